@@ -1,0 +1,38 @@
+// The contract between the store and everything built on it (beat, config,
+// pulse, cli, custom monitors). Keep it free of AWS SDK types.
+
+/** An object as read back from a store. */
+export interface StoredObject {
+  body: Buffer;
+  /** Opaque version tag (S3 ETag, quotes included; a content hash for directories). */
+  etag: string;
+  contentType?: string;
+  lastModified?: Date;
+}
+
+export interface PutOptions {
+  contentType: string;
+  cacheControl?: string;
+  /**
+   * Ask for a public-read ACL, as the original does for heartbeats and the
+   * dashboard. When the bucket rejects ACLs the object is still written
+   * without one, and the store warns once.
+   */
+  publicRead?: boolean;
+  /** Write only if the current object has this etag (S3 If-Match). */
+  ifMatch?: string;
+  /** Write only if no object exists yet (S3 If-None-Match: *). */
+  ifNoneMatch?: '*';
+}
+
+/** Where svcmon state lives: an S3 bucket (with optional prefix) or a local directory. */
+export interface Store {
+  readonly kind: 's3' | 'dir';
+  /** For people: `s3://bucket/prefix/` or an absolute directory path. */
+  readonly location: string;
+  /** The object, or null when there is none. Other failures throw a StoreError. */
+  get(key: string): Promise<StoredObject | null>;
+  /** Writes atomically. A failed precondition throws StoreError code E_PRECONDITION. */
+  put(key: string, body: string | Uint8Array, options: PutOptions): Promise<{ etag: string }>;
+  delete(key: string): Promise<void>;
+}
