@@ -1,1 +1,2 @@
-export {};
+export * from './chromium.js';
+export * from './http-static.js';
