@@ -1,0 +1,132 @@
+import { DEFAULT_CONCURRENCY, limiter, type Limiter } from './_limit.js';
+import { siteTimeout } from './_defaults.js';
+import type { SiteVerdict } from './types.js';
+
+/** Redirects followed before a site counts as down. */
+export const MAX_REDIRECTS = 5;
+
+export interface SiteLike {
+  url: string;
+  timeout?: number;
+  [key: string]: unknown;
+}
+
+export interface CheckSitesOptions {
+  /** The config's top-level keys (`timeout`) for defaults. */
+  config?: { timeout?: number; [key: string]: unknown };
+  /** Seconds, when neither the site nor the config says (default 30). */
+  timeoutDefault?: number;
+  /** Sites checked at once (default 32). */
+  concurrency?: number;
+  /** A fetch to use instead of the global one. */
+  fetch?: typeof fetch;
+  /** @internal a bound shared with the task checks. */
+  limit?: Limiter;
+}
+
+const ERRNO_REASONS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host not found (DNS lookup failed)',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ETIMEDOUT: 'connection timed out',
+  UND_ERR_SOCKET: 'connection closed by the server',
+  UND_ERR_HEADERS_OVERFLOW: 'headers too large',
+};
+
+function describeFailure(err: unknown): string {
+  // fetch wraps network failures in TypeError('fetch failed', { cause }).
+  let e: unknown = err;
+  for (let i = 0; i < 4 && e && typeof e === 'object'; i++) {
+    const { code, message, cause } = e as { code?: unknown; message?: unknown; cause?: unknown };
+    if (typeof code === 'string') {
+      const known = ERRNO_REASONS[code];
+      if (known) return known;
+      if (/CERT|SSL|TLS/.test(code)) return `TLS error: ${typeof message === 'string' ? message : code}`;
+    }
+    if (cause === undefined) {
+      if (typeof message === 'string' && message) return message;
+      break;
+    }
+    e = cause;
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+function isTimeout(err: unknown, signal: AbortSignal): boolean {
+  if (signal.aborted) return true;
+  return typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'TimeoutError';
+}
+
+/** Check one site: GET, following at most 5 redirects, within `timeout` seconds. */
+async function checkSite(url: string, timeout: number, fetchImpl: typeof fetch): Promise<SiteVerdict> {
+  const started = performance.now();
+  const verdict = (rest: Partial<SiteVerdict> & { ok: boolean }, redirects = 0): SiteVerdict => ({
+    url,
+    ...rest,
+    redirects,
+    timeout,
+    ms: Math.round(performance.now() - started),
+  });
+  let current: URL;
+  try {
+    current = new URL(url);
+  } catch {
+    return verdict({ ok: false, reason: 'not a valid URL' });
+  }
+  const signal = AbortSignal.timeout(Math.max(0, timeout) * 1000);
+  let redirects = 0;
+  try {
+    for (;;) {
+      if (current.protocol !== 'http:' && current.protocol !== 'https:') {
+        return verdict({ ok: false, reason: `unsupported URL scheme ${current.protocol}` }, redirects);
+      }
+      const res = await fetchImpl(current, {
+        method: 'GET',
+        redirect: 'manual',
+        signal,
+        headers: { 'user-agent': 'svcmon-pulse (+https://github.com/svcmon)', accept: '*/*' },
+      });
+      // Only the status matters: do not read the body.
+      await res.body?.cancel().catch(() => undefined);
+      const location = res.headers.get('location');
+      if (res.status >= 300 && res.status < 400 && location !== null) {
+        if (redirects >= MAX_REDIRECTS) {
+          return verdict({ ok: false, status: res.status, finalUrl: current.href, reason: `more than ${MAX_REDIRECTS} redirects` }, redirects);
+        }
+        redirects++;
+        current = new URL(location, current);
+        continue;
+      }
+      const up = res.status >= 200 && res.status < 400;
+      return verdict(
+        up
+          ? { ok: true, status: res.status, finalUrl: current.href }
+          : { ok: false, status: res.status, finalUrl: current.href, reason: `HTTP ${res.status}` },
+        redirects,
+      );
+    }
+  } catch (err) {
+    const via = redirects > 0 ? ` at ${current.href}` : '';
+    if (isTimeout(err, signal)) return verdict({ ok: false, reason: `timed out after ${timeout} s${via}` }, redirects);
+    return verdict({ ok: false, reason: `${describeFailure(err)}${via}` }, redirects);
+  }
+}
+
+/**
+ * Check sites concurrently (at most `concurrency` at once); verdicts come back in the given order.
+ * Policy: GET, redirects followed (at most 5); a final 2xx/3xx answer within the timeout is up;
+ * 4xx/5xx, a timeout, or a network error is down, with the reason.
+ */
+export async function checkSites(sites: readonly SiteLike[], options: CheckSitesOptions = {}): Promise<SiteVerdict[]> {
+  const limit = options.limit ?? limiter(options.concurrency ?? DEFAULT_CONCURRENCY);
+  const fetchImpl = options.fetch ?? globalThis.fetch;
+  const config = options.config ?? {};
+  return Promise.all(
+    sites.map((site) =>
+      limit(() => checkSite(site.url, siteTimeout(config, site, options.timeoutDefault), fetchImpl)),
+    ),
+  );
+}
