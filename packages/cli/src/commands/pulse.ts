@@ -1,0 +1,75 @@
+// svcmon pulse <where>
+import { CliError } from '../errors.js';
+import type { Io } from '../_io.js';
+import { toJson } from '../_json.js';
+import { storeOptions, type StoreFlags } from '../_options.js';
+import { startProgress } from '../_progress.js';
+import { colorReportLine, isHeadline } from '../_report.js';
+
+interface Flags extends StoreFlags {
+  email?: boolean;
+  failEmail?: boolean;
+  emailConfig?: string;
+  beat?: string;
+  json?: boolean;
+  concurrency?: number;
+}
+
+export async function pulseCommand(io: Io, where: string, flags: Flags): Promise<number> {
+  if (flags.beat !== undefined && flags.beat === '') {
+    throw new CliError('--beat needs a task name', { code: 'E_USAGE' });
+  }
+  const { takePulse, readEmailConfig } = await import('@svcmon/pulse');
+  const emailMode = flags.email === false ? 'none' : flags.failEmail ? 'failure' : 'always';
+  const emailConfig = flags.emailConfig !== undefined ? await readEmailConfig(flags.emailConfig) : undefined;
+
+  const progress = startProgress(io, `taking a pulse of ${where}`, io.stderr.isTTY === true && !flags.json);
+  let reportPrinted = false;
+  const log = (text: string) => {
+    progress.clear();
+    for (const line of text.replace(/\n$/, '').split('\n')) {
+      if (isHeadline(line)) reportPrinted = true;
+      if (/^(Pinging site |Checking task )/.test(line)) progress.step();
+      io.out(colorReportLine(line, io.color));
+    }
+  };
+
+  let result;
+  try {
+    result = await takePulse(where, {
+      ...storeOptions(flags),
+      emailMode,
+      ...(emailConfig !== undefined ? { emailConfig } : {}),
+      ...(flags.beat !== undefined ? { selfName: flags.beat } : {}),
+      ...(flags.concurrency !== undefined ? { concurrency: flags.concurrency } : {}),
+      log: flags.json ? () => {} : log,
+    });
+  } finally {
+    progress.stop();
+  }
+
+  if (flags.json) {
+    io.out(toJson(result));
+  } else if (!reportPrinted && !result.error) {
+    for (const line of result.report.replace(/\n$/, '').split('\n')) io.out(colorReportLine(line, io.color));
+  }
+
+  const c = io.errColor;
+  if (result.error !== undefined) {
+    const code = result.errorCode === 'E_CONFIG_UNREADABLE' || result.errorCode === 'E_EMAIL_CONFIG' ? 2 : 3;
+    io.err(`${c.red('svcmon: error:')} ${result.error}`);
+    if (flags.beat !== undefined) io.err(`svcmon: not recording the heartbeat of ${flags.beat}: the pulse could not do its job`);
+    return code;
+  }
+  if (result.mail !== undefined && !result.mail.sent) {
+    io.err(`${c.red('svcmon: error:')} could not send the report: ${result.mail.error ?? 'unknown reason'}`);
+    if (flags.beat !== undefined) io.err(`svcmon: not recording the heartbeat of ${flags.beat}: the report was not sent`);
+    return 3;
+  }
+  if (flags.beat !== undefined) {
+    // After the mail went out, as the original: a monitor that cannot report must look dead.
+    const { openStore, writeHeartbeat } = await import('@svcmon/store');
+    await writeHeartbeat(openStore(where, storeOptions(flags)), flags.beat);
+  }
+  return result.ok ? 0 : 1;
+}

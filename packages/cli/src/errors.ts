@@ -1,0 +1,120 @@
+// Errors of the command line itself, and how every known error of the
+// libraries becomes one line on stderr and an exit code. Errors are
+// recognised by `name`/`code`, never by instanceof, so that a second copy of a
+// library (another version in node_modules) is still understood.
+
+export type CliErrorCode = 'E_USAGE' | 'E_NO_CONFIG' | 'E_DEMO_DIR';
+
+export class CliError extends Error {
+  override readonly name = 'CliError';
+  readonly code: CliErrorCode;
+  /** The exit code this error stands for (2: usage). */
+  readonly exitCode: number;
+  readonly hint: string | undefined;
+
+  constructor(
+    message: string,
+    options: { code: CliErrorCode; exitCode?: number; hint?: string; cause?: unknown },
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = options.code;
+    this.exitCode = options.exitCode ?? 2;
+    this.hint = options.hint;
+  }
+}
+
+export function isCliError(e: unknown): e is CliError {
+  return isNamed(e, 'CliError');
+}
+
+/** Which command failed decides a few exit codes (`pulse` has its own table). */
+export type CommandKind = 'beat' | 'pulse' | 'config' | 'demo' | 'none';
+
+export interface ErrorVerdict {
+  exitCode: number;
+  /** One line, without the `svcmon:` prefix. */
+  message: string;
+  hint?: string;
+  /** False for errors that mean a bug in svcmon. */
+  known: boolean;
+}
+
+interface ErrorLike {
+  name?: unknown;
+  code?: unknown;
+  message?: unknown;
+}
+
+function isNamed(e: unknown, name: string): e is Error & ErrorLike {
+  return typeof e === 'object' && e !== null && (e as ErrorLike).name === name;
+}
+
+function codeOf(e: unknown): string {
+  const code = (e as ErrorLike | null)?.code;
+  return typeof code === 'string' ? code : '';
+}
+
+function oneLine(message: unknown): string {
+  const text = typeof message === 'string' ? message : String(message);
+  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  return lines.join(' ');
+}
+
+const STORE_HINTS: Record<string, string> = {
+  E_CREDENTIALS: 'set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY',
+  E_ACCESS_DENIED: 'check the IAM policy of these credentials (see the svcmon README)',
+  E_NO_BUCKET: 'check the bucket name, --region and --endpoint',
+  E_NETWORK: 'check --endpoint, AWS_ENDPOINT_URL_S3 and the network',
+  E_TIMEOUT: 'check --endpoint, AWS_ENDPOINT_URL_S3 and the network',
+  E_PRECONDITION: 'someone else changed it at the same time; run the command again',
+  E_BAD_WHERE: 'give a bucket name, s3://bucket/prefix, a path such as ./monitor, or a file: URL',
+};
+
+/** Maps an error to an exit code and one line, by the tables in the README. */
+export function classifyError(e: unknown, command: CommandKind): ErrorVerdict {
+  const code = codeOf(e);
+  const message = oneLine((e as ErrorLike | null)?.message ?? e);
+  const pulse = command === 'pulse';
+
+  if (isCliError(e)) {
+    return { exitCode: e.exitCode, message, ...(e.hint ? { hint: e.hint } : {}), known: true };
+  }
+  if (isNamed(e, 'StoreError')) {
+    let exitCode = pulse ? 3 : 1;
+    if (code === 'E_BAD_WHERE') exitCode = 2;
+    // A config.rktd the pulse cannot use is a configuration error (exit 2), not an outage.
+    if (pulse && code === 'E_BAD_CONFIG') exitCode = 2;
+    const hint = STORE_HINTS[code];
+    return { exitCode, message, ...(hint ? { hint } : {}), known: true };
+  }
+  if (isNamed(e, 'ConfigError')) {
+    if (code === 'E_INVALID_ENTRY') return { exitCode: 2, message, known: true };
+    if (code === 'E_NO_CONFIG') {
+      // The library's message already says to use force; name the flag.
+      return {
+        exitCode: pulse ? 2 : 1,
+        message: message.replace(/\(use force to/, '(pass --force to'),
+        known: true,
+      };
+    }
+    if (code === 'E_CONFLICT') {
+      return { exitCode: pulse ? 3 : 1, message, hint: STORE_HINTS.E_PRECONDITION!, known: true };
+    }
+    return { exitCode: pulse ? 2 : 1, message, known: true };
+  }
+  if (isNamed(e, 'PulseError')) {
+    const exitCode = code === 'E_CONFIG_UNREADABLE' || code === 'E_EMAIL_CONFIG' ? 2 : 3;
+    return { exitCode, message, known: true };
+  }
+  if (isNamed(e, 'RktdSyntaxError') || isNamed(e, 'RktdWriteError')) {
+    return { exitCode: pulse ? 2 : 1, message, known: true };
+  }
+  // A file the user named (e.g. --email-config) that cannot be read.
+  const sys = e as { syscall?: unknown; path?: unknown } | null;
+  if (sys && typeof sys.syscall === 'string' && /^E[A-Z]+$/.test(code)) {
+    const where = typeof sys.path === 'string' ? `${sys.path}: ` : '';
+    const text = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : message;
+    return { exitCode: pulse ? 2 : 1, message: `${where}${text}`, known: true };
+  }
+  return { exitCode: pulse ? 3 : 1, message: message || 'unknown error', known: false };
+}
