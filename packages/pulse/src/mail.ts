@@ -40,7 +40,7 @@ function transportOptions(config: EmailConfig, timeoutMs: number): any {
     return { sendmail: true, path: config.sendmail ?? DEFAULT_SENDMAIL, newline: 'unix' };
   }
   const connect = config.connect ?? 'plain';
-  const tls: Record<string, unknown> = { servername: config.server };
+  const tls: Record<string, unknown> = {};
   if (config['tls-ca'] !== undefined) tls.ca = readFileSync(config['tls-ca'], 'utf8');
   if (config['tls-verify?'] === false) tls.rejectUnauthorized = false;
   return {
