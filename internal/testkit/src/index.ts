@@ -1,2 +1,5 @@
 export * from './chromium.js';
 export * from './http-static.js';
+export * from './s3.js';
+export * from './smtp.js';
+export * from './sites.js';

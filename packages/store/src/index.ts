@@ -1,1 +1,32 @@
-export {};
+export type { PutOptions, Store, StoredObject, StoreOptions } from './types.js';
+export { StoreError, isStoreError } from './errors.js';
+export type { StoreErrorCode, StoreErrorDetails } from './errors.js';
+export { openStore } from './where.js';
+export type { Where } from './where.js';
+export { dirStore } from './dir.js';
+export type { DirStoreOptions } from './dir.js';
+export { s3Store, regionFromLocationConstraint } from './s3.js';
+export type { S3StoreOptions } from './s3.js';
+export {
+  HEARTBEAT_CACHE_CONTROL,
+  HEARTBEAT_CONTENT_TYPE,
+  formatHeartbeat,
+  formatRfc2822,
+  heartbeatKey,
+  readHeartbeat,
+  writeHeartbeat,
+} from './heartbeat.js';
+export type { Heartbeat } from './heartbeat.js';
+export {
+  CONFIG_CONTENT_TYPE,
+  CONFIG_KEY,
+  DEFAULT_PERIOD,
+  DEFAULT_TIMEOUT,
+  parseConfig,
+  readConfig,
+  siteTimeout,
+  stringifyConfig,
+  taskPeriod,
+  writeConfig,
+} from './config-model.js';
+export type { Config, EmailEntry, HtmlEntry, SiteEntry, TaskEntry } from './config-model.js';

@@ -36,3 +36,23 @@ export interface Store {
   put(key: string, body: string | Uint8Array, options: PutOptions): Promise<{ etag: string }>;
   delete(key: string): Promise<void>;
 }
+
+/** How to reach an S3 store (ignored by directory stores). */
+export interface StoreOptions {
+  /** The bucket's region. Default: AWS_REGION, else asked of S3 (GetBucketLocation), cached per bucket. */
+  region?: string;
+  /** An S3-compatible endpoint (MinIO, R2, s3rver). Default: AWS_ENDPOINT_URL_S3, else AWS. */
+  endpoint?: string;
+  /** Path-style URLs (`endpoint/bucket/key`). Default: true with a custom endpoint, else false. */
+  forcePathStyle?: boolean;
+  /** Default: the standard AWS credential chain (env, AWS_PROFILE, SSO, instance roles, ...). */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** Give heartbeats and dashboard files a public-read ACL (default true). */
+  publicRead?: boolean;
+  /** Where warnings go (default: one line on stderr). */
+  onWarning?: (message: string) => void;
+  /** Give up on one request after this long (default 15000 ms). */
+  timeoutMs?: number;
+  /** Tries per request, retries included (default 3). */
+  maxAttempts?: number;
+}

@@ -1,0 +1,158 @@
+// config.rktd <-> a typed Config. Unknown keys keep their rktd values, absent
+// keys stay absent, so writing back gives the bytes Racket would write.
+import { fromJS, isRktdSyntaxError, parse, stringify, toJS } from '@svcmon/rktd';
+import type { Value } from '@svcmon/rktd';
+import { StoreError } from './errors.js';
+import type { Store } from './types.js';
+
+export const CONFIG_KEY = 'config.rktd';
+export const CONFIG_CONTENT_TYPE = 'application/data';
+/** A task may go this long (seconds) between beats unless its config says otherwise: one day. */
+export const DEFAULT_PERIOD = 86400;
+/** Seconds to wait for a site unless its config says otherwise. */
+export const DEFAULT_TIMEOUT = 30;
+
+export interface TaskEntry {
+  name: string;
+  period?: number;
+  [key: string]: unknown;
+}
+export interface SiteEntry {
+  url: string;
+  timeout?: number;
+  [key: string]: unknown;
+}
+export interface EmailEntry {
+  to: string;
+  'on-success?'?: boolean;
+  [key: string]: unknown;
+}
+export interface HtmlEntry {
+  title?: string;
+  [key: string]: unknown;
+}
+export interface Config {
+  tasks?: TaskEntry[];
+  sites?: SiteEntry[];
+  emails?: EmailEntry[];
+  html?: HtmlEntry;
+  period?: number;
+  timeout?: number;
+  [key: string]: unknown;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Parse the text of a config.rktd. Throws StoreError E_BAD_CONFIG naming
+ * `source` (and line:column for syntax errors).
+ */
+export function parseConfig(text: string, source: string = CONFIG_KEY): Config {
+  let value: Value;
+  try {
+    value = parse(text, { source });
+  } catch (e) {
+    if (isRktdSyntaxError(e)) {
+      const msg = e.message.startsWith(source) ? e.message : `${source}:${e.line}:${e.column}: ${e.message}`;
+      throw new StoreError('E_BAD_CONFIG', `malformed config ${msg}`, {
+        key: source,
+        line: e.line,
+        column: e.column,
+        cause: e,
+      });
+    }
+    throw new StoreError('E_BAD_CONFIG', `malformed config ${source}: ${e instanceof Error ? e.message : String(e)}`, {
+      key: source,
+      cause: e,
+    });
+  }
+  const bad = (why: string): never => {
+    throw new StoreError('E_BAD_CONFIG', `malformed config ${source}: ${why}`, { key: source });
+  };
+  const js = toJS(value) as unknown;
+  if (!isPlainObject(js)) {
+    return bad('the top level must be a hash table with symbol keys, like #hash((tasks . ()))');
+  }
+  const lists: Array<[string, string]> = [
+    ['tasks', 'name'],
+    ['sites', 'url'],
+    ['emails', 'to'],
+  ];
+  for (const [list, nameKey] of lists) {
+    const entries = js[list];
+    if (entries === undefined) continue;
+    if (!Array.isArray(entries)) return bad(`\`${list}\` must be a list of hash tables`);
+    entries.forEach((entry: unknown, i) => {
+      if (!isPlainObject(entry)) return bad(`\`${list}\` entry ${i + 1} is not a hash table with symbol keys`);
+      if (typeof entry[nameKey] !== 'string') {
+        return bad(`\`${list}\` entry ${i + 1} has no string \`${nameKey}\``);
+      }
+      return undefined;
+    });
+  }
+  if (js.html !== undefined && !isPlainObject(js.html)) return bad('`html` must be a hash table');
+  return js as Config;
+}
+
+/** The bytes Racket's `(format "~s\n" config)` produces. */
+export function stringifyConfig(config: Config): string {
+  return `${stringify(fromJS(config as never))}\n`;
+}
+
+/** The store's config.rktd and its etag (for a conditional write back), or null when there is none. */
+export async function readConfig(store: Store): Promise<{ config: Config; etag: string } | null> {
+  const obj = await store.get(CONFIG_KEY);
+  if (obj === null) return null;
+  try {
+    return { config: parseConfig(obj.body.toString('utf8'), CONFIG_KEY), etag: obj.etag };
+  } catch (e) {
+    if (e instanceof StoreError && e.location === undefined) {
+      throw new StoreError(e.code, `${e.message} (in ${store.location})`, {
+        key: CONFIG_KEY,
+        location: store.location,
+        ...(e.line === undefined ? {} : { line: e.line }),
+        ...(e.column === undefined ? {} : { column: e.column }),
+        cause: e.cause,
+      });
+    }
+    throw e;
+  }
+}
+
+/**
+ * Write config.rktd (content type application/data, no ACL, as the
+ * original). Pass the etag from readConfig as `ifMatch`, or `ifNoneMatch:
+ * '*'` for a new config, so concurrent edits cannot silently overwrite each other.
+ */
+export async function writeConfig(
+  store: Store,
+  config: Config,
+  options: { ifMatch?: string; ifNoneMatch?: '*' } = {},
+): Promise<{ etag: string }> {
+  return store.put(CONFIG_KEY, stringifyConfig(config), {
+    contentType: CONFIG_CONTENT_TYPE,
+    publicRead: false,
+    ...(options.ifMatch === undefined ? {} : { ifMatch: options.ifMatch }),
+    ...(options.ifNoneMatch === undefined ? {} : { ifNoneMatch: options.ifNoneMatch }),
+  });
+}
+
+function asSeconds(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined;
+}
+
+/** Seconds a task may go between beats: its `period`, else the config's, else one day. */
+export function taskPeriod(config: Config, task: TaskEntry | string): number {
+  const entry = typeof task === 'string' ? config.tasks?.find((t) => t.name === task) : task;
+  return asSeconds(entry?.period) ?? asSeconds(config.period) ?? DEFAULT_PERIOD;
+}
+
+/** Seconds to wait for a site: its `timeout`, else the config's, else 30. */
+export function siteTimeout(config: Config, site: SiteEntry | string): number {
+  const entry = typeof site === 'string' ? config.sites?.find((s) => s.url === site) : site;
+  return asSeconds(entry?.timeout) ?? asSeconds(config.timeout) ?? DEFAULT_TIMEOUT;
+}

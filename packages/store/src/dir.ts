@@ -1,0 +1,187 @@
+// The embedded default: objects are plain files in a folder, keys with "/"
+// are subfolders. Writes are atomic (temp file + rename), and every write
+// holds a per-object lock file so conditional writes are exact even when
+// several processes share the folder.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve, sep } from 'node:path';
+import { checkKey } from './_keys.js';
+import { StoreError } from './errors.js';
+import type { PutOptions, Store, StoredObject } from './types.js';
+
+export interface DirStoreOptions {
+  /** Give up waiting for another writer's lock after this long (default 10 s). */
+  lockTimeoutMs?: number;
+  /** A lock older than this is taken as left behind by a crashed writer (default 30 s). */
+  staleLockMs?: number;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  json: 'application/json',
+  rktd: 'application/data',
+  html: 'text/html; charset=utf-8',
+  css: 'text/css',
+  js: 'text/javascript',
+  txt: 'text/plain',
+};
+
+function etagOf(body: Uint8Array): string {
+  return `"${createHash('md5').update(body).digest('hex')}"`;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function errno(e: unknown): string | undefined {
+  return typeof e === 'object' && e !== null ? ((e as { code?: string }).code ?? undefined) : undefined;
+}
+
+class DirStore implements Store {
+  readonly kind = 'dir' as const;
+  readonly location: string;
+  readonly #lockTimeoutMs: number;
+  readonly #staleLockMs: number;
+
+  constructor(root: string, options: DirStoreOptions = {}) {
+    this.location = resolve(root);
+    this.#lockTimeoutMs = options.lockTimeoutMs ?? 10_000;
+    this.#staleLockMs = options.staleLockMs ?? 30_000;
+  }
+
+  #path(key: string): string {
+    checkKey(key, this.location);
+    const p = join(this.location, ...key.split('/'));
+    if (!p.startsWith(this.location + sep)) {
+      throw new StoreError('E_IO', `invalid object key ${JSON.stringify(key)}: escapes ${this.location}`, {
+        key,
+        location: this.location,
+      });
+    }
+    return p;
+  }
+
+  #fail(e: unknown, key: string, doing: string): StoreError {
+    const code = errno(e);
+    const where = `${JSON.stringify(key)} in ${this.location}`;
+    if (code === 'EACCES' || code === 'EPERM') {
+      return new StoreError('E_ACCESS_DENIED', `permission denied ${doing} ${where}`, {
+        key,
+        location: this.location,
+        cause: e,
+      });
+    }
+    const msg = e instanceof Error ? e.message : String(e);
+    return new StoreError('E_IO', `failed ${doing} ${where}: ${msg}`, {
+      key,
+      location: this.location,
+      cause: e,
+    });
+  }
+
+  async get(key: string): Promise<StoredObject | null> {
+    const file = this.#path(key);
+    try {
+      const [body, st] = await Promise.all([readFile(file), stat(file)]);
+      const ext = /\.([A-Za-z0-9]+)$/.exec(key)?.[1]?.toLowerCase();
+      const contentType = ext === undefined ? undefined : CONTENT_TYPES[ext];
+      const obj: StoredObject = { body, etag: etagOf(body), lastModified: st.mtime };
+      if (contentType !== undefined) obj.contentType = contentType;
+      return obj;
+    } catch (e) {
+      const code = errno(e);
+      if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+      if (code === 'EISDIR') return null;
+      throw this.#fail(e, key, 'reading');
+    }
+  }
+
+  async #lock(file: string, key: string): Promise<string> {
+    const lock = join(dirname(file), `.${basename(file)}.lock`);
+    const deadline = Date.now() + this.#lockTimeoutMs;
+    for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
+      try {
+        const h = await open(lock, 'wx');
+        await h.close();
+        return lock;
+      } catch (e) {
+        if (errno(e) !== 'EEXIST') throw this.#fail(e, key, 'locking');
+      }
+      try {
+        const st = await stat(lock);
+        if (Date.now() - st.mtimeMs > this.#staleLockMs) {
+          await rm(lock, { force: true });
+          continue;
+        }
+      } catch {
+        continue; // released meanwhile
+      }
+      if (Date.now() > deadline) {
+        throw new StoreError(
+          'E_TIMEOUT',
+          `timed out waiting for the lock on ${JSON.stringify(key)} in ${this.location} (${lock})`,
+          { key, location: this.location },
+        );
+      }
+      await sleep(wait);
+    }
+  }
+
+  async put(key: string, body: string | Uint8Array, options: PutOptions): Promise<{ etag: string }> {
+    const file = this.#path(key);
+    const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+    try {
+      await mkdir(dirname(file), { recursive: true });
+    } catch (e) {
+      throw this.#fail(e, key, 'creating the folder for');
+    }
+    const lock = await this.#lock(file, key);
+    try {
+      if (options.ifMatch !== undefined || options.ifNoneMatch !== undefined) {
+        const current = await this.get(key);
+        if (options.ifNoneMatch === '*' && current !== null) {
+          throw new StoreError(
+            'E_PRECONDITION',
+            `${JSON.stringify(key)} in ${this.location} already exists (write required that it did not)`,
+            { key, location: this.location },
+          );
+        }
+        if (options.ifMatch !== undefined && (current === null || current.etag !== options.ifMatch)) {
+          throw new StoreError(
+            'E_PRECONDITION',
+            `${JSON.stringify(key)} in ${this.location} changed since it was read (etag ${
+              current === null ? 'none: the object is gone' : current.etag
+            }, expected ${options.ifMatch})`,
+            { key, location: this.location },
+          );
+        }
+      }
+      const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+      try {
+        await writeFile(tmp, bytes);
+        await rename(tmp, file);
+      } catch (e) {
+        await rm(tmp, { force: true }).catch(() => {});
+        throw this.#fail(e, key, 'writing');
+      }
+      return { etag: etagOf(bytes) };
+    } finally {
+      await unlink(lock).catch(() => {});
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    const file = this.#path(key);
+    try {
+      await unlink(file);
+    } catch (e) {
+      if (errno(e) === 'ENOENT' || errno(e) === 'ENOTDIR') return;
+      throw this.#fail(e, key, 'deleting');
+    }
+  }
+}
+
+/** A store that keeps objects as files under `path` (created on first write). */
+export function dirStore(path: string, options?: DirStoreOptions): Store {
+  return new DirStore(path, options);
+}

@@ -1,0 +1,54 @@
+// Every failure of a store is a StoreError with a stable `code`; callers
+// branch on `code`, never on message text.
+
+export type StoreErrorCode =
+  | 'E_NOT_FOUND'
+  | 'E_NO_BUCKET'
+  | 'E_ACCESS_DENIED'
+  | 'E_CREDENTIALS'
+  | 'E_PRECONDITION'
+  | 'E_BAD_CONFIG'
+  | 'E_BAD_HEARTBEAT'
+  | 'E_NETWORK'
+  | 'E_TIMEOUT'
+  | 'E_BAD_WHERE'
+  | 'E_IO';
+
+export interface StoreErrorDetails {
+  /** The object key involved (without the store's prefix). */
+  key?: string;
+  /** The store, for people: `s3://bucket/prefix/` or a directory path. */
+  location?: string;
+  /** 1-based position inside the object (bad config). */
+  line?: number;
+  column?: number;
+  cause?: unknown;
+}
+
+export class StoreError extends Error {
+  override readonly name = 'StoreError' as const;
+  readonly code: StoreErrorCode;
+  readonly key?: string;
+  readonly location?: string;
+  readonly line?: number;
+  readonly column?: number;
+
+  constructor(code: StoreErrorCode, message: string, details: StoreErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.code = code;
+    if (details.key !== undefined) this.key = details.key;
+    if (details.location !== undefined) this.location = details.location;
+    if (details.line !== undefined) this.line = details.line;
+    if (details.column !== undefined) this.column = details.column;
+  }
+}
+
+/** True for a StoreError, also one thrown by another copy of this library. */
+export function isStoreError(e: unknown): e is StoreError {
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    (e as { name?: unknown }).name === 'StoreError' &&
+    typeof (e as { code?: unknown }).code === 'string'
+  );
+}

@@ -1,0 +1,215 @@
+import { startS3, type S3TestServer } from '@svcmon/testkit';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  CONFIG_KEY,
+  heartbeatKey,
+  openStore,
+  readHeartbeat,
+  s3Store,
+  writeConfig,
+  writeHeartbeat,
+  type Store,
+  type StoreOptions,
+} from '../src/index.js';
+import { storeSuite } from './store-suite.js';
+
+let suiteBucket = 0;
+storeSuite('s3 (s3rver behind a SigV4-checking proxy)', async () => {
+  const s3 = await startS3({ buckets: [`suite-${++suiteBucket}`] });
+  return {
+    store: s3Store({ bucket: `suite-${suiteBucket}`, endpoint: s3.endpoint, credentials: s3.credentials }),
+    stop: () => s3.stop(),
+  };
+});
+
+storeSuite('s3 with a key prefix, region EU', async () => {
+  const s3 = await startS3({ buckets: [{ name: 'shared', location: 'EU' }] });
+  return {
+    store: openStore('s3://shared/monitors/team a/', { endpoint: s3.endpoint, credentials: s3.credentials }),
+    stop: () => s3.stop(),
+  };
+});
+
+describe('s3 store', () => {
+  let s3: S3TestServer;
+  let opts: StoreOptions;
+  beforeAll(async () => {
+    s3 = await startS3({
+      buckets: [
+        'plain',
+        { name: 'europe', location: 'EU' },
+        { name: 'frankfurt', location: 'eu-central-1' },
+        { name: 'owner-enforced', rejectAcl: true },
+        { name: 'prefixed' },
+      ],
+    });
+    opts = { endpoint: s3.endpoint, credentials: s3.credentials };
+  });
+  afterAll(async () => {
+    await s3?.stop();
+  });
+
+  const locationRequests = (bucket: string) =>
+    s3.requests.filter((r) => r.bucket === bucket && r.key === '' && 'location' in r.query).length;
+
+  test('region discovery: empty → us-east-1, EU → eu-west-1, else the constraint; asked once per bucket', async () => {
+    for (const [bucket, region] of [
+      ['plain', 'us-east-1'],
+      ['europe', 'eu-west-1'],
+      ['frankfurt', 'eu-central-1'],
+    ] as const) {
+      const before = s3.requests.length;
+      const store = openStore(bucket, opts);
+      await writeHeartbeat(store, 'discover');
+      await readHeartbeat(store, 'discover');
+      // a second store for the same bucket reuses the answer
+      await readHeartbeat(openStore(bucket, opts), 'discover');
+      expect(locationRequests(bucket)).toBe(1);
+      const data = s3.requests.slice(before).filter((r) => r.key !== '');
+      expect(data.length).toBeGreaterThanOrEqual(3);
+      for (const r of data) expect(r.signingRegion).toBe(region);
+    }
+  });
+
+  test('an explicit region skips discovery; a wrong one is refused by the signature check', async () => {
+    await s3.createBucket('explicit', { location: 'eu-central-1' });
+    await writeHeartbeat(openStore('explicit', { ...opts, region: 'eu-central-1' }), 'x');
+    expect(locationRequests('explicit')).toBe(0);
+    const wrong = openStore('explicit', { ...opts, region: 'us-west-2' });
+    const err = await writeHeartbeat(wrong, 'x').catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'StoreError', code: 'E_CREDENTIALS' });
+    expect((err as { cause?: { name?: string } }).cause?.name).toBe('SignatureDoesNotMatch');
+    const last = s3.requests.at(-1);
+    expect(last?.status).toBe(403);
+    expect(last?.signingRegion).toBe('us-west-2');
+  });
+
+  test('a key prefix puts every object under it', async () => {
+    const store = openStore('s3://prefixed/team-a', opts);
+    expect(store.location).toBe('s3://prefixed/team-a/');
+    await writeHeartbeat(store, 'backup');
+    await writeConfig(store, { tasks: [{ name: 'backup' }] });
+    expect((await s3.rawGet('prefixed', 'team-a/backup-beat.json')).status).toBe(200);
+    expect((await s3.rawGet('prefixed', `team-a/${CONFIG_KEY}`)).body.toString()).toBe(
+      '#hash((tasks . (#hash((name . "backup")))))\n',
+    );
+    expect((await s3.rawGet('prefixed', 'backup-beat.json')).status).toBe(404);
+    expect(await readHeartbeat(openStore('s3://prefixed/team-b/', opts), 'backup')).toBeNull();
+  });
+
+  test('a heartbeat is application/json, public-read, Cache-Control max-age=60, public', async () => {
+    const before = s3.requests.length;
+    await writeHeartbeat(openStore('plain', opts), 'headers check');
+    const put = s3.requests.slice(before).find((r) => r.method === 'PUT');
+    expect(put?.headers['x-amz-acl']).toBe('public-read');
+    expect(put?.headers['content-type']).toBe('application/json');
+    expect(put?.headers['cache-control']).toBe('max-age=60, public');
+    const raw = await s3.rawGet('plain', heartbeatKey('headers check'));
+    expect(raw.headers['content-type']).toBe('application/json');
+    expect(raw.headers['cache-control']).toBe('max-age=60, public');
+  });
+
+  test('the config is application/data with no ACL', async () => {
+    const before = s3.requests.length;
+    await writeConfig(openStore('plain', opts), {});
+    const put = s3.requests.slice(before).find((r) => r.method === 'PUT');
+    expect(put?.headers['x-amz-acl']).toBeUndefined();
+    expect(put?.headers['content-type']).toBe('application/data');
+  });
+
+  test('a bucket that rejects ACLs still gets the heartbeat; the user is told once; later puts skip the ACL', async () => {
+    const warnings: string[] = [];
+    const store = openStore('owner-enforced', { ...opts, onWarning: (m) => warnings.push(m) });
+    const before = s3.requests.length;
+    await writeHeartbeat(store, 'first', { now: new Date(1795488696000) });
+    await writeHeartbeat(store, 'second');
+    await writeHeartbeat(store, 'third');
+    expect((await s3.rawGet('owner-enforced', 'first-beat.json')).body.toString()).toBe(
+      '{"date":"Tue, 24 Nov 2026 02:51:36 +0000","seconds":1795488696}',
+    );
+    expect(await readHeartbeat(store, 'third')).not.toBeNull();
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/owner-enforced/);
+    expect(warnings[0]).toMatch(/AccessControlListNotSupported/);
+    expect(warnings[0]).toMatch(/WITHOUT the public-read ACL/);
+    const puts = s3.requests.slice(before).filter((r) => r.method === 'PUT');
+    expect(puts.map((r) => [r.key, r.headers['x-amz-acl'] ?? null, r.status])).toEqual([
+      ['first-beat.json', 'public-read', 400],
+      ['first-beat.json', null, 200],
+      ['second-beat.json', null, 200],
+      ['third-beat.json', null, 200],
+    ]);
+  });
+
+  test('the default warning is one line on stderr', async () => {
+    const lines: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string) => {
+      lines.push(String(chunk));
+      return true;
+    }) as typeof process.stderr.write;
+    try {
+      const store = openStore('owner-enforced', opts);
+      await writeHeartbeat(store, 'a');
+      await writeHeartbeat(store, 'b');
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^svcmon: warning: .*public-read.*\n$/);
+    expect(lines[0]?.split('\n')).toHaveLength(2);
+  });
+
+  test('publicRead: false sends no ACL at all', async () => {
+    const warnings: string[] = [];
+    const before = s3.requests.length;
+    await writeHeartbeat(openStore('owner-enforced', { ...opts, publicRead: false, onWarning: (m) => warnings.push(m) }), 'quiet');
+    const puts = s3.requests.slice(before).filter((r) => r.method === 'PUT');
+    expect(puts).toHaveLength(1);
+    expect(puts[0]?.headers['x-amz-acl']).toBeUndefined();
+    expect(warnings).toEqual([]);
+  });
+
+  test('a missing bucket is E_NO_BUCKET naming the bucket', async () => {
+    for (const store of [openStore('no-such-bucket', opts), openStore('plain-missing', { ...opts, region: 'us-east-1' })]) {
+      const err = await writeHeartbeat(store, 'x').catch((e: unknown) => e);
+      expect(err).toMatchObject({ name: 'StoreError', code: 'E_NO_BUCKET' });
+      expect((err as Error).message).toMatch(/s3:\/\/(no-such-bucket|plain-missing)\//);
+    }
+    await expect(openStore('plain-missing', { ...opts, region: 'us-east-1' }).get('x')).rejects.toMatchObject({
+      code: 'E_NO_BUCKET',
+    });
+  });
+
+  test('wrong credentials are E_CREDENTIALS', async () => {
+    const badSecret = openStore('plain', { ...opts, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'nope' } });
+    const e1 = await badSecret.get('x').catch((e: unknown) => e);
+    expect(e1).toMatchObject({ code: 'E_CREDENTIALS' });
+    expect((e1 as { cause?: { name?: string } }).cause?.name).toBe('SignatureDoesNotMatch');
+    const badKey = openStore('plain', { ...opts, region: 'us-east-1', credentials: { accessKeyId: 'WHO', secretAccessKey: 'S3RVER' } });
+    const e2 = await writeHeartbeat(badKey, 'x').catch((e: unknown) => e);
+    expect(e2).toMatchObject({ code: 'E_CREDENTIALS' });
+    expect((e2 as { cause?: { name?: string } }).cause?.name).toBe('InvalidAccessKeyId');
+    // region discovery with bad credentials fails the same way
+    await expect(
+      openStore('europe', { ...opts, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'nope' } }).get('x'),
+    ).rejects.toMatchObject({ code: 'E_CREDENTIALS' });
+  });
+
+  test('access denied, network failure and timeouts map to their codes', async () => {
+    s3.injectFault({ match: (r) => r.bucket === 'plain' && r.key === 'denied', status: 403, code: 'AccessDenied', times: 1 });
+    await expect(openStore('plain', opts).get('denied')).rejects.toMatchObject({ code: 'E_ACCESS_DENIED', key: 'denied' });
+    const closed = openStore('plain', { endpoint: 'http://127.0.0.1:9', credentials: s3.credentials, region: 'us-east-1', maxAttempts: 1 });
+    await expect(closed.get('x')).rejects.toMatchObject({ code: 'E_NETWORK' });
+    s3.injectFault({ match: (r) => r.key === 'slow', delayMs: 1500, times: 1 });
+    const impatient = openStore('plain', { ...opts, region: 'us-east-1', timeoutMs: 300, maxAttempts: 1 });
+    await expect(impatient.get('slow')).rejects.toMatchObject({ code: 'E_TIMEOUT' });
+  });
+
+  test('a transient 503 is retried', async () => {
+    const store: Store = openStore('plain', { ...opts, region: 'us-east-1' });
+    await store.put('retry.txt', 'ok', { contentType: 'text/plain' });
+    s3.injectFault({ match: (r) => r.key === 'retry.txt' && r.method === 'GET', status: 503, code: 'SlowDown', times: 1 });
+    expect((await store.get('retry.txt'))?.body.toString()).toBe('ok');
+  });
+});

@@ -1,0 +1,187 @@
+// One behavioural suite, run against every kind of store (directory, S3 via s3rver).
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  CONFIG_KEY,
+  formatHeartbeat,
+  heartbeatKey,
+  isStoreError,
+  parseConfig,
+  readConfig,
+  readHeartbeat,
+  writeConfig,
+  writeHeartbeat,
+  type Store,
+} from '../src/index.js';
+import { fixture, fixtureBeats, fixtureConfigs } from './_fixtures.js';
+
+export const ODD_NAMES = [
+  'db backup',
+  'zählwerk',
+  'a"b',
+  'what?',
+  '#1',
+  '100%',
+  'a/b',
+  'emoji 🫀 beat',
+  "it's & <ok>",
+  'plus+sign=eq',
+  'tab\tand;semi',
+  '%2F not a slash',
+];
+
+export interface SuiteTarget {
+  store: Store;
+  stop?: () => Promise<void>;
+}
+
+export function storeSuite(kind: string, open: () => Promise<SuiteTarget>): void {
+  describe(`store suite: ${kind}`, () => {
+    let target: SuiteTarget;
+    let store: Store;
+    beforeAll(async () => {
+      target = await open();
+      store = target.store;
+    });
+    afterAll(async () => {
+      await target?.stop?.();
+    });
+
+    test('put then get returns the same bytes and the etag put returned', async () => {
+      const { etag } = await store.put('round-trip.txt', 'hello\n', { contentType: 'text/plain' });
+      expect(etag).toMatch(/^".+"$/);
+      const obj = await store.get('round-trip.txt');
+      expect(obj?.body.toString('utf8')).toBe('hello\n');
+      expect(obj?.etag).toBe(etag);
+      const bin = new Uint8Array([0, 255, 1, 254]);
+      await store.put('bytes.bin', bin, { contentType: 'application/octet-stream' });
+      expect([...((await store.get('bytes.bin'))?.body ?? [])]).toEqual([0, 255, 1, 254]);
+    });
+
+    test('an overwrite replaces the object and changes the etag', async () => {
+      const a = await store.put('over.txt', 'one', { contentType: 'text/plain' });
+      const b = await store.put('over.txt', 'two', { contentType: 'text/plain' });
+      expect(b.etag).not.toBe(a.etag);
+      expect((await store.get('over.txt'))?.body.toString()).toBe('two');
+    });
+
+    test('a missing object is null, and delete makes an object missing', async () => {
+      expect(await store.get('never-written.json')).toBeNull();
+      expect(await store.get('no/such/folder.json')).toBeNull();
+      await store.put('doomed.txt', 'x', { contentType: 'text/plain' });
+      await store.delete('doomed.txt');
+      expect(await store.get('doomed.txt')).toBeNull();
+      await store.delete('doomed.txt'); // deleting nothing is fine
+    });
+
+    test.each(ODD_NAMES)('the odd task name %j beats and reads back', async (name) => {
+      const now = new Date(Date.UTC(2026, 10, 24, 2, 51, 36));
+      await writeHeartbeat(store, name, { now });
+      expect(await readHeartbeat(store, name)).toEqual({ seconds: 1795488696, date: 'Tue, 24 Nov 2026 02:51:36 +0000' });
+      const obj = await store.get(heartbeatKey(name));
+      expect(obj?.body.toString('utf8')).toBe(formatHeartbeat(now));
+    });
+
+    test('odd names stay distinct objects', async () => {
+      await Promise.all(ODD_NAMES.map((n, i) => store.put(`distinct/${n}`, String(i), { contentType: 'text/plain' })));
+      for (const [i, n] of ODD_NAMES.entries()) {
+        expect((await store.get(`distinct/${n}`))?.body.toString()).toBe(String(i));
+      }
+    });
+
+    test('keys that would escape the store are refused', async () => {
+      for (const key of ['../escape', 'a/../../b', '/abs', '', 'a//b']) {
+        await expect(store.put(key, 'x', { contentType: 'text/plain' })).rejects.toSatisfy(isStoreError);
+      }
+    });
+
+    test('ifNoneMatch "*" creates once, then fails with E_PRECONDITION', async () => {
+      const first = await store.put('create-once.txt', 'first', { contentType: 'text/plain', ifNoneMatch: '*' });
+      expect(first.etag).toMatch(/^".+"$/);
+      await expect(
+        store.put('create-once.txt', 'second', { contentType: 'text/plain', ifNoneMatch: '*' }),
+      ).rejects.toMatchObject({ name: 'StoreError', code: 'E_PRECONDITION', key: 'create-once.txt' });
+      expect((await store.get('create-once.txt'))?.body.toString()).toBe('first');
+    });
+
+    test('ifMatch writes only over the version it names', async () => {
+      const v1 = await store.put('cas.txt', 'v1', { contentType: 'text/plain' });
+      const v2 = await store.put('cas.txt', 'v2', { contentType: 'text/plain', ifMatch: v1.etag });
+      expect((await store.get('cas.txt'))?.body.toString()).toBe('v2');
+      await expect(store.put('cas.txt', 'v3', { contentType: 'text/plain', ifMatch: v1.etag })).rejects.toMatchObject({
+        code: 'E_PRECONDITION',
+      });
+      await expect(
+        store.put('cas-missing.txt', 'x', { contentType: 'text/plain', ifMatch: v1.etag }),
+      ).rejects.toMatchObject({ code: 'E_PRECONDITION' });
+      const v3 = await store.put('cas.txt', 'v3', { contentType: 'text/plain', ifMatch: v2.etag });
+      expect(v3.etag).toBe((await store.get('cas.txt'))?.etag);
+    });
+
+    test('of concurrent writes that all name the same etag, exactly one wins', async () => {
+      const base = await store.put('race.txt', 'base', { contentType: 'text/plain' });
+      const results = await Promise.allSettled(
+        Array.from({ length: 6 }, (_, i) =>
+          store.put('race.txt', `writer ${i}`, { contentType: 'text/plain', ifMatch: base.etag }),
+        ),
+      );
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      for (const r of results) {
+        if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'E_PRECONDITION' });
+      }
+    });
+
+    test('heartbeats are byte-identical to the ones the original wrote', async () => {
+      for (const { file, text, now } of fixtureBeats()) {
+        const task = file.replace(/-beat(\.stale)?\.json$/, '');
+        const hb = await writeHeartbeat(store, task, { now });
+        expect(hb).toEqual(JSON.parse(text));
+        expect((await store.get(heartbeatKey(task)))?.body.toString('utf8')).toBe(text);
+        expect(await readHeartbeat(store, task)).toEqual(JSON.parse(text));
+      }
+    });
+
+    test('a heartbeat written by the original reads back; a malformed one is E_BAD_HEARTBEAT', async () => {
+      await store.put('orig-beat.json', fixture('backup-beat.stale.json'), { contentType: 'application/json' });
+      expect(await readHeartbeat(store, 'orig')).toEqual({ seconds: 1795304799, date: 'Sat, 21 Nov 2026 23:46:39 +0000' });
+      await store.put('extra-beat.json', '{"seconds":5,"date":"x","host":"h"}', { contentType: 'application/json' });
+      expect(await readHeartbeat(store, 'extra')).toEqual({ seconds: 5, date: 'x' });
+      expect(await readHeartbeat(store, 'never-beat')).toBeNull();
+      for (const bad of ['not json', '{"date":"x"}', '{"seconds":"12"}', '{"seconds":1.5}', '[1]']) {
+        await store.put('bad-beat.json', bad, { contentType: 'application/json' });
+        await expect(readHeartbeat(store, 'bad')).rejects.toMatchObject({
+          code: 'E_BAD_HEARTBEAT',
+          key: 'bad-beat.json',
+        });
+      }
+    });
+
+    test('every fixture config round-trips through the store byte for byte', async () => {
+      expect(await readConfig(store)).toBeNull();
+      let etag: string | undefined;
+      for (const file of fixtureConfigs()) {
+        const text = fixture(file);
+        const written = await writeConfig(
+          store,
+          parseConfig(text, file),
+          etag === undefined ? { ifNoneMatch: '*' } : { ifMatch: etag },
+        );
+        const obj = await store.get(CONFIG_KEY);
+        expect(obj?.body.toString('utf8')).toBe(text);
+        const read = await readConfig(store);
+        expect(read?.etag).toBe(written.etag);
+        etag = read?.etag;
+      }
+      await expect(writeConfig(store, {}, { ifNoneMatch: '*' })).rejects.toMatchObject({ code: 'E_PRECONDITION' });
+    });
+
+    test('a malformed config.rktd is E_BAD_CONFIG with line and column', async () => {
+      await store.put(CONFIG_KEY, '#hash((tasks . (#hash((name . "a")))\n  (sites . "unterminated))\n', {
+        contentType: 'application/data',
+      });
+      const err = await readConfig(store).catch((e: unknown) => e);
+      expect(err).toMatchObject({ name: 'StoreError', code: 'E_BAD_CONFIG', key: CONFIG_KEY, line: 2 });
+      expect(String((err as Error).message)).toContain('config.rktd');
+      await store.delete(CONFIG_KEY);
+    });
+  });
+}
