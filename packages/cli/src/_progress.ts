@@ -28,6 +28,7 @@ export function startProgress(io: Io, label: string, enabled: boolean): Progress
     if (shown) io.stderr.write('\r\u001b[K');
     shown = false;
   };
+  draw();
   const timer = setInterval(draw, 100);
   timer.unref();
   return {

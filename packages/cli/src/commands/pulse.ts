@@ -19,7 +19,7 @@ export async function pulseCommand(io: Io, where: string, flags: Flags): Promise
   if (flags.beat !== undefined && flags.beat === '') {
     throw new CliError('--beat needs a task name', { code: 'E_USAGE' });
   }
-  const { takePulse, readEmailConfig } = await import('@svcmon/pulse');
+  const { takePulse, readEmailConfig, pulseExitCode } = await import('@svcmon/pulse');
   const emailMode = flags.email === false ? 'none' : flags.failEmail ? 'failure' : 'always';
   const emailConfig = flags.emailConfig !== undefined ? await readEmailConfig(flags.emailConfig) : undefined;
 
@@ -55,8 +55,8 @@ export async function pulseCommand(io: Io, where: string, flags: Flags): Promise
   }
 
   const c = io.errColor;
+  const code = pulseExitCode(result);
   if (result.error !== undefined) {
-    const code = result.errorCode === 'E_CONFIG_UNREADABLE' || result.errorCode === 'E_EMAIL_CONFIG' ? 2 : 3;
     io.err(`${c.red('svcmon: error:')} ${result.error}`);
     if (flags.beat !== undefined) io.err(`svcmon: not recording the heartbeat of ${flags.beat}: the pulse could not do its job`);
     return code;
@@ -64,12 +64,12 @@ export async function pulseCommand(io: Io, where: string, flags: Flags): Promise
   if (result.mail !== undefined && !result.mail.sent) {
     io.err(`${c.red('svcmon: error:')} could not send the report: ${result.mail.error ?? 'unknown reason'}`);
     if (flags.beat !== undefined) io.err(`svcmon: not recording the heartbeat of ${flags.beat}: the report was not sent`);
-    return 3;
+    return code;
   }
   if (flags.beat !== undefined) {
     // After the mail went out, as the original: a monitor that cannot report must look dead.
     const { openStore, writeHeartbeat } = await import('@svcmon/store');
     await writeHeartbeat(openStore(where, storeOptions(flags)), flags.beat);
   }
-  return result.ok ? 0 : 1;
+  return code;
 }
