@@ -288,6 +288,7 @@ describe.each(runtimes)('installed from the tarballs, under $label', (runtime) =
     const r = npx('svcmon', 'beat', './mon');
     expect(r.status).toBe(2);
     expect(r.stderr.trim()).not.toBe('');
+    expect(r.stderr).not.toMatch(/npm (error|ERR)/);
     noStackTrace(r.stderr);
   });
 
