@@ -1,0 +1,254 @@
+// The JS representation of Racket data. Plain JS values carry the common
+// cases (strings, booleans, exact integers, lists); small classes carry the
+// rest, so that exactness, symbol vs string and list vs vector survive a
+// read → write round trip.
+
+/** An integral flonum such as `1.0`, `1e+100` or `-0.0` (a non-integral flonum is a plain number). */
+export class Flonum {
+  constructor(readonly value: number) {}
+}
+
+const symbols = new Map<string, Sym>();
+
+/** An interned Racket symbol: `sym('a') === sym('a')`, so symbols work as Map keys. */
+export class Sym {
+  /** @internal use {@link sym} */
+  constructor(readonly name: string) {}
+  toString(): string {
+    return this.name;
+  }
+}
+
+export function sym(name: string): Sym {
+  let s = symbols.get(name);
+  if (s === undefined) {
+    s = new Sym(name);
+    symbols.set(name, s);
+  }
+  return s;
+}
+
+export function isSym(v: unknown, name?: string): v is Sym {
+  return v instanceof Sym && (name === undefined || v.name === name);
+}
+
+const keywords = new Map<string, Keyword>();
+
+/** An interned Racket keyword `#:name`. */
+export class Keyword {
+  /** @internal use {@link keyword} */
+  constructor(readonly name: string) {}
+  toString(): string {
+    return `#:${this.name}`;
+  }
+}
+
+export function keyword(name: string): Keyword {
+  let k = keywords.get(name);
+  if (k === undefined) {
+    k = new Keyword(name);
+    keywords.set(name, k);
+  }
+  return k;
+}
+
+const chars = new Map<string, Char>();
+
+/** A Racket character; `.char` is a string of exactly one code point. Interned. */
+export class Char {
+  /** @internal use {@link char} */
+  constructor(readonly char: string) {}
+  get codePoint(): number {
+    return this.char.codePointAt(0) ?? 0;
+  }
+  toString(): string {
+    return this.char;
+  }
+}
+
+export function char(c: string | number): Char {
+  const s = typeof c === 'number' ? String.fromCodePoint(c) : c;
+  const cp = s.codePointAt(0);
+  if (cp === undefined || String.fromCodePoint(cp) !== s || (cp >= 0xd800 && cp <= 0xdfff)) {
+    throw new RangeError(`char: expected exactly one Unicode scalar value, got ${JSON.stringify(s)}`);
+  }
+  let ch = chars.get(s);
+  if (ch === undefined) {
+    ch = new Char(s);
+    chars.set(s, ch);
+  }
+  return ch;
+}
+
+function gcd(a: bigint, b: bigint): bigint {
+  if (a < 0n) a = -a;
+  if (b < 0n) b = -b;
+  while (b !== 0n) {
+    const t = a % b;
+    a = b;
+    b = t;
+  }
+  return a;
+}
+
+/** An exact rational `num/den`, normalised (den > 1, gcd 1). Use {@link rational} to build one. */
+export class Rational {
+  readonly num: bigint;
+  readonly den: bigint;
+  constructor(num: bigint, den: bigint) {
+    if (den === 0n) throw new RangeError('rational: division by zero');
+    if (den < 0n) {
+      num = -num;
+      den = -den;
+    }
+    const g = gcd(num, den);
+    this.num = g > 1n ? num / g : num;
+    this.den = g > 1n ? den / g : den;
+  }
+  toString(): string {
+    return `${this.num}/${this.den}`;
+  }
+}
+
+/** An exact rational; an integral result comes back as an integer (number or bigint), like Racket. */
+export function rational(num: bigint | number, den: bigint | number = 1n): Rational | number | bigint {
+  const r = new Rational(BigInt(num), BigInt(den));
+  return r.den === 1n ? exactInteger(r.num) : r;
+}
+
+/** @internal number when it is a safe integer, else bigint */
+export function exactInteger(n: bigint): number | bigint {
+  return n >= -9007199254740991n && n <= 9007199254740991n ? Number(n) : n;
+}
+
+/** A pair whose cdr is not a list: `(a . b)`; `(a b . c)` is `Pair(a, Pair(b, c))`. */
+export class Pair {
+  constructor(
+    readonly car: Value,
+    readonly cdr: Value,
+  ) {}
+}
+
+/** A Racket vector `#(...)`. */
+export class Vector {
+  constructor(readonly items: Value[] = []) {}
+}
+
+export type HashKind = 'equal' | 'eqv' | 'eq';
+
+/**
+ * A Racket hash table: `#hash(...)` (kind `equal`), `#hasheqv(...)`, `#hasheq(...)`.
+ * Entries keep insertion order; `stringify` prints them in Racket's order.
+ */
+export class RHash {
+  readonly entries: Map<Value, Value>;
+  constructor(
+    readonly kind: HashKind = 'equal',
+    entries?: Iterable<readonly [Value, Value]>,
+  ) {
+    this.entries = new Map();
+    if (entries !== undefined) for (const [k, v] of entries) this.set(k, v);
+  }
+  get size(): number {
+    return this.entries.size;
+  }
+  /** The key already in the table that is `equal?` to `key` (keys without identity are compared by value). */
+  private findKey(key: Value): Value | undefined {
+    if (this.entries.has(key)) return key;
+    if (typeof key !== 'object') return undefined;
+    for (const k of this.entries.keys()) if (valueEquals(k, key)) return k;
+    return undefined;
+  }
+  get(key: Value): Value | undefined {
+    const k = this.findKey(key);
+    return k === undefined ? undefined : this.entries.get(k);
+  }
+  /** Shorthand for `get(sym(name))`. */
+  ref(name: string): Value | undefined {
+    return this.entries.get(sym(name));
+  }
+  has(key: Value): boolean {
+    return this.findKey(key) !== undefined;
+  }
+  set(key: Value, value: Value): this {
+    const k = this.findKey(key);
+    this.entries.set(k === undefined ? key : k, value);
+    return this;
+  }
+  delete(key: Value): boolean {
+    const k = this.findKey(key);
+    return k === undefined ? false : this.entries.delete(k);
+  }
+  keys(): IterableIterator<Value> {
+    return this.entries.keys();
+  }
+  [Symbol.iterator](): IterableIterator<[Value, Value]> {
+    return this.entries[Symbol.iterator]();
+  }
+}
+
+/** Any datum this library reads or writes. */
+export type Value =
+  | string
+  | boolean
+  | number
+  | bigint
+  | Flonum
+  | Rational
+  | Sym
+  | Keyword
+  | Char
+  | Pair
+  | Vector
+  | RHash
+  | Value[];
+
+export function isRHash(v: unknown): v is RHash {
+  return v instanceof RHash;
+}
+
+/**
+ * Racket's `equal?` on values (numbers: same exactness and value; NaN equals NaN).
+ * Iterative, so deep values do not overflow the stack.
+ */
+export function valueEquals(a: Value, b: Value): boolean {
+  const stack: [Value, Value][] = [[a, b]];
+  while (stack.length > 0) {
+    const [x, y] = stack.pop()!;
+    if (x === y) continue;
+    if (typeof x === 'number' || typeof y === 'number') {
+      if (typeof x === 'number' && typeof y === 'number' && Number.isNaN(x) && Number.isNaN(y)) continue;
+      if (typeof x === 'number' && typeof y === 'bigint' && Number.isInteger(x) && BigInt(x) === y) continue;
+      if (typeof y === 'number' && typeof x === 'bigint' && Number.isInteger(y) && BigInt(y) === x) continue;
+      return false;
+    }
+    if (typeof x === 'bigint' || typeof y === 'bigint') {
+      return false;
+    }
+    if (typeof x !== 'object' || typeof y !== 'object') return false;
+    if (Array.isArray(x)) {
+      if (!Array.isArray(y) || x.length !== y.length) return false;
+      for (let i = 0; i < x.length; i++) stack.push([x[i]!, y[i]!]);
+    } else if (x instanceof Flonum) {
+      if (!(y instanceof Flonum) || !Object.is(x.value, y.value)) return false;
+    } else if (x instanceof Rational) {
+      if (!(y instanceof Rational) || x.num !== y.num || x.den !== y.den) return false;
+    } else if (x instanceof Pair) {
+      if (!(y instanceof Pair)) return false;
+      stack.push([x.car, y.car], [x.cdr, y.cdr]);
+    } else if (x instanceof Vector) {
+      if (!(y instanceof Vector) || x.items.length !== y.items.length) return false;
+      for (let i = 0; i < x.items.length; i++) stack.push([x.items[i]!, y.items[i]!]);
+    } else if (x instanceof RHash) {
+      if (!(y instanceof RHash) || x.kind !== y.kind || x.size !== y.size) return false;
+      for (const [k, v] of x.entries) {
+        if (!y.has(k)) return false;
+        stack.push([v, y.get(k)!]);
+      }
+    } else {
+      // Sym, Keyword, Char are interned: identity already compared.
+      return false;
+    }
+  }
+  return true;
+}
