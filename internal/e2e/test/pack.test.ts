@@ -3,10 +3,11 @@
 // the way a user would — the `svcmon` CLI through npx, `@svcmon/beat` from
 // ESM and from CommonJS, and a strict TypeScript consumer — under the
 // workspace's Node and under Node 22 (the oldest Node the packages support).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { startS3 } from '@svcmon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const PACKAGES = ['rktd', 'store', 'beat', 'config', 'pulse', 'cli'] as const;
@@ -46,6 +47,26 @@ function run(cmd: string, args: string[], options: { cwd: string; env?: NodeJS.P
   });
   if (r.error) throw new Error(`${cmd} ${args.join(' ')}: ${r.error.message}`);
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** As `run`, without blocking the event loop: for commands that talk to a server in this process. */
+function runAsync(cmd: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<Ran> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
 }
 
 /** Runs and insists on exit status 0, showing everything the command said when it is not. */
@@ -318,6 +339,50 @@ describe.each(runtimes)('installed from the tarballs, under $label', (runtime) =
     expect(r.stdout).toContain('CHECK FAILED for some site or task');
     expect(r.stdout).toMatch(/^backup: ERROR$/m);
     expect(r.stdout).toMatch(/^nightly: ok$/m);
+  });
+
+  it('against an S3 server on loopback (s3rver): beat, config set-task, pulse --beat, with the AWS SDK the tarballs brought', async () => {
+    const s3 = await startS3({ buckets: ['e2e'] });
+    try {
+      const s3env: NodeJS.ProcessEnv = { ...env };
+      for (const key of Object.keys(s3env)) if (/^AWS_/.test(key)) delete s3env[key];
+      Object.assign(s3env, {
+        AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
+        AWS_EC2_METADATA_DISABLED: 'true',
+      });
+      const svcmon = (extraEnv: NodeJS.ProcessEnv, ...args: string[]) =>
+        runAsync(node, [npm.npx, '--no', 'svcmon', ...args], { cwd: project, env: { ...s3env, ...extraEnv } });
+
+      // No region given: it is asked from the bucket (GetBucketLocation), and every request is signed for it.
+      const before = nowSeconds();
+      const beat = await svcmon({}, 'beat', 'e2e', 'nightly', '--endpoint', s3.endpoint);
+      expect(beat.status, beat.stderr).toBe(0);
+      const heartbeat = await s3.rawGet('e2e', 'nightly-beat.json');
+      expect(heartbeat.status).toBe(200);
+      expect(heartbeat.headers['content-type']).toBe('application/json');
+      expect(heartbeat.headers['cache-control']).toBe('max-age=60, public');
+      const seconds = Number(HEARTBEAT.exec(heartbeat.body.toString('utf8'))?.[3]);
+      expect(seconds).toBeGreaterThanOrEqual(before);
+      expect(seconds).toBeLessThanOrEqual(nowSeconds());
+
+      // The endpoint from the environment, as the AWS SDK's own variable.
+      const set = await svcmon({ AWS_ENDPOINT_URL_S3: s3.endpoint }, 'config', 'set-task', 'e2e', 'nightly', '--period', '60', '--force');
+      expect(set.status, set.stderr).toBe(0);
+      const config = await s3.rawGet('e2e', 'config.rktd');
+      expect(config.body.toString('utf8')).toBe('#hash((tasks . (#hash((name . "nightly") (period . 60)))))\n');
+      expect((await s3.rawGet('e2e', 'index.html')).status).toBe(200);
+
+      const pulse = await svcmon({}, 'pulse', 'e2e', '--no-email', '--beat', 'monitor', '--endpoint', s3.endpoint);
+      expect(pulse.status, `${pulse.stdout}\n${pulse.stderr}`).toBe(0);
+      expect(pulse.stdout).toContain('All sites and tasks appear healthy');
+      expect(pulse.stdout).toMatch(/^nightly: ok$/m);
+      const own = await s3.rawGet('e2e', 'monitor-beat.json');
+      expect(own.status).toBe(200);
+      expect(own.body.toString('utf8')).toMatch(HEARTBEAT);
+    } finally {
+      await s3.stop();
+    }
   });
 
   it('the `svcmon-beat` bin of @svcmon/beat beats too', () => {
