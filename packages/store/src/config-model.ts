@@ -1,6 +1,6 @@
 // config.rktd <-> a typed Config. Unknown keys keep their rktd values, absent
 // keys stay absent, so writing back gives the bytes Racket would write.
-import { fromJS, isRktdSyntaxError, parse, stringify, toJS } from '@svcmon/rktd';
+import { RHash, fromJS, isRHash, isRktdSyntaxError, isSym, parse, stringify, sym } from '@svcmon/rktd';
 import type { Value } from '@svcmon/rktd';
 import { StoreError } from './errors.js';
 import type { Store } from './types.js';
@@ -41,6 +41,43 @@ export interface Config {
   [key: string]: unknown;
 }
 
+// `#hasheq`/`#hasheqv` tables read as plain objects too; this hidden mark
+// brings the kind back when the config is written.
+const HASH_KIND = Symbol.for('svcmon.config.hashKind');
+
+/** Symbol-keyed hashes → plain objects, lists → arrays; other values stay rktd values. */
+function toConfigJS(value: Value): unknown {
+  if (Array.isArray(value)) return value.map(toConfigJS);
+  if (isRHash(value)) {
+    for (const k of value.keys()) if (!isSym(k)) return value;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of value) {
+      Object.defineProperty(out, (k as { name: string }).name, {
+        value: toConfigJS(v),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    if (value.kind !== 'equal') Object.defineProperty(out, HASH_KIND, { value: value.kind });
+    return out;
+  }
+  return value;
+}
+
+function fromConfigJS(data: unknown): Value {
+  if (Array.isArray(data)) return data.map(fromConfigJS);
+  if (isPlainObject(data)) {
+    const kind = (data as { [HASH_KIND]?: 'eq' | 'eqv' })[HASH_KIND] ?? 'equal';
+    const h = new RHash(kind);
+    for (const [k, v] of Object.entries(data)) {
+      if (v !== undefined) h.set(sym(k), fromConfigJS(v));
+    }
+    return h;
+  }
+  return fromJS(data);
+}
+
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
   const proto = Object.getPrototypeOf(v) as unknown;
@@ -73,7 +110,7 @@ export function parseConfig(text: string, source: string = CONFIG_KEY): Config {
   const bad = (why: string): never => {
     throw new StoreError('E_BAD_CONFIG', `malformed config ${source}: ${why}`, { key: source });
   };
-  const js = toJS(value) as unknown;
+  const js = toConfigJS(value);
   if (!isPlainObject(js)) {
     return bad('the top level must be a hash table with symbol keys, like #hash((tasks . ()))');
   }
@@ -100,7 +137,14 @@ export function parseConfig(text: string, source: string = CONFIG_KEY): Config {
 
 /** The bytes Racket's `(format "~s\n" config)` produces. */
 export function stringifyConfig(config: Config): string {
-  return `${stringify(fromJS(config as never))}\n`;
+  try {
+    return `${stringify(fromConfigJS(config))}\n`;
+  } catch (e) {
+    throw new StoreError('E_BAD_CONFIG', `cannot write the config: ${e instanceof Error ? e.message : String(e)}`, {
+      key: CONFIG_KEY,
+      cause: e,
+    });
+  }
 }
 
 /** The store's config.rktd and its etag (for a conditional write back), or null when there is none. */

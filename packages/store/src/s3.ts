@@ -139,7 +139,7 @@ class S3Store implements Store {
     const config: S3ClientConfig = {
       region,
       maxAttempts: o.maxAttempts ?? 3,
-      requestHandler: { connectionTimeout: 5_000, requestTimeout: o.timeoutMs ?? 15_000 },
+      requestHandler: { connectionTimeout: 5_000, requestTimeout: o.timeoutMs ?? 15_000, throwOnRequestTimeout: true },
       // Plain PUT bodies with Content-MD5-free requests work on every S3-compatible server.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
