@@ -1,0 +1,79 @@
+// svcmon-beat as a cold process against a local s3rver (behind the testkit's
+// SigV4-checking proxy), median of N runs, as a ratio to `node -e 0` measured
+// in the same run. With --size, also the installed size of @svcmon/beat and its
+// production dependencies (npm pack + npm install in a scratch project).
+//
+//   pnpm --filter @svcmon/beat build && node packages/beat/bench/beat.bench.mjs [--runs 15] [--size]
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const pkg = resolve(here, '..');
+const root = resolve(pkg, '../..');
+const bin = join(pkg, 'dist/bin.js');
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '15' }, size: { type: 'boolean' } } });
+const runs = Number(values.runs);
+
+// The testkit is TypeScript source: Node >= 22.18 strips the types.
+const { startS3 } = await import(join(root, 'internal/testkit/src/s3.ts'));
+
+function time(args, env) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, args, { env: { PATH: process.env.PATH, HOME: tmpdir(), ...env }, encoding: 'utf8' });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return ms;
+}
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+const s3 = await startS3({ buckets: ['bench'] });
+const dir = mkdtempSync(join(tmpdir(), 'svcmon-beat-bench-'));
+const creds = { AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey };
+const cases = {
+  'node -e 0': [['-e', '0'], {}],
+  'svcmon-beat <dir> <task>': [[bin, dir, 'bench'], {}],
+  'svcmon-beat <bucket> <task> --region': [[bin, 'bench', 'bench', '--endpoint', s3.endpoint, '--region', 'us-east-1'], creds],
+  'svcmon-beat <bucket> <task> (region discovery)': [[bin, 'bench', 'bench', '--endpoint', s3.endpoint], creds],
+};
+const results = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
+try {
+  // one warm-up round (fills the OS file cache and Node's compile cache), then interleaved runs
+  for (const [args, env] of Object.values(cases)) time(args, env);
+  for (let i = 0; i < runs; i++) {
+    for (const [name, [args, env]] of Object.entries(cases)) results[name].push(time(args, env));
+  }
+} finally {
+  await s3.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+const baseline = median(results['node -e 0']);
+console.log(`node ${process.version}, ${runs} runs each, median wall time of a cold process`);
+for (const [name, xs] of Object.entries(results)) {
+  console.log(`${name.padEnd(48)} ${median(xs).toFixed(1).padStart(7)} ms  ${(median(xs) / baseline).toFixed(2)}×`);
+}
+
+if (values.size) {
+  const scratch = mkdtempSync(join(tmpdir(), 'svcmon-beat-size-'));
+  try {
+    for (const p of ['rktd', 'store', 'beat']) {
+      execFileSync('pnpm', ['pack', '--pack-destination', scratch], { cwd: resolve(root, 'packages', p), stdio: 'ignore' });
+    }
+    const tarballs = readdirSync(scratch).filter((f) => f.endsWith('.tgz')).map((f) => join(scratch, f));
+    const project = join(scratch, 'project');
+    execFileSync('mkdir', ['-p', project]);
+    execFileSync('npm', ['init', '-y'], { cwd: project, stdio: 'ignore' });
+    execFileSync('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', ...tarballs], { cwd: project, stdio: 'ignore' });
+    const kb = execFileSync('du', ['-sk', 'node_modules'], { cwd: project, encoding: 'utf8' }).split('\t')[0];
+    const count = execFileSync('npm', ['ls', '--all', '--parseable'], { cwd: project, encoding: 'utf8' }).trim().split('\n').length - 1;
+    console.log(`installed size of @svcmon/beat with production dependencies: ${(Number(kb) / 1024).toFixed(1)} MiB in ${count} packages`);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
