@@ -3,6 +3,8 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type LaunchOptions } from 'playwright-core';
 
+export type { Browser, BrowserContext, Page } from 'playwright-core';
+
 export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
 export const CHROMIUM_ARGS: readonly string[] = [

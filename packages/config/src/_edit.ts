@@ -40,7 +40,7 @@ export const MAX_EDIT_ATTEMPTS = 25;
 const BACKOFF_BASE_MS = 20;
 const BACKOFF_CAP_MS = 1500;
 /** How often the dashboard is re-rendered when the config moved on while it was uploaded. */
-const MAX_DASHBOARD_ROUNDS = 4;
+const MAX_DASHBOARD_ROUNDS = 25;
 
 const CONFIG_OPTION_KEYS = new Set(['force', 'skipHtml']);
 
@@ -59,16 +59,38 @@ function noConfig(fn: ConfigFunction, store: Store): ConfigError {
   );
 }
 
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Re-reads of a config that does not parse, in case it was caught mid-write. */
+const BAD_CONFIG_REREADS = 3;
+
+/**
+ * readConfig, but a config that does not parse is read again a few times
+ * before the error stands: S3 replaces objects atomically, but some
+ * S3-compatible servers (s3rver among them) write in place, so a read that
+ * races a write can see half a file. A config that is really malformed still
+ * fails, ~0.2 s later.
+ */
+async function readSettled(store: Store): Promise<{ config: Config; etag: string } | null> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await readConfig(store);
+    } catch (e) {
+      if (!(isStoreError(e) && e.code === 'E_BAD_CONFIG') || attempt >= BAD_CONFIG_REREADS) throw e;
+      await sleep(25 + Math.random() * 50);
+    }
+  }
+}
+
 /** Reads the config for a getter: E_NO_CONFIG without force, an empty config with it. */
 export async function loadConfig(fn: ConfigFunction, where: Where, options: GetOptions = {}): Promise<Config> {
   const store = resolveStore(where, options);
-  const found = await readConfig(store);
+  const found = await readSettled(store);
   if (found) return found.config;
   if (options.force) return {};
   throw noConfig(fn, store);
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 function backoff(attempt: number): number {
   // Full jitter: spreads competing writers out so one of them wins each round.
@@ -88,7 +110,7 @@ export async function editConfig(
   const store = resolveStore(where, options);
   let lastConflict: unknown;
   for (let attempt = 0; attempt < MAX_EDIT_ATTEMPTS; attempt++) {
-    const found = await readConfig(store);
+    const found = await readSettled(store);
     if (!found && !options.force) throw noConfig(fn, store);
     const before = found?.config ?? {};
     const after = change(before);
@@ -114,9 +136,8 @@ export async function editConfig(
   );
 }
 
-async function uploadDashboard(store: Store, dashboard: Dashboard): Promise<void> {
-  // Script and style first, so a fresh index.html never loads stale assets.
-  for (const key of ['style.css', 'script.js', 'index.html'] as const) {
+async function uploadDashboard(store: Store, dashboard: Dashboard, keys: ReadonlyArray<keyof Dashboard>): Promise<void> {
+  for (const key of keys) {
     await store.put(key, dashboard[key], { contentType: DASHBOARD_CONTENT_TYPES[key], publicRead: true });
   }
 }
@@ -131,8 +152,10 @@ async function publishDashboard(store: Store, config: Config, etag: string): Pro
   let current = config;
   let currentEtag = etag;
   for (let round = 0; round < MAX_DASHBOARD_ROUNDS; round++) {
-    await uploadDashboard(store, renderDashboard(current));
-    const now = await readConfig(store);
+    // Script and style first, so a fresh index.html never loads stale assets;
+    // they do not depend on the config, so later rounds redo index.html only.
+    await uploadDashboard(store, renderDashboard(current), round === 0 ? ['style.css', 'script.js', 'index.html'] : ['index.html']);
+    const now = await readSettled(store);
     if (!now || now.etag === currentEtag) return;
     current = now.config;
     currentEtag = now.etag;

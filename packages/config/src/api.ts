@@ -106,7 +106,7 @@ export async function getHtml(where: Where, options?: GetOptions): Promise<HtmlE
   return typeof html === 'object' && html !== null && !Array.isArray(html) ? html : null;
 }
 /** Replaces the dashboard settings as a whole. */
-export function setHtml(where: Where, html: HtmlEntry, options?: EditOptions): Promise<EditResult> {
+export async function setHtml(where: Where, html: HtmlEntry, options?: EditOptions): Promise<EditResult> {
   const clean = validateEntry<HtmlEntry>('set-html', 'html', html);
   return editConfig('set-html', where, options ?? {}, (config) => ({ ...config, html: clean }));
 }

@@ -3,9 +3,8 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
 import { dirStore, writeHeartbeat, type Store } from '@svcmon/store';
-import { launchChromium, startStaticServer, type StaticServer } from '@svcmon/testkit';
+import { launchChromium, startStaticServer, type Browser, type StaticServer } from '@svcmon/testkit';
 import { setHtml, setSite, setTask } from '../src/index.js';
 import { PACKAGE_DIR, tempDir } from './_helpers.js';
 

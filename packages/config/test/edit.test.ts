@@ -1,7 +1,7 @@
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { dirStore, type Store } from '@svcmon/store';
+import { dirStore, isStoreError, type Store } from '@svcmon/store';
 import {
   ConfigError,
   getEmail,
@@ -46,20 +46,20 @@ async function rejection(p: Promise<unknown>): Promise<ConfigError> {
 
 describe('a store without config.rktd', () => {
   it('get/set/remove fail with E_NO_CONFIG without force, and write nothing', async () => {
-    for (const p of [
-      getTask(store, 'x'),
-      setTask(store, { name: 'x' }),
-      removeTask(store, 'x'),
-      getSite(store, 'http://x/'),
-      setSite(store, { url: 'http://x/' }),
-      removeSite(store, 'http://x/'),
-      getEmail(store, 'a@b'),
-      setEmail(store, { to: 'a@b' }),
-      removeEmail(store, 'a@b'),
-      getHtml(store),
-      setHtml(store, { title: 'T' }),
+    for (const call of [
+      () => getTask(store, 'x'),
+      () => setTask(store, { name: 'x' }),
+      () => removeTask(store, 'x'),
+      () => getSite(store, 'http://x/'),
+      () => setSite(store, { url: 'http://x/' }),
+      () => removeSite(store, 'http://x/'),
+      () => getEmail(store, 'a@b'),
+      () => setEmail(store, { to: 'a@b' }),
+      () => removeEmail(store, 'a@b'),
+      () => getHtml(store),
+      () => setHtml(store, { title: 'T' }),
     ]) {
-      const e = await rejection(p);
+      const e = await rejection(call());
       expect(e.code).toBe('E_NO_CONFIG');
       expect(e.message).toContain(e.fn);
     }
@@ -154,6 +154,23 @@ describe('edits', () => {
     expect(html).toContain('href="c-beat.json"');
     expect(html).toContain('1 hour');
     expect(await files()).toEqual(['config.rktd', 'index.html', 'script.js', 'style.css']);
+  });
+});
+
+describe('a malformed config.rktd', () => {
+  it('fails with the store\'s E_BAD_CONFIG (line and column) and is left alone', async () => {
+    const bad = '#hash((tasks . (#hash((name . "a"))))\n';
+    await writeFile(path.join(dir, 'config.rktd'), bad);
+    for (const call of [() => getTask(store, 'a'), () => setTask(store, { name: 'b' }), () => removeTask(store, 'a', { force: true })]) {
+      const e = await call().then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect(isStoreError(e) && e.code === 'E_BAD_CONFIG').toBe(true);
+      expect(e).toHaveProperty('line', 1);
+    }
+    expect(await configText()).toBe(bad);
+    expect(await files()).toEqual(['config.rktd']);
   });
 });
 
