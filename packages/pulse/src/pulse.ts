@@ -1,3 +1,4 @@
+import { stringify } from '@svcmon/rktd';
 import { isStoreError, openStore, readConfig, type Store, type StoreOptions, type Where } from '@svcmon/store';
 import { DEFAULT_CONCURRENCY, limiter } from './_limit.js';
 import type { EmailConfig } from './email-config.js';
@@ -27,6 +28,8 @@ export interface PulseOptions extends StoreOptions {
    * `Pinging site …`, `Checking task "…"`, then the report, then `Sending email:` and the recipients.
    */
   log?: (line: string) => void;
+  /** The name in the subject line and `result.bucket` (default: `where` as given, or the store's location). */
+  bucket?: string;
 }
 
 function logLines(log: ((line: string) => void) | undefined, text: string): void {
@@ -72,18 +75,18 @@ export async function takePulse(where: Where, options: PulseOptions = {}): Promi
     concurrency = DEFAULT_CONCURRENCY,
     fetch: fetchImpl,
     log,
+    bucket: bucketName,
     ...storeOptions
   } = options;
   const started = performance.now();
   const startedAt = now();
   let store: Store;
-  let bucket = typeof where === 'string' ? where : where.location;
+  const bucket = bucketName ?? (typeof where === 'string' ? where : where.location);
   try {
     store = typeof where === 'string' ? openStore(where, storeOptions) : where;
-    if (typeof where === 'string' && store.kind === 'dir') bucket = where;
   } catch (e) {
     const code = isStoreError(e) && e.code === 'E_BAD_WHERE' ? 'E_CONFIG_UNREADABLE' : 'E_STORE';
-    return failed({ bucket, startedAt }, code, `cannot open ${bucket}: ${e instanceof Error ? e.message : String(e)}`, started, log);
+    return failed({ bucket, startedAt }, code, e instanceof Error ? e.message : String(e), started, log);
   }
 
   let config;
@@ -96,16 +99,16 @@ export async function takePulse(where: Where, options: PulseOptions = {}): Promi
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     if (isStoreError(e) && e.code === 'E_BAD_CONFIG') {
-      return failed({ bucket, startedAt }, 'E_CONFIG_UNREADABLE', `config.rktd in ${store.location} is malformed: ${message}`, started, log);
+      return failed({ bucket, startedAt }, 'E_CONFIG_UNREADABLE', message, started, log);
     }
-    return failed({ bucket, startedAt }, 'E_STORE', `cannot read config.rktd from ${store.location}: ${message}`, started, log);
+    return failed({ bucket, startedAt }, 'E_STORE', message.replace(/\s*\n\s*/g, ' '), started, log);
   }
 
   const sites = config.sites ?? [];
   const tasks = config.tasks ?? [];
   if (log) {
     for (const site of sites) log(`Pinging site ${site.url}`);
-    for (const task of tasks) if (task.name !== selfName) log(`Checking task ${JSON.stringify(task.name)}`);
+    for (const task of tasks) if (task.name !== selfName) log(`Checking task ${stringify(task.name)}`);
   }
 
   // One bound for both kinds of check: a pulse costs about one site timeout.

@@ -54,7 +54,9 @@ async function checkTask(
     beat = await readHeartbeat(store, name);
   } catch (e) {
     if (isStoreError(e) && e.code === 'E_BAD_HEARTBEAT') {
-      return done({ ok: false, state: 'malformed', reason: `malformed heartbeat: ${errorMessage(e)}` });
+      // The store's message names the key and the store; the report needs only the key and why.
+      const message = errorMessage(e).replace(` in ${store.location}`, '');
+      return done({ ok: false, state: 'malformed', reason: message.startsWith('malformed') ? message : `malformed heartbeat: ${message}` });
     }
     return done({ ok: false, state: 'error', reason: `cannot read heartbeat: ${errorMessage(e)}` });
   }

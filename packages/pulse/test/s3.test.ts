@@ -1,0 +1,126 @@
+import { openStore, writeHeartbeat, type Store } from '@svcmon/store';
+import { startS3, startSites, startSmtp, type S3TestServer, type Sites, type TestSmtp } from '@svcmon/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pulseExitCode, takePulse } from '../src/index.js';
+import { fixture } from './_fixtures.js';
+
+// The same pulse against a real S3-protocol server (s3rver behind a SigV4-checking proxy).
+let s3: S3TestServer;
+let sites: Sites;
+let smtp: TestSmtp;
+beforeAll(async () => {
+  [s3, sites, smtp] = await Promise.all([startS3({ buckets: ['golden', 'empty', 'denied'] }), startSites(), startSmtp()]);
+});
+afterAll(async () => {
+  await Promise.all([s3?.stop(), sites?.close(), smtp?.close()]);
+});
+
+const opts = () => ({ endpoint: s3.endpoint, credentials: s3.credentials, onWarning: () => {} });
+
+describe('takePulse on S3', () => {
+  it('reads config and heartbeats from the bucket, checks sites, mails, --beat order is left to the caller', async () => {
+    const store: Store = openStore('golden', opts());
+    const config =
+      `#hash((emails . (#hash((to . "ops@example.com")))) (sites . (#hash((url . "${sites.ok}")) #hash((url . "${sites.serverError}")) #hash((timeout . 1) (url . "${sites.hang}"))))` +
+      ` (tasks . (#hash((name . "backup")) #hash((name . "db backup")) #hash((name . "gone")) #hash((name . "monitor")))))\n`;
+    await store.put('config.rktd', config, { contentType: 'application/data' });
+    const now = new Date('2026-11-24T02:51:36Z');
+    await writeHeartbeat(store, 'backup', { now });
+    await writeHeartbeat(store, 'db backup', { now: new Date(now.getTime() - 90_000) });
+    const lines: string[] = [];
+    const started = Date.now();
+    const result = await takePulse('golden', {
+      ...opts(),
+      now: () => now,
+      selfName: 'monitor',
+      emailConfig: { server: '127.0.0.1', port: smtp.port },
+      log: (l) => lines.push(l),
+    });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(result.error).toBeUndefined();
+    expect(result.bucket).toBe('golden');
+    expect(result.sites.map((s) => [s.ok, s.reason ?? null])).toEqual([
+      [true, null],
+      [false, 'HTTP 500'],
+      [false, 'timed out after 1 s'],
+    ]);
+    expect(result.tasks.map((t) => [t.name, t.state])).toEqual([
+      ['backup', 'ok'],
+      ['db backup', 'ok'],
+      ['gone', 'missing'],
+      ['monitor', 'ok'],
+    ]);
+    expect(lines.join('\n')).toContain(
+      [
+        '',
+        'CHECK FAILED for some site or task',
+        '',
+        `${sites.ok}: ok`,
+        `${sites.serverError}: FAILED (HTTP 500)`,
+        `${sites.hang}: FAILED (timed out after 1 s)`,
+        'backup: ok',
+        '  last reported Tuesday, November 24th, 2026 2:51:36am (0 seconds ago)',
+        'db backup: ok',
+        '  last reported Tuesday, November 24th, 2026 2:50:06am (1 minute ago)',
+        'gone: ERROR',
+        '  no heartbeat recorded (gone-beat.json not found)',
+        'monitor: ok',
+        '  last reported Tuesday, November 24th, 2026 2:51:36am (0 seconds ago)',
+        '',
+        'Sending email:',
+        '  ops@example.com',
+      ].join('\n'),
+    );
+    const [m] = await smtp.waitFor(1);
+    expect(m!.parsed.subject).toBe('[take-pulse] FAILED health check at golden');
+    expect(pulseExitCode(result)).toBe(1);
+    // Only reads: the pulse itself writes nothing to the bucket.
+    expect(s3.requests.filter((r) => r.method !== 'GET' && r.method !== 'HEAD' && r.key !== 'config.rktd' && !r.key.endsWith('-beat.json'))).toEqual([]);
+  });
+
+  it('the fixture config on S3: healthy, the original report', async () => {
+    const store = openStore('s3://golden/fixture', opts());
+    await store.put('config.rktd', fixture('config.rktd'), { contentType: 'application/data' });
+    const now = new Date(1795488696_000);
+    for (const m of fixture('config.rktd').matchAll(/\(name \. "([^"]+)"\)/g)) {
+      await writeHeartbeat(store, m[1]!, { now: m[1] === 'nightly-build' ? new Date(1795488695_000) : now });
+    }
+    const lines: string[] = [];
+    const result = await takePulse('s3://golden/fixture', {
+      ...opts(),
+      emailMode: 'none',
+      now: () => new Date(1795488698_000),
+      fetch: (input, init) => fetch(String(input).replace('http://127.0.0.1:9/', sites.ok), init),
+      log: (l) => lines.push(l),
+    });
+    expect(result.ok).toBe(true);
+    const want = fixture('pulse-healthy.stdout.txt').replace(/\(\d+ seconds ago\)/g, '(N seconds ago)');
+    expect(lines.map((l) => `${l}\n`).join('').replace(/\(\d+ seconds ago\)/g, '(N seconds ago)')).toBe(want);
+  });
+
+  it('no config.rktd in the bucket: E_CONFIG_UNREADABLE, exit 2', async () => {
+    const result = await takePulse('empty', opts());
+    expect(result.errorCode).toBe('E_CONFIG_UNREADABLE');
+    expect(result.error).toBe('no config.rktd in s3://empty/');
+    expect(pulseExitCode(result)).toBe(2);
+  });
+
+  it('the store unreachable: E_STORE in one line, exit 3', async () => {
+    const result = await takePulse('golden', { ...opts(), endpoint: sites.refused.replace(/\/$/, ''), maxAttempts: 1 });
+    expect(result.errorCode).toBe('E_STORE');
+    expect(result.error).toMatch(/cannot reach S3/);
+    expect(result.error).not.toContain('\n');
+    expect(pulseExitCode(result)).toBe(3);
+  });
+
+  it('access denied (wrong secret): E_STORE', async () => {
+    const result = await takePulse('golden', {
+      ...opts(),
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'wrong' },
+      maxAttempts: 1,
+    });
+    expect(result.errorCode).toBe('E_STORE');
+    expect(result.error).not.toContain('wrong');
+    expect(pulseExitCode(result)).toBe(3);
+  });
+});
