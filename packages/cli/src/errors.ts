@@ -67,7 +67,6 @@ const STORE_HINTS: Record<string, string> = {
   E_NETWORK: 'check --endpoint, AWS_ENDPOINT_URL_S3 and the network',
   E_TIMEOUT: 'check --endpoint, AWS_ENDPOINT_URL_S3 and the network',
   E_PRECONDITION: 'someone else changed it at the same time; run the command again',
-  E_BAD_WHERE: 'give a bucket name, s3://bucket/prefix, a path such as ./monitor, or a file: URL',
 };
 
 /** Maps an error to an exit code and one line, by the tables in the README. */

@@ -74,7 +74,7 @@ describe('svcmon pulse against a directory', () => {
     const r = await svcmon(['pulse', dir, '--no-email']);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).toContain('\nCHECK FAILED for some site or task\n');
-    expect(r.stdout).toContain(`${sites.refused}: FAILED\n`);
+    expect(r.stdout).toContain(`${sites.refused}: FAILED`);
     expect(r.stdout).toMatch(/late-task: ERROR\n {2}last report was .* \(3 hours ago\)\n/);
     expect(r.stdout).toMatch(/missing-task: ERROR\n {2}\S/);
     expect(r.stdout).toContain('ok-task: ok\n');
