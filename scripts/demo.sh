@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The README's "run the main job" command for a fresh clone: installs what is
+# missing (Node 24 into .tools/ when the machine's Node is older than 22, pnpm,
+# the dependencies), builds the CLI and what it needs, then creates a local
+# demo monitor, records heartbeats, takes a pulse and prints the report.
+#   bash scripts/demo.sh [directory]      (default: demo-monitor)
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+
+pnpm install --frozen-lockfile --reporter=silent
+pnpm turbo run build --filter @svcmon/cli... --output-logs=errors-only
+node packages/cli/dist/bin.js demo "${1:-demo-monitor}"
