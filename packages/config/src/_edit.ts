@@ -25,6 +25,8 @@ export interface GetOptions extends StoreOptions {
 export interface EditOptions extends GetOptions {
   /** Do not upload the dashboard (index.html, style.css, script.js). */
   skipHtml?: boolean;
+  /** How many times to try the conditional write before E_CONFLICT (default MAX_EDIT_ATTEMPTS = 25). */
+  editAttempts?: number;
 }
 
 /** What an edit did. */
@@ -42,7 +44,7 @@ const BACKOFF_CAP_MS = 1500;
 /** How often the dashboard is re-rendered when the config moved on while it was uploaded. */
 const MAX_DASHBOARD_ROUNDS = 25;
 
-const CONFIG_OPTION_KEYS = new Set(['force', 'skipHtml']);
+const CONFIG_OPTION_KEYS = new Set(['force', 'skipHtml', 'editAttempts']);
 
 export function resolveStore(where: Where, options: GetOptions = {}): Store {
   if (typeof where !== 'string') return where;
@@ -108,8 +110,9 @@ export async function editConfig(
   change: (config: Config) => Config,
 ): Promise<EditResult> {
   const store = resolveStore(where, options);
+  const attempts = Math.max(1, Math.floor(options.editAttempts ?? MAX_EDIT_ATTEMPTS));
   let lastConflict: unknown;
-  for (let attempt = 0; attempt < MAX_EDIT_ATTEMPTS; attempt++) {
+  for (let attempt = 0; attempt < attempts; attempt++) {
     const found = await readSettled(store);
     if (!found && !options.force) throw noConfig(fn, store);
     const before = found?.config ?? {};
@@ -121,7 +124,7 @@ export async function editConfig(
     } catch (e) {
       if (isStoreError(e) && e.code === 'E_PRECONDITION') {
         lastConflict = e;
-        await sleep(backoff(attempt));
+        if (attempt + 1 < attempts) await sleep(backoff(attempt));
         continue;
       }
       throw e;
@@ -131,7 +134,7 @@ export async function editConfig(
   }
   throw new ConfigError(
     'E_CONFLICT',
-    `${fn}: config.rktd at ${store.location} kept changing under this edit; gave up after ${MAX_EDIT_ATTEMPTS} attempts`,
+    `${fn}: config.rktd at ${store.location} kept changing under this edit; gave up after ${attempts} attempts`,
     { fn, location: store.location, cause: lastConflict },
   );
 }

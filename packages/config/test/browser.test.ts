@@ -107,4 +107,26 @@ describe('dashboard in Chromium', () => {
     console.log(`dashboard screenshot: ${shot}`);
     await page.close();
   });
+
+  it('refreshes itself every minute without reloading the page', async () => {
+    const page = await browser.newPage();
+    await page.clock.install();
+    await page.goto(`${server.url}index.html`);
+    await page.waitForFunction(() => document.body.hasAttribute('data-checked'), undefined, { timeout: 20_000 });
+    const row = page.locator('tr.task-row[data-task="weekly-report"]');
+    expect(await row.getAttribute('data-state')).toBe('missing');
+    await page.evaluate(() => {
+      (window as unknown as { __sameDocument: boolean }).__sameDocument = true;
+    });
+    await writeHeartbeat(store, 'weekly-report');
+    await page.clock.fastForward(61_000);
+    await page.waitForFunction(
+      () => document.querySelector('tr.task-row[data-task="weekly-report"]')?.getAttribute('data-state') === 'healthy',
+      undefined,
+      { timeout: 20_000 },
+    );
+    expect(await row.locator('.status').textContent()).toBe('healthy');
+    expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
+    await page.close();
+  });
 });

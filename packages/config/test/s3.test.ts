@@ -102,6 +102,26 @@ describe('an empty bucket', () => {
     expect(warnings.length).toBeGreaterThanOrEqual(1);
   });
 
+  it('a conditional write that keeps failing ends in E_CONFLICT, naming the function', async () => {
+    const store = storeFor('fresh');
+    const before = (await s3.rawGet('fresh', 'config.rktd')).body.toString();
+    s3.injectFault({
+      match: (r) => r.method === 'PUT' && r.bucket === 'fresh' && r.key === 'config.rktd',
+      status: 412,
+      code: 'PreconditionFailed',
+    });
+    try {
+      const e = await setTask(store, { name: 'x' }, { editAttempts: 3 }).catch((err: unknown) => err);
+      expect(isConfigError(e)).toBe(true);
+      expect(e).toMatchObject({ code: 'E_CONFLICT', fn: 'set-task' });
+      expect((e as Error).message).toContain('3 attempts');
+      expect((e as Error).cause).toMatchObject({ name: 'StoreError', code: 'E_PRECONDITION' });
+    } finally {
+      s3.clearFaults();
+    }
+    expect((await s3.rawGet('fresh', 'config.rktd')).body.toString()).toBe(before);
+  });
+
   it('opens a bucket from a name plus store options', async () => {
     const options = { endpoint: s3.endpoint, forcePathStyle: true, region: 'us-east-1', credentials: s3.credentials };
     expect(await getTask('golden', 'nightly-build', options)).toEqual({ name: 'nightly-build', period: 86400 });
