@@ -1,8 +1,9 @@
 // The S3 store. The AWS SDK is imported on first use only, so that loading
 // @svcmon/store (and a directory store) stays cheap.
-import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
+import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import { checkKey } from './_keys.js';
 import { StoreError, type StoreErrorCode } from './errors.js';
+import type { LiteCredentials } from './_s3-lite.js';
 import type { PutOptions, Store, StoredObject, StoreOptions } from './types.js';
 
 export interface S3StoreOptions extends StoreOptions {
@@ -94,6 +95,25 @@ function defaultWarning(message: string): void {
   process.stderr.write(`svcmon: warning: ${message}\n`);
 }
 
+interface PutInput {
+  Key: string;
+  Body: Uint8Array;
+  ContentType: string;
+  CacheControl?: string;
+  acl: boolean;
+  IfMatch?: string;
+  IfNoneMatch?: string;
+}
+
+/** What the store needs from S3, over the AWS SDK or the built-in light client. */
+interface Transport {
+  get(Key: string, signal: AbortSignal): Promise<StoredObject>;
+  put(input: PutInput, signal: AbortSignal): Promise<string>;
+  delete(Key: string, signal: AbortSignal): Promise<void>;
+  /** Raw LocationConstraint of the bucket. */
+  location(signal: AbortSignal): Promise<string | undefined>;
+}
+
 class S3Store implements Store {
   readonly kind = 's3' as const;
   readonly location: string;
@@ -101,7 +121,7 @@ class S3Store implements Store {
   readonly prefix: string;
   readonly #options: S3StoreOptions;
   readonly #endpoint: string | undefined;
-  #client: Promise<S3Client> | undefined;
+  #transport: Promise<Transport> | undefined;
   /** Set once the bucket has refused an ACL: later puts go without one. */
   #aclRejected = false;
 
@@ -134,17 +154,28 @@ class S3Store implements Store {
     });
   }
 
-  #config(sdk: Sdk, region: string): S3ClientConfig {
+  /** Static credentials, when known without the SDK's credential chain. */
+  #staticCredentials(): LiteCredentials | undefined {
+    const o = this.#options;
+    if (o.useSdk === true) return undefined;
+    if (o.credentials !== undefined) return o.credentials;
+    const accessKeyId = process.env.AWS_ACCESS_KEY_ID;
+    const secretAccessKey = process.env.AWS_SECRET_ACCESS_KEY;
+    if (!accessKeyId || !secretAccessKey) return undefined;
+    const sessionToken = process.env.AWS_SESSION_TOKEN;
+    return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
+  }
+
+  #sdkConfig(region: string): S3ClientConfig {
     const o = this.#options;
     const config: S3ClientConfig = {
       region,
       maxAttempts: o.maxAttempts ?? 3,
       requestHandler: { connectionTimeout: 5_000, requestTimeout: o.timeoutMs ?? 15_000, throwOnRequestTimeout: true },
-      // Plain PUT bodies with Content-MD5-free requests work on every S3-compatible server.
+      // No extra checksum headers: plain PUTs work on every S3-compatible server.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
     };
-    void sdk;
     if (this.#endpoint !== undefined) {
       config.endpoint = this.#endpoint;
       config.forcePathStyle = o.forcePathStyle ?? true;
@@ -156,22 +187,107 @@ class S3Store implements Store {
     return config;
   }
 
-  async #discoverRegion(sdk: Sdk): Promise<string> {
+  async #makeTransport(region: string): Promise<Transport> {
+    const o = this.#options;
+    const bucket = this.bucket;
+    const creds = this.#staticCredentials();
+    if (creds !== undefined) {
+      const { LiteS3, parseLocationConstraint } = await import('./_s3-lite.js');
+      const lite = new LiteS3({
+        region,
+        credentials: creds,
+        ...(this.#endpoint === undefined ? {} : { endpoint: this.#endpoint }),
+        ...(o.forcePathStyle === undefined ? {} : { forcePathStyle: o.forcePathStyle }),
+        timeoutMs: o.timeoutMs ?? 15_000,
+        connectTimeoutMs: 5_000,
+        maxAttempts: o.maxAttempts ?? 3,
+      });
+      return {
+        async get(Key, signal) {
+          const res = await lite.send({ method: 'GET', bucket, key: Key }, signal);
+          const obj: StoredObject = { body: res.body, etag: String(res.headers.etag ?? '') };
+          const ct = res.headers['content-type'];
+          if (ct !== undefined) obj.contentType = ct;
+          const lm = res.headers['last-modified'];
+          if (lm !== undefined) obj.lastModified = new Date(lm);
+          return obj;
+        },
+        async put(input, signal) {
+          const res = await lite.send(
+            {
+              method: 'PUT',
+              bucket,
+              key: input.Key,
+              body: input.Body,
+              headers: {
+                'content-type': input.ContentType,
+                'cache-control': input.CacheControl,
+                'x-amz-acl': input.acl ? 'public-read' : undefined,
+                'if-match': input.IfMatch,
+                'if-none-match': input.IfNoneMatch,
+              },
+            },
+            signal,
+          );
+          return String(res.headers.etag ?? '');
+        },
+        async delete(Key, signal) {
+          await lite.send({ method: 'DELETE', bucket, key: Key }, signal);
+        },
+        async location(signal) {
+          const res = await lite.send({ method: 'GET', bucket, key: '', query: { location: '' } }, signal);
+          return parseLocationConstraint(res.body);
+        },
+      };
+    }
+    const sdk = await loadSdk();
+    const client = new sdk.S3Client(this.#sdkConfig(region));
+    return {
+      async get(Key, signal) {
+        const out = await client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key }), { abortSignal: signal });
+        const bytes = out.Body === undefined ? new Uint8Array() : await out.Body.transformToByteArray();
+        const obj: StoredObject = { body: Buffer.from(bytes), etag: out.ETag ?? '' };
+        if (out.ContentType !== undefined) obj.contentType = out.ContentType;
+        if (out.LastModified !== undefined) obj.lastModified = out.LastModified;
+        return obj;
+      },
+      async put(input, signal) {
+        const out = await client.send(
+          new sdk.PutObjectCommand({
+            Bucket: bucket,
+            Key: input.Key,
+            Body: input.Body,
+            ContentType: input.ContentType,
+            ...(input.CacheControl === undefined ? {} : { CacheControl: input.CacheControl }),
+            ...(input.acl ? { ACL: 'public-read' as const } : {}),
+            ...(input.IfMatch === undefined ? {} : { IfMatch: input.IfMatch }),
+            ...(input.IfNoneMatch === undefined ? {} : { IfNoneMatch: input.IfNoneMatch }),
+          }),
+          { abortSignal: signal },
+        );
+        return out.ETag ?? '';
+      },
+      async delete(Key, signal) {
+        await client.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key }), { abortSignal: signal });
+      },
+      async location(signal) {
+        const out = await client.send(new sdk.GetBucketLocationCommand({ Bucket: bucket }), { abortSignal: signal });
+        return out.LocationConstraint;
+      },
+    };
+  }
+
+  #discoverRegion(): Promise<string> {
     const cacheKey = `${this.#endpoint ?? 'aws'}\0${this.bucket}`;
     let region = regionCache.get(cacheKey);
     if (region === undefined) {
       region = (async () => {
         // GetBucketLocation is answered from us-east-1 for every bucket.
-        const client = new sdk.S3Client(this.#config(sdk, 'us-east-1'));
+        const transport = await this.#makeTransport('us-east-1');
         try {
-          const out = await client.send(new sdk.GetBucketLocationCommand({ Bucket: this.bucket }), {
-            abortSignal: this.#abortSignal(),
-          });
-          return regionFromLocationConstraint(out.LocationConstraint);
+          return regionFromLocationConstraint(await transport.location(this.#abortSignal()));
         } catch (e) {
           throw this.#fail(e, undefined, 'finding the region of');
-        } finally {
-          client.destroy();
         }
       })();
       regionCache.set(cacheKey, region);
@@ -186,16 +302,18 @@ class S3Store implements Store {
     return AbortSignal.timeout(perTry * (o.maxAttempts ?? 3) + 5_000);
   }
 
-  #getClient(): Promise<S3Client> {
-    this.#client ??= (async () => {
-      const sdk = await loadSdk();
-      const region = this.#options.region ?? (process.env.AWS_REGION || undefined) ?? (await this.#discoverRegion(sdk));
-      return new sdk.S3Client(this.#config(sdk, region));
-    })();
-    this.#client.catch(() => {
-      this.#client = undefined;
-    });
-    return this.#client;
+  #getTransport(): Promise<Transport> {
+    if (this.#transport === undefined) {
+      const t = (async () => {
+        const region = this.#options.region ?? (process.env.AWS_REGION || undefined) ?? (await this.#discoverRegion());
+        return this.#makeTransport(region);
+      })();
+      this.#transport = t;
+      t.catch(() => {
+        if (this.#transport === t) this.#transport = undefined;
+      });
+    }
+    return this.#transport;
   }
 
   #key(key: string): string {
@@ -206,15 +324,8 @@ class S3Store implements Store {
   async get(key: string): Promise<StoredObject | null> {
     const Key = this.#key(key);
     try {
-      const [sdk, client] = await Promise.all([loadSdk(), this.#getClient()]);
-      const out = await client.send(new sdk.GetObjectCommand({ Bucket: this.bucket, Key }), {
-        abortSignal: this.#abortSignal(),
-      });
-      const bytes = out.Body === undefined ? new Uint8Array() : await out.Body.transformToByteArray();
-      const obj: StoredObject = { body: Buffer.from(bytes), etag: out.ETag ?? '' };
-      if (out.ContentType !== undefined) obj.contentType = out.ContentType;
-      if (out.LastModified !== undefined) obj.lastModified = out.LastModified;
-      return obj;
+      const transport = await this.#getTransport();
+      return await transport.get(Key, this.#abortSignal());
     } catch (e) {
       if (errorCodeOf(e) === 'E_NOT_FOUND') return null;
       throw this.#fail(e, key, 'reading');
@@ -224,32 +335,25 @@ class S3Store implements Store {
   async put(key: string, body: string | Uint8Array, options: PutOptions): Promise<{ etag: string }> {
     const Key = this.#key(key);
     const wantAcl = options.publicRead === true && this.#options.publicRead !== false;
+    const input: PutInput = {
+      Key,
+      Body: typeof body === 'string' ? Buffer.from(body, 'utf8') : body,
+      ContentType: options.contentType,
+      acl: false,
+      ...(options.cacheControl === undefined ? {} : { CacheControl: options.cacheControl }),
+      ...(options.ifMatch === undefined ? {} : { IfMatch: options.ifMatch }),
+      ...(options.ifNoneMatch === undefined ? {} : { IfNoneMatch: options.ifNoneMatch }),
+    };
     try {
-      const [sdk, client] = await Promise.all([loadSdk(), this.#getClient()]);
-      const send = async (acl: boolean): Promise<{ etag: string }> => {
-        const out = await client.send(
-          new sdk.PutObjectCommand({
-            Bucket: this.bucket,
-            Key,
-            Body: typeof body === 'string' ? Buffer.from(body, 'utf8') : body,
-            ContentType: options.contentType,
-            ...(options.cacheControl === undefined ? {} : { CacheControl: options.cacheControl }),
-            ...(acl ? { ACL: 'public-read' as const } : {}),
-            ...(options.ifMatch === undefined ? {} : { IfMatch: options.ifMatch }),
-            ...(options.ifNoneMatch === undefined ? {} : { IfNoneMatch: options.ifNoneMatch }),
-          }),
-          { abortSignal: this.#abortSignal() },
-        );
-        return { etag: out.ETag ?? '' };
-      };
-      if (!wantAcl || this.#aclRejected) return await send(false);
+      const transport = await this.#getTransport();
+      if (!wantAcl || this.#aclRejected) return { etag: await transport.put(input, this.#abortSignal()) };
       try {
-        return await send(true);
+        return { etag: await transport.put({ ...input, acl: true }, this.#abortSignal()) };
       } catch (e) {
         if ((e as { name?: string } | null)?.name !== 'AccessControlListNotSupported') throw e;
         const first = !this.#aclRejected;
         this.#aclRejected = true;
-        const result = await send(false);
+        const etag = await transport.put(input, this.#abortSignal());
         if (first) {
           (this.#options.onWarning ?? defaultWarning)(
             `bucket "${this.bucket}" does not allow ACLs (AccessControlListNotSupported: its Object Ownership ` +
@@ -258,7 +362,7 @@ class S3Store implements Store {
               `policy allowing s3:GetObject; to silence this, turn publicRead off.`,
           );
         }
-        return result;
+        return { etag };
       }
     } catch (e) {
       throw this.#fail(e, key, 'writing');
@@ -268,10 +372,8 @@ class S3Store implements Store {
   async delete(key: string): Promise<void> {
     const Key = this.#key(key);
     try {
-      const [sdk, client] = await Promise.all([loadSdk(), this.#getClient()]);
-      await client.send(new sdk.DeleteObjectCommand({ Bucket: this.bucket, Key }), {
-        abortSignal: this.#abortSignal(),
-      });
+      const transport = await this.#getTransport();
+      await transport.delete(Key, this.#abortSignal());
     } catch (e) {
       if (errorCodeOf(e) === 'E_NOT_FOUND') return;
       throw this.#fail(e, key, 'deleting');

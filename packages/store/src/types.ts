@@ -55,4 +55,12 @@ export interface StoreOptions {
   timeoutMs?: number;
   /** Tries per request, retries included (default 3). */
   maxAttempts?: number;
+  /**
+   * Always talk to S3 through the AWS SDK. By default, when static credentials
+   * are at hand (`credentials`, or AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY),
+   * the store signs its few requests itself and never loads the SDK, which
+   * keeps a heartbeat's cold start short; other credentials (profiles, SSO,
+   * instance roles) always go through the SDK.
+   */
+  useSdk?: boolean;
 }

@@ -13,24 +13,28 @@ import {
 } from '../src/index.js';
 import { storeSuite } from './store-suite.js';
 
-let suiteBucket = 0;
-storeSuite('s3 (s3rver behind a SigV4-checking proxy)', async () => {
-  const s3 = await startS3({ buckets: [`suite-${++suiteBucket}`] });
+// Both ways of talking to S3: the built-in light client (static credentials)
+// and the AWS SDK.
+for (const useSdk of [false, true]) {
+const via = useSdk ? 'AWS SDK' : 'light client';
+
+storeSuite(`s3 via ${via} (s3rver behind a SigV4-checking proxy)`, async () => {
+  const s3 = await startS3({ buckets: ['suite'] });
   return {
-    store: s3Store({ bucket: `suite-${suiteBucket}`, endpoint: s3.endpoint, credentials: s3.credentials }),
+    store: s3Store({ bucket: 'suite', endpoint: s3.endpoint, credentials: s3.credentials, useSdk }),
     stop: () => s3.stop(),
   };
 });
 
-storeSuite('s3 with a key prefix, region EU', async () => {
+storeSuite(`s3 via ${via} with a key prefix, region EU`, async () => {
   const s3 = await startS3({ buckets: [{ name: 'shared', location: 'EU' }] });
   return {
-    store: openStore('s3://shared/monitors/team a/', { endpoint: s3.endpoint, credentials: s3.credentials }),
+    store: openStore('s3://shared/monitors/team a/', { endpoint: s3.endpoint, credentials: s3.credentials, useSdk }),
     stop: () => s3.stop(),
   };
 });
 
-describe('s3 store', () => {
+describe(`s3 store via ${via}`, () => {
   let s3: S3TestServer;
   let opts: StoreOptions;
   beforeAll(async () => {
@@ -43,7 +47,7 @@ describe('s3 store', () => {
         { name: 'prefixed' },
       ],
     });
-    opts = { endpoint: s3.endpoint, credentials: s3.credentials };
+    opts = { endpoint: s3.endpoint, credentials: s3.credentials, useSdk };
   });
   afterAll(async () => {
     await s3?.stop();
@@ -199,11 +203,19 @@ describe('s3 store', () => {
   test('access denied, network failure and timeouts map to their codes', async () => {
     s3.injectFault({ match: (r) => r.bucket === 'plain' && r.key === 'denied', status: 403, code: 'AccessDenied', times: 1 });
     await expect(openStore('plain', opts).get('denied')).rejects.toMatchObject({ code: 'E_ACCESS_DENIED', key: 'denied' });
-    const closed = openStore('plain', { endpoint: 'http://127.0.0.1:9', credentials: s3.credentials, region: 'us-east-1', maxAttempts: 1 });
+    const closed = openStore('plain', { ...opts, endpoint: 'http://127.0.0.1:9', region: 'us-east-1', maxAttempts: 1 });
     await expect(closed.get('x')).rejects.toMatchObject({ code: 'E_NETWORK' });
     s3.injectFault({ match: (r) => r.key === 'slow', delayMs: 1500, times: 1 });
     const impatient = openStore('plain', { ...opts, region: 'us-east-1', timeoutMs: 300, maxAttempts: 1 });
     await expect(impatient.get('slow')).rejects.toMatchObject({ code: 'E_TIMEOUT' });
+  });
+
+  test(`requests go through the ${via}`, async () => {
+    const before = s3.requests.length;
+    await writeHeartbeat(openStore('plain', opts), 'which client');
+    const sent = s3.requests.slice(before);
+    expect(sent.length).toBeGreaterThan(0);
+    for (const r of sent) expect(/aws-sdk-js/.test(String(r.headers['user-agent'] ?? ''))).toBe(useSdk);
   });
 
   test('a transient 503 is retried', async () => {
@@ -213,3 +225,4 @@ describe('s3 store', () => {
     expect((await store.get('retry.txt'))?.body.toString()).toBe('ok');
   });
 });
+}

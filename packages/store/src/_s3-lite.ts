@@ -1,0 +1,211 @@
+// A minimal S3 client for the four requests a store makes (GET, PUT, DELETE
+// object; GetBucketLocation), signed with SigV4 using node:crypto. It exists
+// so that a heartbeat does not pay for loading the AWS SDK (~3× a bare Node
+// start): it is used when static credentials are at hand (options or the
+// AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY environment, which is also the
+// first thing the SDK's credential chain looks at); everything else
+// (profiles, SSO, instance roles) goes through the SDK. Its failures look
+// like the SDK's (`name` = the S3 error code, `$metadata.httpStatusCode`) so
+// both map to the same StoreError codes.
+import { createHash, createHmac } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+
+export interface LiteCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+export interface LiteOptions {
+  region: string;
+  credentials: LiteCredentials;
+  endpoint?: string;
+  forcePathStyle?: boolean;
+  timeoutMs: number;
+  connectTimeoutMs: number;
+  maxAttempts: number;
+}
+
+export interface LiteResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+export interface LiteRequest {
+  method: 'GET' | 'PUT' | 'DELETE';
+  bucket: string;
+  key: string;
+  query?: Record<string, string>;
+  headers?: Record<string, string | undefined>;
+  body?: Uint8Array;
+}
+
+const sha256hex = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
+const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest();
+
+/** RFC 3986 encoding, as SigV4 wants it. */
+function encode(s: string): string {
+  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+function s3Error(status: number, body: Buffer, headers: http.IncomingHttpHeaders): Error {
+  const text = body.toString('utf8');
+  const code = /<Code>([^<]*)<\/Code>/.exec(text)?.[1] ?? (status === 404 ? 'NotFound' : `Http${status}`);
+  const message = /<Message>([^<]*)<\/Message>/.exec(text)?.[1] ?? `HTTP ${status}`;
+  const region = headers['x-amz-bucket-region'];
+  return Object.assign(new Error(message), {
+    name: code,
+    $metadata: { httpStatusCode: status },
+    ...(typeof region === 'string' ? { bucketRegion: region } : {}),
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function retryable(e: unknown): boolean {
+  const err = e as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
+  const status = err.$metadata?.httpStatusCode;
+  if (status !== undefined) return status >= 500 || status === 429 || err.name === 'SlowDown' || err.name === 'RequestTimeout';
+  return err.name !== 'TimeoutError' && err.name !== 'AbortError';
+}
+
+export class LiteS3 {
+  #o: LiteOptions;
+  constructor(options: LiteOptions) {
+    this.#o = options;
+  }
+
+  #url(bucket: string, key: string): URL {
+    const path = key === '' ? '' : key.split('/').map(encode).join('/');
+    const o = this.#o;
+    if (o.endpoint !== undefined) {
+      const base = new URL(o.endpoint);
+      const prefix = base.pathname.replace(/\/+$/, '');
+      if (o.forcePathStyle !== false) {
+        base.pathname = `${prefix}/${encode(bucket)}/${path}`;
+      } else {
+        base.hostname = `${bucket}.${base.hostname}`;
+        base.pathname = `${prefix}/${path}`;
+      }
+      return base;
+    }
+    const host = o.region === 'us-east-1' ? 's3.amazonaws.com' : `s3.${o.region}.amazonaws.com`;
+    // Bucket names with dots break the TLS wildcard: use path style for them.
+    if (o.forcePathStyle === true || bucket.includes('.')) {
+      return new URL(`https://${host}/${encode(bucket)}/${path}`);
+    }
+    return new URL(`https://${bucket}.${host}/${path}`);
+  }
+
+  #sign(method: string, url: URL, query: Record<string, string>, headers: Record<string, string>, body: Uint8Array) {
+    const { credentials, region } = this.#o;
+    const now = new Date();
+    const amzDate = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+    const day = amzDate.slice(0, 8);
+    headers['x-amz-date'] = amzDate;
+    headers['x-amz-content-sha256'] = sha256hex(body);
+    if (credentials.sessionToken !== undefined) headers['x-amz-security-token'] = credentials.sessionToken;
+    headers.host = url.host;
+    const names = Object.keys(headers)
+      .map((h) => h.toLowerCase())
+      .sort();
+    const lower: Record<string, string> = {};
+    for (const [h, v] of Object.entries(headers)) lower[h.toLowerCase()] = v.trim().replace(/\s+/g, ' ');
+    const canonicalQuery = Object.keys(query)
+      .sort()
+      .map((k) => `${encode(k)}=${encode(query[k] ?? '')}`)
+      .join('&');
+    const signedHeaders = names.join(';');
+    const canonical = [
+      method,
+      url.pathname,
+      canonicalQuery,
+      names.map((h) => `${h}:${lower[h]}\n`).join(''),
+      signedHeaders,
+      headers['x-amz-content-sha256'],
+    ].join('\n');
+    const scope = `${day}/${region}/s3/aws4_request`;
+    const toSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${sha256hex(canonical)}`;
+    const key = hmac(hmac(hmac(hmac(`AWS4${credentials.secretAccessKey}`, day), region), 's3'), 'aws4_request');
+    const signature = createHmac('sha256', key).update(toSign).digest('hex');
+    headers.authorization = `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`;
+    return canonicalQuery;
+  }
+
+  #once(req: LiteRequest, signal: AbortSignal): Promise<LiteResponse> {
+    const url = this.#url(req.bucket, req.key);
+    const body = req.body ?? new Uint8Array();
+    const headers: Record<string, string> = {};
+    for (const [h, v] of Object.entries(req.headers ?? {})) if (v !== undefined) headers[h.toLowerCase()] = v;
+    const query = { ...req.query };
+    const qs = this.#sign(req.method, url, query, headers, body);
+    if (req.method === 'PUT') headers['content-length'] = String(body.length);
+    const lib = url.protocol === 'http:' ? http : https;
+    return new Promise((resolve, reject) => {
+      const r = lib.request(
+        {
+          method: req.method,
+          hostname: url.hostname,
+          port: url.port === '' ? undefined : Number(url.port),
+          path: url.pathname + (qs === '' ? '' : `?${qs}`),
+          headers,
+          signal,
+          agent: false,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('error', reject);
+          res.on('end', () => {
+            const status = res.statusCode ?? 0;
+            const out = { status, headers: res.headers, body: Buffer.concat(chunks) };
+            if (status >= 200 && status < 300) resolve(out);
+            else reject(s3Error(status, out.body, res.headers));
+          });
+        },
+      );
+      const connectTimer = setTimeout(() => {
+        r.destroy(Object.assign(new Error(`could not connect within ${this.#o.connectTimeoutMs} ms`), { name: 'TimeoutError' }));
+      }, this.#o.connectTimeoutMs);
+      r.on('socket', (socket) => {
+        socket.once(url.protocol === 'http:' ? 'connect' : 'secureConnect', () => clearTimeout(connectTimer));
+      });
+      r.setTimeout(this.#o.timeoutMs, () => {
+        r.destroy(Object.assign(new Error(`no answer within ${this.#o.timeoutMs} ms`), { name: 'TimeoutError' }));
+      });
+      r.on('error', (e) => {
+        clearTimeout(connectTimer);
+        reject(e);
+      });
+      r.on('close', () => clearTimeout(connectTimer));
+      r.end(body);
+    });
+  }
+
+  /** One request, with retries for throttling, 5xx and network failures; follows a region redirect once. */
+  async send(req: LiteRequest, signal: AbortSignal): Promise<LiteResponse> {
+    let redirected = false;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#once(req, signal);
+      } catch (e) {
+        const region = (e as { bucketRegion?: string }).bucketRegion;
+        if (!redirected && region !== undefined && region !== this.#o.region && this.#o.endpoint === undefined) {
+          redirected = true;
+          this.#o = { ...this.#o, region };
+          attempt--;
+          continue;
+        }
+        if (attempt >= this.#o.maxAttempts || !retryable(e) || signal.aborted) throw e;
+        await sleep(Math.min(20_000, 100 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2));
+      }
+    }
+  }
+}
+
+/** GetBucketLocation's raw LocationConstraint ('' for us-east-1). */
+export function parseLocationConstraint(body: Buffer): string {
+  return /<LocationConstraint[^>]*>([^<]*)<\/LocationConstraint>/.exec(body.toString('utf8'))?.[1] ?? '';
+}
