@@ -3,3 +3,4 @@ export * from './http-static.js';
 export * from './s3.js';
 export * from './smtp.js';
 export * from './sites.js';
+export * from './faults-http.js';
