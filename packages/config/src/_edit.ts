@@ -112,24 +112,38 @@ export async function editConfig(
   const store = resolveStore(where, options);
   const attempts = Math.max(1, Math.floor(options.editAttempts ?? MAX_EDIT_ATTEMPTS));
   let lastConflict: unknown;
+  // The bytes of the last write refused with a failed precondition.
+  let refused: string | undefined;
   for (let attempt = 0; attempt < attempts; attempt++) {
     const found = await readSettled(store);
     if (!found && !options.force) throw noConfig(fn, store);
     const before = found?.config ?? {};
     const after = change(before);
-    if (stringifyConfig(after) === stringifyConfig(before)) return { changed: false, config: before };
+    const beforeBytes = stringifyConfig(before);
+    if (stringifyConfig(after) === beforeBytes) {
+      if (found && refused === beforeBytes) {
+        // The config already holds exactly what this edit wrote: a write whose
+        // answer was lost and then retried by the SDK (or an identical edit
+        // that won the race). The change happened during this call, so the
+        // dashboard must follow it.
+        if (!options.skipHtml) await syncDashboard(store, before, found.etag);
+        return { changed: true, config: before };
+      }
+      return { changed: false, config: before };
+    }
     let etag: string;
     try {
       ({ etag } = await writeConfig(store, after, found ? { ifMatch: found.etag } : { ifNoneMatch: '*' }));
     } catch (e) {
       if (isStoreError(e) && e.code === 'E_PRECONDITION') {
         lastConflict = e;
+        refused = stringifyConfig(after);
         if (attempt + 1 < attempts) await sleep(backoff(attempt));
         continue;
       }
       throw e;
     }
-    if (!options.skipHtml) await publishDashboard(store, after, etag);
+    if (!options.skipHtml) await syncDashboard(store, after, etag);
     return { changed: true, config: after };
   }
   throw new ConfigError(
@@ -151,7 +165,7 @@ async function uploadDashboard(store: Store, dashboard: Dashboard, keys: Readonl
  * so re-read, and render again from whatever is current, until the dashboard
  * matches the config as it stands.
  */
-async function publishDashboard(store: Store, config: Config, etag: string): Promise<void> {
+export async function syncDashboard(store: Store, config: Config, etag: string | undefined): Promise<void> {
   let current = config;
   let currentEtag = etag;
   for (let round = 0; round < MAX_DASHBOARD_ROUNDS; round++) {
@@ -159,8 +173,22 @@ async function publishDashboard(store: Store, config: Config, etag: string): Pro
     // they do not depend on the config, so later rounds redo index.html only.
     await uploadDashboard(store, renderDashboard(current), round === 0 ? ['style.css', 'script.js', 'index.html'] : ['index.html']);
     const now = await readSettled(store);
-    if (!now || now.etag === currentEtag) return;
+    if (!now || currentEtag === undefined || now.etag === currentEtag) return;
     current = now.config;
     currentEtag = now.etag;
   }
+}
+
+/**
+ * Renders the dashboard from the current config and uploads it, without
+ * changing the config: for a bucket whose dashboard is missing or stale (a
+ * failed upload, an edit made with skipHtml or by the Racket original).
+ */
+export async function publishDashboard(where: Where, options: GetOptions = {}): Promise<{ config: Config }> {
+  const store = resolveStore(where, options);
+  const found = await readSettled(store);
+  if (!found && !options.force) throw noConfig('publish-dashboard', store);
+  const config = found?.config ?? {};
+  await syncDashboard(store, config, found?.etag);
+  return { config };
 }

@@ -20,7 +20,8 @@ export type ConfigFunction =
   | 'set-email'
   | 'remove-email'
   | 'get-html'
-  | 'set-html';
+  | 'set-html'
+  | 'publish-dashboard';
 
 export interface ConfigErrorOptions {
   fn: ConfigFunction;

@@ -14,7 +14,7 @@ export {
   getHtml,
   setHtml,
 } from './api.js';
-export { MAX_EDIT_ATTEMPTS } from './_edit.js';
+export { MAX_EDIT_ATTEMPTS, publishDashboard } from './_edit.js';
 export type { GetOptions, EditOptions, EditResult } from './_edit.js';
 export { renderDashboard, escapeHtml, formatPeriod, DEFAULT_TITLE, DASHBOARD_CONTENT_TYPES } from './dashboard.js';
 export type { Dashboard } from './dashboard.js';

@@ -1,7 +1,7 @@
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { dirStore, isStoreError, type Store } from '@svcmon/store';
+import { dirStore, isStoreError, StoreError, type Store } from '@svcmon/store';
 import {
   ConfigError,
   getEmail,
@@ -9,6 +9,7 @@ import {
   getSite,
   getTask,
   isConfigError,
+  publishDashboard,
   removeEmail,
   removeSite,
   removeTask,
@@ -154,6 +155,48 @@ describe('edits', () => {
     expect(html).toContain('href="c-beat.json"');
     expect(html).toContain('1 hour');
     expect(await files()).toEqual(['config.rktd', 'index.html', 'script.js', 'style.css']);
+  });
+});
+
+describe('publishDashboard', () => {
+  it('renders the dashboard from the current config without touching it', async () => {
+    const e = await rejection(publishDashboard(store));
+    expect(e).toMatchObject({ code: 'E_NO_CONFIG', fn: 'publish-dashboard' });
+    await setTask(store, { name: 'quiet' }, { force: true, skipHtml: true });
+    const config = await configText();
+    expect(await files()).toEqual(['config.rktd']);
+    await publishDashboard(store);
+    expect(await files()).toEqual(['config.rktd', 'index.html', 'script.js', 'style.css']);
+    expect(await readFile(path.join(dir, 'index.html'), 'utf8')).toContain('data-task="quiet"');
+    expect(await configText()).toBe(config);
+  });
+});
+
+describe('a write whose answer was lost', () => {
+  it('counts as done when the retry finds exactly its bytes, and publishes the dashboard', async () => {
+    await writeFile(path.join(dir, 'config.rktd'), '#hash((tasks . ()))\n');
+    const inner = dirStore(dir);
+    let lost = 0;
+    // The write lands, but the caller sees a failed precondition (as when the
+    // SDK retries a PUT whose first answer never arrived).
+    const flaky: Store = {
+      kind: inner.kind,
+      location: inner.location,
+      get: (key) => inner.get(key),
+      delete: (key) => inner.delete(key),
+      put: async (key, body, options) => {
+        const result = await inner.put(key, body, options);
+        if (key === 'config.rktd' && lost++ === 0) {
+          throw new StoreError('E_PRECONDITION', 'precondition failed (simulated lost answer)', { key });
+        }
+        return result;
+      },
+    };
+    const r = await setTask(flaky, { name: 'a' });
+    expect(r.changed).toBe(true);
+    expect(lost).toBe(1);
+    expect(await configText()).toBe('#hash((tasks . (#hash((name . "a")))))\n');
+    expect(await readFile(path.join(dir, 'index.html'), 'utf8')).toContain('data-task="a"');
   });
 });
 
