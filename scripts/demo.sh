@@ -4,8 +4,11 @@
 # the dependencies), builds the CLI and what it needs, then creates a local
 # demo monitor, records heartbeats, takes a pulse and prints the report.
 #   bash scripts/demo.sh [directory]      (default: demo-monitor)
-source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+here=$PWD
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"   # also cd's to the repo root
+dir=${1:-demo-monitor}
+case $dir in /*) ;; *) dir="$here/$dir" ;; esac
 
 pnpm install --frozen-lockfile --reporter=silent
 pnpm turbo run build --filter @svcmon/cli... --output-logs=errors-only
-node packages/cli/dist/bin.js demo "${1:-demo-monitor}"
+node packages/cli/dist/bin.js demo "$dir"
