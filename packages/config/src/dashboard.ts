@@ -36,7 +36,9 @@ const UNITS: ReadonlyArray<readonly [string, number]> = [
 
 /** `86400` → `1 day`, `5400` → `1 hour 30 minutes`, `0` → `0 seconds`. */
 export function formatPeriod(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return `${seconds} seconds`;
+  if (!Number.isFinite(seconds) || seconds < 0 || !Number.isInteger(seconds)) {
+    return `${seconds} second${seconds === 1 ? '' : 's'}`;
+  }
   let rest = Math.floor(seconds);
   const parts: string[] = [];
   for (const [unit, size] of UNITS) {

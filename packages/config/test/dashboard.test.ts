@@ -53,6 +53,7 @@ describe('renderDashboard', () => {
     expect(formatPeriod(86400)).toBe('1 day');
     expect(formatPeriod(604800)).toBe('7 days');
     expect(formatPeriod(90061)).toBe('1 day 1 hour 1 minute 1 second');
+    expect(formatPeriod(2.5)).toBe('2.5 seconds');
     expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
   });
 });
