@@ -1,203 +1,34 @@
-// The router: declares every command and its options with commander, and loads
-// the code of the one command that runs with `await import()`, so that
-// `svcmon beat` never loads the pulse, nodemailer or the config editor.
-// One catch at the top turns every error into one line and an exit code.
-import { Command, CommanderError, Option } from 'commander';
-import pkg from '../package.json' with { type: 'json' };
+// The router: one catch at the top turns every error into one line and an
+// exit code. The common case of a job's heartbeat (`svcmon beat <where>
+// <task>`, the command that runs most often, from cron) skips commander.
 import { classifyError, type CommandKind } from './errors.js';
 import { createIo, type Io, type IoOptions } from './_io.js';
-import { nonNegativeInteger, positiveInteger, positiveSeconds } from './_options.js';
+import type { State } from './_program.js';
 
 export type MainOptions = IoOptions;
 
-interface State {
-  exitCode: number;
-  command: CommandKind;
-}
-
-const WHERE_HELP =
-  'bucket name, s3://bucket/prefix, or a local directory (a path with "/" or starting with ".", or a file: URL)';
-
-function example(lines: string[]): string {
-  return `\nExample${lines.length > 1 ? 's' : ''}:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
-}
-
-function storeFlags(cmd: Command): Command {
-  return cmd
-    .option('--region <region>', 'AWS region of the bucket (default: AWS_REGION, else asked from S3)')
-    .option('--endpoint <url>', 'S3-compatible endpoint such as MinIO, R2 or s3rver (default: AWS_ENDPOINT_URL_S3)');
-}
-
-function buildProgram(io: Io, state: State): Command {
-  const program = new Command('svcmon');
-
-  const prepare = (cmd: Command): Command =>
-    cmd
-      .exitOverride()
-      .configureOutput({
-        writeOut: (s) => void io.stdout.write(s),
-        writeErr: (s) => void io.stderr.write(s),
-        outputError: (s, write) => {
-          const text = s.replace(/^error:\s*/, '').trim().split('\n').join(' ');
-          const path = commandPath(cmd);
-          write(`${io.errColor.red('svcmon: error:')} ${text} (see '${path} --help')\n`);
-        },
-      });
-
-  const run = (kind: CommandKind, load: () => Promise<(io: Io, ...args: never[]) => Promise<number>>) =>
-    async (...args: unknown[]) => {
-      state.command = kind;
-      const command = await load();
-      // commander passes (...arguments, options, command); the command modules take the same.
-      state.exitCode = await (command as (io: Io, ...rest: unknown[]) => Promise<number>)(io, ...args);
-    };
-
-  prepare(program)
-    .description('Heartbeat and site monitoring with nothing but an S3 bucket (or a local directory).')
-    .version(pkg.version, '-V, --version', 'print the version')
-    .option('--debug', 'print stack traces of errors')
-    .helpOption('-h, --help', 'show help')
-    .addHelpText(
-      'after',
-      example([
-        'svcmon beat my-bucket nightly-build',
-        'svcmon pulse my-bucket --email-config email.rktd --beat monitor',
-        'svcmon config set-task my-bucket nightly-build --period 86400',
-        'svcmon demo',
-      ]) + '\nExit codes, environment variables and more: https://www.npmjs.com/package/@svcmon/cli\n',
-    );
-
-  // svcmon beat <where> <task>
-  storeFlags(
-    prepare(program.command('beat'))
-      .description("record a task's heartbeat (<task>-beat.json) now")
-      .argument('<where>', WHERE_HELP)
-      .argument('<task>', 'task name, as in the config (any characters)'),
-  )
-    .option('--no-acl', 'do not ask for a public-read ACL on the heartbeat')
-    .addHelpText(
-      'after',
-      example([
-        'svcmon beat my-bucket nightly-build',
-        'svcmon beat s3://shared-bucket/team-a backup --region eu-west-1',
-        'svcmon beat ./monitor nightly-build',
-      ]),
-    )
-    .action(run('beat', async () => (await import('./commands/beat.js')).beatCommand));
-
-  // svcmon pulse <where>
-  storeFlags(
-    prepare(program.command('pulse'))
-      .description('check every site and heartbeat of the config, print the report, e-mail it')
-      .argument('<where>', WHERE_HELP),
-  )
-    .addOption(new Option('--no-email', 'do not send e-mail').conflicts('failEmail'))
-    .addOption(new Option('--fail-email', 'send e-mail only when a check failed').conflicts('email'))
-    .option('--email-config <file>', 'e-mail settings: a Racket hash or JSON (server, port, connect, user, password, from, sending-server)')
-    .option('--beat <name>', "this monitor's own task name: counted as healthy, and its heartbeat is recorded after the pulse (and mail) went through")
-    .option('--json', 'print the result as JSON instead of the report')
-    .option('--concurrency <n>', 'how many sites and heartbeats to check at once', positiveInteger('--concurrency'))
-    .addHelpText(
-      'after',
-      example([
-        'svcmon pulse my-bucket --no-email',
-        'svcmon pulse my-bucket --fail-email --email-config email.rktd --beat monitor-1',
-        'svcmon pulse ./monitor --json --no-email',
-      ]) +
-        '\nExit status: 0 healthy, 1 a check failed, 2 usage or configuration error,\n3 the pulse could not finish (store unreachable, mail failed).\n',
-    )
-    .action(run('pulse', async () => (await import('./commands/pulse.js')).pulseCommand));
-
-  // svcmon config <sub>
-  const config = prepare(program.command('config'))
-    .description("read and edit the configuration (config.rktd) and the dashboard")
-    .addHelpText(
-      'after',
-      example([
-        'svcmon config set-task my-bucket nightly-build --period 86400',
-        'svcmon config show my-bucket',
-      ]) + '\nExit status: 0 success, 1 store error (including a missing config without --force), 2 usage or validation error.\n',
-    );
-  addConfigCommands(config, prepare, run);
-
-  // svcmon demo [dir]
-  prepare(program.command('demo'))
-    .description('create a local demo monitor (tasks, sites, heartbeats), take a pulse and show the report')
-    .argument('[dir]', 'directory to create', './demo-monitor')
-    .addHelpText('after', example(['svcmon demo', 'svcmon demo /tmp/my-demo']))
-    .action(run('demo', async () => (await import('./commands/demo.js')).demoCommand));
-
-  return program;
-}
-
-type Prepare = (cmd: Command) => Command;
-type Run = (
-  kind: CommandKind,
-  load: () => Promise<(io: Io, ...args: never[]) => Promise<number>>,
-) => (...args: unknown[]) => Promise<void>;
-
-function addConfigCommands(config: Command, prepare: Prepare, run: Run): void {
-  const load = (name: keyof typeof import('./commands/config.js')) =>
-    run('config', async () => (await import('./commands/config.js'))[name] as never);
-
-  const sub = (name: string, description: string) => prepare(config.command(name)).description(description);
-  const force = (cmd: Command) =>
-    cmd.option('--force', 'treat a missing config.rktd as an empty configuration');
-  const skipHtml = (cmd: Command) =>
-    cmd.option('--skip-html', 'do not re-upload the dashboard (index.html, style.css, script.js)');
-  const json = (cmd: Command) => cmd.option('--json', 'print JSON instead of Racket data');
-
-  const entity = (
-    what: 'task' | 'site' | 'email',
-    arg: string,
-    argHelp: string,
-    exampleValue: string,
-    setOptions: (cmd: Command) => Command,
-    setExample: string,
-  ) => {
-    json(force(storeFlags(sub(`get-${what}`, `print the ${what === 'email' ? 'e-mail' : what} entry (#f when there is none)`).argument('<where>', WHERE_HELP).argument(arg, argHelp))))
-      .addHelpText('after', example([`svcmon config get-${what} my-bucket ${exampleValue}`, `svcmon config get-${what} ./monitor ${exampleValue} --json`]))
-      .action(load(`get${cap(what)}` as never));
-    setOptions(skipHtml(force(storeFlags(sub(`set-${what}`, `add the ${what === 'email' ? 'e-mail recipient' : what}, or replace the one with the same ${argHelp.split(' ').pop()} (it goes first)`).argument('<where>', WHERE_HELP).argument(arg, argHelp)))))
-      .addHelpText('after', example([setExample]))
-      .action(load(`set${cap(what)}` as never));
-    skipHtml(storeFlags(sub(`remove-${what}`, `remove the ${what === 'email' ? 'e-mail recipient' : what}`).argument('<where>', WHERE_HELP).argument(arg, argHelp)))
-      .addHelpText('after', example([`svcmon config remove-${what} my-bucket ${exampleValue}`]))
-      .action(load(`remove${cap(what)}` as never));
-  };
-
-  entity('task', '<name>', 'the task name', 'nightly-build',
-    (cmd) => cmd.option('--period <seconds>', 'most seconds that may pass between two heartbeats (default: the config\'s period, else 86400)', nonNegativeInteger('--period')),
-    'svcmon config set-task my-bucket nightly-build --period 86400');
-  entity('site', '<url>', 'the URL', 'https://example.com/',
-    (cmd) => cmd.option('--timeout <seconds>', "seconds to wait for an answer (default: the config's timeout, else 30)", positiveSeconds('--timeout')),
-    'svcmon config set-site my-bucket https://example.com/ --timeout 10');
-  entity('email', '<to>', 'the e-mail address', 'ops@example.com',
-    (cmd) => cmd
-      .option('--on-success', 'also mail this address when everything is healthy (the default)')
-      .option('--no-on-success', 'mail this address only when a check failed'),
-    'svcmon config set-email my-bucket oncall@example.com --no-on-success');
-
-  json(force(storeFlags(sub('get-html', 'print the dashboard settings (#f when there are none)').argument('<where>', WHERE_HELP))))
-    .addHelpText('after', example(['svcmon config get-html my-bucket']))
-    .action(load('getHtml'));
-  skipHtml(force(storeFlags(sub('set-html', 'set the dashboard title').argument('<where>', WHERE_HELP))))
-    .requiredOption('--title <title>', 'title of the dashboard page')
-    .addHelpText('after', example(['svcmon config set-html my-bucket --title "Example Service Monitor"']))
-    .action(load('setHtml'));
-  json(force(storeFlags(sub('show', 'print the whole configuration readably').argument('<where>', WHERE_HELP))))
-    .addHelpText('after', example(['svcmon config show my-bucket', 'svcmon config show ./monitor --json']))
-    .action(load('show'));
-}
-
-function cap(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}
-
-function commandPath(cmd: Command): string {
-  const names: string[] = [];
-  for (let c: Command | null = cmd; c; c = c.parent) names.unshift(c.name());
-  return names.join(' ');
+/** `beat <where> <task>` with only --region/--endpoint/--no-acl; anything else goes through commander. */
+function plainBeat(argv: readonly string[]): { where: string; task: string; flags: { region?: string; endpoint?: string; acl?: boolean } } | null {
+  if (argv[0] !== 'beat') return null;
+  const positionals: string[] = [];
+  const flags: { region?: string; endpoint?: string; acl?: boolean } = {};
+  for (let i = 1; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const m = /^--(region|endpoint)(?:=(.*))?$/.exec(arg);
+    if (m) {
+      const value = m[2] ?? argv[++i];
+      if (value === undefined || value.startsWith('-') || flags[m[1] as 'region' | 'endpoint'] !== undefined) return null;
+      flags[m[1] as 'region' | 'endpoint'] = value;
+    } else if (arg === '--no-acl') {
+      flags.acl = false;
+    } else if (arg.startsWith('-')) {
+      return null; // --help, --debug, typos, `--`: let commander answer
+    } else {
+      positionals.push(arg);
+    }
+  }
+  if (positionals.length !== 2) return null;
+  return { where: positionals[0]!, task: positionals[1]!, flags };
 }
 
 /**
@@ -209,12 +40,20 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
   const state: State = { exitCode: 0, command: 'none' };
   const debug = argv.includes('--debug');
   try {
+    const beat = plainBeat(argv);
+    if (beat) {
+      state.command = 'beat';
+      const { beatCommand } = await import('./commands/beat.js');
+      return await beatCommand(io, beat.where, beat.task, beat.flags);
+    }
+    const { buildProgram } = await import('./_program.js');
     const program = buildProgram(io, state);
     await program.parseAsync([...argv], { from: 'user' });
     return state.exitCode;
   } catch (error) {
-    if (error instanceof CommanderError || (error as { code?: unknown })?.code?.toString().startsWith('commander.')) {
-      const exitCode = (error as CommanderError).exitCode;
+    const code = (error as { code?: unknown } | null)?.code;
+    if (typeof code === 'string' && code.startsWith('commander.')) {
+      const exitCode = (error as { exitCode?: number }).exitCode;
       // help and --version exit 0; every parse error is a usage error (2).
       return exitCode === 0 ? 0 : 2;
     }

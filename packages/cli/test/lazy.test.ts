@@ -35,6 +35,8 @@ describe.skipIf(!canObserve)('commands load lazily (needs module.registerHooks, 
     const { code, urls } = await modulesLoaded(['beat', dir, 'job']);
     expect(code).toBe(0);
     expect(urls.some((u) => /[/\\]beat[/\\]dist[/\\]/.test(u) || u.includes('@svcmon/beat') || u.includes('@svcmon+beat'))).toBe(true);
+    // The plain heartbeat skips the argument parser too.
+    expect(urls.filter((u) => u.includes('commander'))).toEqual([]);
     for (const name of ['pulse', 'config', 'nodemailer']) {
       expect(urls.filter((u) => new RegExp(`[/\\\\+@]${name}[/\\\\@]`).test(u) && !u.includes('/cli/dist/'))).toEqual([]);
     }
@@ -44,5 +46,22 @@ describe.skipIf(!canObserve)('commands load lazily (needs module.registerHooks, 
     const { code, urls } = await modulesLoaded(['--help']);
     expect(code).toBe(0);
     expect(urls.filter((u) => /svcmon|packages[/\\](?!cli)/.test(u) && !u.includes('/cli/dist/'))).toEqual([]);
+  });
+});
+
+describe('svcmon beat: the fast path and the full parser agree', () => {
+  it('--region=R, --endpoint URL, --no-acl and --debug forms all record the heartbeat of a directory store', async () => {
+    const { svcmon } = await import('./_run.js');
+    const dir = await tempDir();
+    for (const args of [
+      ['beat', dir, 'a', '--region=eu-west-1'],
+      ['beat', '--no-acl', dir, 'b'],
+      ['beat', dir, 'c', '--debug'],
+      ['--debug', 'beat', dir, 'd'],
+    ]) {
+      const r = await svcmon(args);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+    }
+    for (const t of ['a', 'b', 'c', 'd']) await readFile(join(dir, `${t}-beat.json`), 'utf8');
   });
 });
