@@ -4,9 +4,9 @@
 // production dependencies (npm pack + npm install in a scratch project).
 //
 //   pnpm --filter @svcmon/beat build && node packages/beat/bench/beat.bench.mjs [--runs 15] [--size]
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -21,12 +21,31 @@ const runs = Number(values.runs);
 // The testkit is TypeScript source: Node >= 22.18 strips the types.
 const { startS3 } = await import(join(root, 'internal/testkit/src/s3.ts'));
 
+// Asynchronous: the S3 server runs in this process and must keep serving.
+// Wall time includes waiting for the CPU on a busy machine; the CPU time
+// (user + sys of the child, from bash's `times`) does not, so both are shown.
+const toMs = (t) => {
+  const m = /^(\d+)m([\d.]+)s$/.exec(t);
+  return m ? (Number(m[1]) * 60 + Number(m[2])) * 1000 : NaN;
+};
 function time(args, env) {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, args, { env: { PATH: process.env.PATH, HOME: tmpdir(), ...env }, encoding: 'utf8' });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return ms;
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn('bash', ['-c', '"$@" >/dev/null || exit $?; times', 'bench', process.execPath, ...args], {
+      env: { PATH: process.env.PATH, HOME: tmpdir(), ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const wall = Number(process.hrtime.bigint() - t0) / 1e6;
+      if (code !== 0) return reject(new Error(`${args.join(' ')} exited ${code}: ${stderr}`));
+      const [user, sys] = (stdout.trim().split('\n')[1] ?? '').split(/\s+/).map(toMs);
+      resolve({ wall, cpu: user + sys });
+    });
+  });
 }
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -45,18 +64,23 @@ const cases = {
 const results = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
 try {
   // one warm-up round (fills the OS file cache and Node's compile cache), then interleaved runs
-  for (const [args, env] of Object.values(cases)) time(args, env);
+  for (const [args, env] of Object.values(cases)) await time(args, env);
   for (let i = 0; i < runs; i++) {
-    for (const [name, [args, env]] of Object.entries(cases)) results[name].push(time(args, env));
+    for (const [name, [args, env]] of Object.entries(cases)) results[name].push(await time(args, env));
   }
 } finally {
   await s3.stop();
   rmSync(dir, { recursive: true, force: true });
 }
-const baseline = median(results['node -e 0']);
-console.log(`node ${process.version}, ${runs} runs each, median wall time of a cold process`);
+const wall = (xs) => median(xs.map((x) => x.wall));
+const cpu = (xs) => median(xs.map((x) => x.cpu));
+const base = results['node -e 0'];
+console.log(`node ${process.version}, ${runs} runs each, medians for a cold process (load average ${os.loadavg()[0].toFixed(1)})`);
+console.log(`${''.padEnd(48)} ${'wall'.padStart(9)} ${'ratio'.padStart(6)} ${'cpu'.padStart(9)} ${'ratio'.padStart(6)}`);
 for (const [name, xs] of Object.entries(results)) {
-  console.log(`${name.padEnd(48)} ${median(xs).toFixed(1).padStart(7)} ms  ${(median(xs) / baseline).toFixed(2)}×`);
+  console.log(
+    `${name.padEnd(48)} ${wall(xs).toFixed(1).padStart(6)} ms ${(wall(xs) / wall(base)).toFixed(2).padStart(5)}× ${cpu(xs).toFixed(0).padStart(6)} ms ${(cpu(xs) / cpu(base)).toFixed(2).padStart(5)}×`,
+  );
 }
 
 if (values.size) {

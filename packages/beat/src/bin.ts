@@ -1,7 +1,12 @@
 #!/usr/bin/env node
 // svcmon-beat <bucket> <task>: the original's `beat` command line.
+// Kept light: a beat runs from cron and services many times a day, so the
+// cold start matters. Node's compile cache (Node >= 22.1) is switched on
+// before the store is loaded (NODE_DISABLE_COMPILE_CACHE=1 turns it off).
+import module from 'node:module';
 import { parseArgs } from 'node:util';
-import { beat } from './index.js';
+
+module.enableCompileCache?.();
 
 const USAGE = `usage: svcmon-beat [--region R] [--endpoint URL] <bucket> <task>
 
@@ -43,10 +48,12 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    await beat(where, task, {
+    const { openStore, writeHeartbeat } = await import('@svcmon/store');
+    const store = openStore(where, {
       ...(parsed.values.region === undefined ? {} : { region: parsed.values.region }),
       ...(parsed.values.endpoint === undefined ? {} : { endpoint: parsed.values.endpoint }),
     });
+    await writeHeartbeat(store, task);
     return 0;
   } catch (e) {
     const err = e as { name?: string; code?: string; message?: string };

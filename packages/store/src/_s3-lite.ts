@@ -8,8 +8,8 @@
 // like the SDK's (`name` = the S3 error code, `$metadata.httpStatusCode`) so
 // both map to the same StoreError codes.
 import { createHash, createHmac } from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
+import { httpModule, httpsModule } from './_builtins.js';
 
 export interface LiteCredentials {
   accessKeyId: string;
@@ -134,7 +134,7 @@ export class LiteS3 {
     return canonicalQuery;
   }
 
-  #once(req: LiteRequest, signal: AbortSignal): Promise<LiteResponse> {
+  async #once(req: LiteRequest, signal: AbortSignal): Promise<LiteResponse> {
     const url = this.#url(req.bucket, req.key);
     const body = req.body ?? new Uint8Array();
     const headers: Record<string, string> = {};
@@ -142,7 +142,7 @@ export class LiteS3 {
     const query = { ...req.query };
     const qs = this.#sign(req.method, url, query, headers, body);
     if (req.method === 'PUT') headers['content-length'] = String(body.length);
-    const lib = url.protocol === 'http:' ? http : https;
+    const lib = url.protocol === 'http:' ? await httpModule() : await httpsModule();
     return new Promise((resolve, reject) => {
       const r = lib.request(
         {

@@ -3,8 +3,8 @@
 // holds a per-object lock file so conditional writes are exact even when
 // several processes share the folder.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
+import { fsPromises } from './_builtins.js';
 import { checkKey } from './_keys.js';
 import { StoreError } from './errors.js';
 import type { PutOptions, Store, StoredObject } from './types.js';
@@ -81,6 +81,7 @@ class DirStore implements Store {
 
   async get(key: string): Promise<StoredObject | null> {
     const file = this.#path(key);
+    const { readFile, stat } = await fsPromises();
     try {
       const [body, st] = await Promise.all([readFile(file), stat(file)]);
       const ext = /\.([A-Za-z0-9]+)$/.exec(key)?.[1]?.toLowerCase();
@@ -97,6 +98,7 @@ class DirStore implements Store {
   }
 
   async #lock(file: string, key: string): Promise<string> {
+    const { open, rm, stat } = await fsPromises();
     const lock = join(dirname(file), `.${basename(file)}.lock`);
     const deadline = Date.now() + this.#lockTimeoutMs;
     for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
@@ -130,6 +132,7 @@ class DirStore implements Store {
   async put(key: string, body: string | Uint8Array, options: PutOptions): Promise<{ etag: string }> {
     const file = this.#path(key);
     const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+    const { mkdir, rename, rm, unlink, writeFile } = await fsPromises();
     try {
       await mkdir(dirname(file), { recursive: true });
     } catch (e) {
@@ -172,6 +175,7 @@ class DirStore implements Store {
 
   async delete(key: string): Promise<void> {
     const file = this.#path(key);
+    const { unlink } = await fsPromises();
     try {
       await unlink(file);
     } catch (e) {
