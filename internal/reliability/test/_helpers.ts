@@ -111,7 +111,7 @@ export interface Measurement {
 const recorded = new Map<string, Measurement[]>();
 
 /** Shortens a report/error text to one table-friendly line. */
-export function oneLine(text: string, max = 160): string {
+export function oneLine(text: string, max = 260): string {
   const line = text
     .split('\n')
     .map((l) => l.trim())
