@@ -53,6 +53,7 @@ export function buildProgram(io: Io, state: State): Command {
     .description('Heartbeat and site monitoring with nothing but an S3 bucket (or a local directory).')
     .version(pkg.version, '-V, --version', 'print the version')
     .option('--debug', 'print stack traces of errors')
+    .configureHelp({ showGlobalOptions: true })
     .helpOption('-h, --help', 'show help')
     .addHelpText(
       'after',
