@@ -239,7 +239,9 @@ describe.each(runtimes)('installed from the tarballs, under $label', (runtime) =
   let fixtureBeat: { bytes: string; seconds: number };
 
   const inProject = { get cwd() { return project; }, get env() { return env; } };
-  const npx = (...args: string[]) => run(node, [npm.npx, '--no', ...args], inProject);
+  // `--yes=false`: never fetch a missing bin from the registry (the user's npmrc may say yes=true).
+  // (Not `--no`: npx then takes the command's own `--help` for itself.)
+  const npx = (...args: string[]) => run(node, [npm.npx, '--yes=false', ...args], inProject);
   const nodeEval = (...args: string[]) => run(node, args, inProject);
 
   beforeAll(() => {
@@ -287,6 +289,7 @@ describe.each(runtimes)('installed from the tarballs, under $label', (runtime) =
       expect(entry.version).toBe(versions.get(pkg));
       expect(entry.resolved).toMatch(/^file:.*\.tgz$/);
     }
+    for (const bin of ['svcmon', 'svcmon-beat']) expect(existsSync(path.join(project, 'node_modules', '.bin', bin)), bin).toBe(true);
   });
 
   it('`npx svcmon --help` and `--version`', () => {
@@ -352,7 +355,7 @@ describe.each(runtimes)('installed from the tarballs, under $label', (runtime) =
         AWS_EC2_METADATA_DISABLED: 'true',
       });
       const svcmon = (extraEnv: NodeJS.ProcessEnv, ...args: string[]) =>
-        runAsync(node, [npm.npx, '--no', 'svcmon', ...args], { cwd: project, env: { ...s3env, ...extraEnv } });
+        runAsync(node, [npm.npx, '--yes=false', 'svcmon', ...args], { cwd: project, env: { ...s3env, ...extraEnv } });
 
       // No region given: it is asked from the bucket (GetBucketLocation), and every request is signed for it.
       const before = nowSeconds();
