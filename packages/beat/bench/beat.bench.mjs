@@ -97,6 +97,12 @@ if (values.size) {
     const kb = execFileSync('du', ['-sk', 'node_modules'], { cwd: project, encoding: 'utf8' }).split('\t')[0];
     const count = execFileSync('npm', ['ls', '--all', '--parseable'], { cwd: project, encoding: 'utf8' }).trim().split('\n').length - 1;
     console.log(`installed size of @svcmon/beat with production dependencies: ${(Number(kb) / 1024).toFixed(1)} MiB in ${count} packages`);
+    const nm = join(project, 'node_modules');
+    const parts = readdirSync(nm).filter((d) => !d.startsWith('.'));
+    const sizes = parts
+      .map((d) => [d, Number(execFileSync('du', ['-sk', join(nm, d)], { encoding: 'utf8' }).split('\t')[0])])
+      .sort((a, b) => b[1] - a[1]);
+    console.log(`  largest: ${sizes.slice(0, 5).map(([d, k]) => `${d} ${(k / 1024).toFixed(1)} MiB`).join(', ')}`);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

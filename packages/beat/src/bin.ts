@@ -4,9 +4,12 @@
 // cold start matters. Node's compile cache (Node >= 22.1) is switched on
 // before the store is loaded (NODE_DISABLE_COMPILE_CACHE=1 turns it off).
 import module from 'node:module';
-import { parseArgs } from 'node:util';
 
 module.enableCompileCache?.();
+// process.getBuiltinModule skips evaluating node:util's ESM namespace (~30 internal modules).
+const { parseArgs } =
+  (process as { getBuiltinModule?: (id: 'node:util') => typeof import('node:util') }).getBuiltinModule?.('node:util') ??
+  (await import('node:util'));
 
 const USAGE = `usage: svcmon-beat [--region R] [--endpoint URL] <bucket> <task>
 

@@ -1,4 +1,7 @@
 import { startS3, type S3TestServer } from '@svcmon/testkit';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   CONFIG_KEY,
@@ -226,3 +229,33 @@ describe(`s3 store via ${via}`, () => {
   });
 });
 }
+
+describe('s3 store with credentials from the standard chain', () => {
+  test('AWS_PROFILE with a shared credentials file goes through the SDK', async () => {
+    const s3 = await startS3({ buckets: ['profiled'] });
+    const dir = await mkdtemp(join(tmpdir(), 'svcmon-aws-'));
+    const saved = { ...process.env };
+    try {
+      await writeFile(
+        join(dir, 'credentials'),
+        `[monitor]\naws_access_key_id = ${s3.credentials.accessKeyId}\naws_secret_access_key = ${s3.credentials.secretAccessKey}\n`,
+      );
+      await writeFile(join(dir, 'config'), '');
+      for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_REGION']) delete process.env[k];
+      process.env.AWS_SHARED_CREDENTIALS_FILE = join(dir, 'credentials');
+      process.env.AWS_CONFIG_FILE = join(dir, 'config');
+      process.env.AWS_PROFILE = 'monitor';
+      process.env.AWS_ENDPOINT_URL_S3 = s3.endpoint;
+      const store = openStore('profiled');
+      await writeHeartbeat(store, 'via profile', { now: new Date(1795488696000) });
+      expect(await readHeartbeat(store, 'via profile')).toEqual({ seconds: 1795488696, date: 'Tue, 24 Nov 2026 02:51:36 +0000' });
+      expect(s3.requests.every((r) => /aws-sdk-js/.test(String(r.headers['user-agent'] ?? '')))).toBe(true);
+      process.env.AWS_PROFILE = 'nobody';
+      await expect(openStore('profiled', { region: 'us-east-1' }).get('x')).rejects.toMatchObject({ code: 'E_CREDENTIALS' });
+    } finally {
+      process.env = saved;
+      await s3.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
