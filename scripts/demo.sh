@@ -12,3 +12,4 @@ case $dir in /*) ;; *) dir="$here/$dir" ;; esac
 pnpm install --frozen-lockfile --reporter=silent
 pnpm turbo run build --filter @svcmon/cli... --output-logs=errors-only
 node packages/cli/dist/bin.js demo "$dir"
+echo "(In this clone the svcmon command is: node $root/packages/cli/dist/bin.js)"
