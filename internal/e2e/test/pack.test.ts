@@ -193,6 +193,7 @@ describe('tarballs', () => {
       .map((line) => line.replace(/^package\//, ''));
     const extra = entries.filter((entry) => !/^(package\.json|README\.md|LICENSE|dist\/.+)$/.test(entry));
     expect(extra).toEqual([]);
+    for (const needed of ['README.md', 'LICENSE']) expect(entries, `packages/${pkg}/${needed} is missing`).toContain(needed);
     expect(entries).toEqual(
       expect.arrayContaining(['package.json', 'README.md', 'LICENSE', 'dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts']),
     );
@@ -344,24 +345,40 @@ describe.each(runtimes)('installed from the tarballs, under $label', (runtime) =
     expect(r.stdout).toMatch(/^nightly: ok$/m);
   });
 
-  it('against an S3 server on loopback (s3rver): beat, config set-task, pulse --beat, with the AWS SDK the tarballs brought', async () => {
-    const s3 = await startS3({ buckets: ['e2e'] });
+  // Two ways to S3: static credentials in the environment (the store signs
+  // requests itself), and a profile, which goes through the AWS SDK's
+  // credential chain and so needs @aws-sdk/client-s3 from the install.
+  it.each([
+    { via: 'static credentials in the environment', bucket: 'e2e-env', profile: false },
+    { via: 'an AWS profile (the AWS SDK)', bucket: 'e2e-profile', profile: true },
+  ])('against an S3 server on loopback (s3rver), $via: beat, config set-task, pulse --beat', async ({ bucket, profile }) => {
+    const s3 = await startS3({ buckets: [bucket] });
     try {
       const s3env: NodeJS.ProcessEnv = { ...env };
       for (const key of Object.keys(s3env)) if (/^AWS_/.test(key)) delete s3env[key];
-      Object.assign(s3env, {
-        AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
-        AWS_EC2_METADATA_DISABLED: 'true',
-      });
+      s3env.AWS_EC2_METADATA_DISABLED = 'true';
+      if (profile) {
+        const credentialsFile = path.join(project, `aws-credentials-${bucket}`);
+        writeFileSync(
+          credentialsFile,
+          `[svcmon-e2e]\naws_access_key_id = ${s3.credentials.accessKeyId}\naws_secret_access_key = ${s3.credentials.secretAccessKey}\n`,
+        );
+        Object.assign(s3env, {
+          AWS_PROFILE: 'svcmon-e2e',
+          AWS_SHARED_CREDENTIALS_FILE: credentialsFile,
+          AWS_CONFIG_FILE: path.join(project, 'no-aws-config'),
+        });
+      } else {
+        Object.assign(s3env, { AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey });
+      }
       const svcmon = (extraEnv: NodeJS.ProcessEnv, ...args: string[]) =>
         runAsync(node, [npm.npx, '--yes=false', 'svcmon', ...args], { cwd: project, env: { ...s3env, ...extraEnv } });
 
-      // No region given: it is asked from the bucket (GetBucketLocation), and every request is signed for it.
+      // No region given: it is asked from the bucket (GetBucketLocation); the proxy checks every signature.
       const before = nowSeconds();
-      const beat = await svcmon({}, 'beat', 'e2e', 'nightly', '--endpoint', s3.endpoint);
+      const beat = await svcmon({}, 'beat', bucket, 'nightly', '--endpoint', s3.endpoint);
       expect(beat.status, beat.stderr).toBe(0);
-      const heartbeat = await s3.rawGet('e2e', 'nightly-beat.json');
+      const heartbeat = await s3.rawGet(bucket, 'nightly-beat.json');
       expect(heartbeat.status).toBe(200);
       expect(heartbeat.headers['content-type']).toBe('application/json');
       expect(heartbeat.headers['cache-control']).toBe('max-age=60, public');
@@ -370,19 +387,23 @@ describe.each(runtimes)('installed from the tarballs, under $label', (runtime) =
       expect(seconds).toBeLessThanOrEqual(nowSeconds());
 
       // The endpoint from the environment, as the AWS SDK's own variable.
-      const set = await svcmon({ AWS_ENDPOINT_URL_S3: s3.endpoint }, 'config', 'set-task', 'e2e', 'nightly', '--period', '60', '--force');
+      const set = await svcmon({ AWS_ENDPOINT_URL_S3: s3.endpoint }, 'config', 'set-task', bucket, 'nightly', '--period', '60', '--force');
       expect(set.status, set.stderr).toBe(0);
-      const config = await s3.rawGet('e2e', 'config.rktd');
+      const config = await s3.rawGet(bucket, 'config.rktd');
       expect(config.body.toString('utf8')).toBe('#hash((tasks . (#hash((name . "nightly") (period . 60)))))\n');
-      expect((await s3.rawGet('e2e', 'index.html')).status).toBe(200);
+      expect((await s3.rawGet(bucket, 'index.html')).status).toBe(200);
 
-      const pulse = await svcmon({}, 'pulse', 'e2e', '--no-email', '--beat', 'monitor', '--endpoint', s3.endpoint);
+      const pulse = await svcmon({}, 'pulse', bucket, '--no-email', '--beat', 'monitor', '--endpoint', s3.endpoint);
       expect(pulse.status, `${pulse.stdout}\n${pulse.stderr}`).toBe(0);
       expect(pulse.stdout).toContain('All sites and tasks appear healthy');
       expect(pulse.stdout).toMatch(/^nightly: ok$/m);
-      const own = await s3.rawGet('e2e', 'monitor-beat.json');
+      const own = await s3.rawGet(bucket, 'monitor-beat.json');
       expect(own.status).toBe(200);
       expect(own.body.toString('utf8')).toMatch(HEARTBEAT);
+
+      const sdkRequests = s3.requests.filter((r) => /aws-sdk-js/.test(String(r.headers['user-agent'] ?? '')));
+      if (profile) expect(sdkRequests.length).toBeGreaterThan(0);
+      expect(s3.requests.every((r) => r.status === undefined || r.status < 400 || r.key.endsWith('config.rktd'))).toBe(true);
     } finally {
       await s3.stop();
     }
