@@ -1,16 +1,43 @@
 // Node built-ins that are costly to import as ESM: `import ... from 'node:http'`
 // evaluates every lazy export (pulling in undici), and 'node:fs/promises'
-// pulls in readline, ~30 ms on a cold start. process.getBuiltinModule
+// pulls in readline: ~30 ms on a cold start, which a heartbeat should not pay. process.getBuiltinModule
 // (Node >= 22.3) hands back the module without that; older Nodes import it.
-import type * as FsPromises from 'node:fs/promises';
+import type * as Fs from 'node:fs';
 import type * as Http from 'node:http';
 import type * as Https from 'node:https';
 
 type GetBuiltin = (id: string) => unknown;
 const getBuiltin = (process as { getBuiltinModule?: GetBuiltin }).getBuiltinModule?.bind(process);
 
-export async function fsPromises(): Promise<typeof FsPromises> {
-  return (getBuiltin?.('node:fs/promises') as typeof FsPromises | undefined) ?? import('node:fs/promises');
+/** The few fs calls the directory store makes, as promises over node:fs (already loaded by Node itself). */
+export interface FsCalls {
+  readFile(path: string): Promise<Buffer>;
+  stat(path: string): Promise<Fs.Stats>;
+  /** Create `path` exclusively (fails with EEXIST when it exists). */
+  createExclusive(path: string): Promise<void>;
+  writeFile(path: string, data: Uint8Array): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  unlink(path: string): Promise<void>;
+  mkdirp(path: string): Promise<void>;
+}
+
+let fsCalls: FsCalls | undefined;
+export async function fsPromises(): Promise<FsCalls> {
+  if (fsCalls !== undefined) return fsCalls;
+  const fs = (getBuiltin?.('node:fs') as typeof Fs | undefined) ?? (await import('node:fs'));
+  const call = <T>(fn: (cb: (err: NodeJS.ErrnoException | null, value?: T) => void) => void): Promise<T> =>
+    new Promise((resolve, reject) => fn((err, value) => (err ? reject(err) : resolve(value as T))));
+  fsCalls = {
+    readFile: (p) => call<Buffer>((cb) => fs.readFile(p, cb)),
+    stat: (p) => call<Fs.Stats>((cb) => fs.stat(p, cb)),
+    createExclusive: (p) =>
+      call<number>((cb) => fs.open(p, 'wx', cb)).then((fd) => call<void>((cb) => fs.close(fd, cb))),
+    writeFile: (p, data) => call<void>((cb) => fs.writeFile(p, data, cb)),
+    rename: (a, b) => call<void>((cb) => fs.rename(a, b, cb)),
+    unlink: (p) => call<void>((cb) => fs.unlink(p, cb)),
+    mkdirp: (p) => call<void>((cb) => fs.mkdir(p, { recursive: true }, (err) => cb(err))),
+  };
+  return fsCalls;
 }
 
 export async function httpModule(): Promise<typeof Http> {

@@ -98,13 +98,12 @@ class DirStore implements Store {
   }
 
   async #lock(file: string, key: string): Promise<string> {
-    const { open, rm, stat } = await fsPromises();
+    const { createExclusive, unlink, stat } = await fsPromises();
     const lock = join(dirname(file), `.${basename(file)}.lock`);
     const deadline = Date.now() + this.#lockTimeoutMs;
     for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
       try {
-        const h = await open(lock, 'wx');
-        await h.close();
+        await createExclusive(lock);
         return lock;
       } catch (e) {
         if (errno(e) !== 'EEXIST') throw this.#fail(e, key, 'locking');
@@ -112,7 +111,7 @@ class DirStore implements Store {
       try {
         const st = await stat(lock);
         if (Date.now() - st.mtimeMs > this.#staleLockMs) {
-          await rm(lock, { force: true });
+          await unlink(lock).catch(() => {});
           continue;
         }
       } catch {
@@ -132,9 +131,9 @@ class DirStore implements Store {
   async put(key: string, body: string | Uint8Array, options: PutOptions): Promise<{ etag: string }> {
     const file = this.#path(key);
     const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-    const { mkdir, rename, rm, unlink, writeFile } = await fsPromises();
+    const { mkdirp, rename, unlink, writeFile } = await fsPromises();
     try {
-      await mkdir(dirname(file), { recursive: true });
+      await mkdirp(dirname(file));
     } catch (e) {
       throw this.#fail(e, key, 'creating the folder for');
     }
@@ -164,7 +163,7 @@ class DirStore implements Store {
         await writeFile(tmp, bytes);
         await rename(tmp, file);
       } catch (e) {
-        await rm(tmp, { force: true }).catch(() => {});
+        await unlink(tmp).catch(() => {});
         throw this.#fail(e, key, 'writing');
       }
       return { etag: etagOf(bytes) };
