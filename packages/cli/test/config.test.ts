@@ -142,6 +142,19 @@ describe.each([dirTarget, s3Target])('svcmon config against a $name', (t) => {
       expect(hasStack(r.stderr)).toBe(false);
     }
     expect(await t.configBytes(where)).toBe(before);
+    for (const [args, message] of [
+      [['set-task', ''], /task name is empty/],
+      [['set-site', 'not a url'], /not an http:\/\/ or https:\/\/ URL/],
+      [['set-site', 'ftp://example.com/'], /not an http/],
+      [['set-email', ' '], /e-mail address is empty/],
+      [['set-html', '--title', ''], /title is empty/],
+    ] as const) {
+      const r = await cfg(args[0], where, ...args.slice(1));
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    }
+    expect(await t.configBytes(where)).toBe(before);
   });
 
   it('--skip-html leaves the dashboard alone', async () => {

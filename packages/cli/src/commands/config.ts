@@ -48,6 +48,27 @@ function reportChange(io: Io, store: Store, what: string, verb: string, changed:
   return 0;
 }
 
+/** Setters refuse what could never work; getters and removers take anything (to clean up). */
+function nonEmpty(value: string, what: string): void {
+  if (value.trim() === '') throw new CliError(`the ${what} is empty`, { code: 'E_USAGE' });
+}
+
+function httpUrl(url: string): void {
+  nonEmpty(url, 'site URL');
+  let protocol = '';
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    // not a URL at all
+  }
+  if (protocol !== 'http:' && protocol !== 'https:') {
+    throw new CliError(`${JSON.stringify(url)} is not an http:// or https:// URL`, {
+      code: 'E_USAGE',
+      hint: 'the pulse fetches each site with a GET, e.g. https://example.com/',
+    });
+  }
+}
+
 // tasks
 
 export async function getTask(io: Io, where: string, name: string, flags: Flags): Promise<number> {
@@ -57,6 +78,7 @@ export async function getTask(io: Io, where: string, name: string, flags: Flags)
 }
 
 export async function setTask(io: Io, where: string, name: string, flags: Flags & { period?: number }): Promise<number> {
+  nonEmpty(name, 'task name');
   const store = await open(where, flags);
   const { setTask } = await import('@svcmon/config');
   const entry: TaskEntry = { name, ...(flags.period !== undefined ? { period: flags.period } : {}) };
@@ -80,6 +102,7 @@ export async function getSite(io: Io, where: string, url: string, flags: Flags):
 }
 
 export async function setSite(io: Io, where: string, url: string, flags: Flags & { timeout?: number }): Promise<number> {
+  httpUrl(url);
   const store = await open(where, flags);
   const { setSite } = await import('@svcmon/config');
   const entry: SiteEntry = { url, ...(flags.timeout !== undefined ? { timeout: flags.timeout } : {}) };
@@ -103,6 +126,7 @@ export async function getEmail(io: Io, where: string, to: string, flags: Flags):
 }
 
 export async function setEmail(io: Io, where: string, to: string, flags: Flags & { onSuccess?: boolean }): Promise<number> {
+  nonEmpty(to, 'e-mail address');
   const store = await open(where, flags);
   const { setEmail } = await import('@svcmon/config');
   // No flag → no key, as the original writes it; the pulse then defaults to true.
@@ -127,6 +151,7 @@ export async function getHtml(io: Io, where: string, flags: Flags): Promise<numb
 }
 
 export async function setHtml(io: Io, where: string, flags: Flags & { title: string }): Promise<number> {
+  nonEmpty(flags.title, 'title');
   const store = await open(where, flags);
   const { setHtml } = await import('@svcmon/config');
   const html: HtmlEntry = { title: flags.title };
