@@ -54,7 +54,7 @@ function s3Error(status: number, body: Buffer, headers: http.IncomingHttpHeaders
   const text = body.toString('utf8');
   const code = /<Code>([^<]*)<\/Code>/.exec(text)?.[1] ?? (status === 404 ? 'NotFound' : `Http${status}`);
   const message = /<Message>([^<]*)<\/Message>/.exec(text)?.[1] ?? `HTTP ${status}`;
-  const region = headers['x-amz-bucket-region'];
+  const region = headers['x-amz-bucket-region'] ?? /<Region>([^<]+)<\/Region>/.exec(text)?.[1];
   return Object.assign(new Error(message), {
     name: code,
     $metadata: { httpStatusCode: status },

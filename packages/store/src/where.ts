@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dirStore } from './dir.js';
 import { StoreError } from './errors.js';
@@ -49,7 +50,8 @@ export function openStore(where: Where, options: StoreOptions = {}): Store {
   if (/^[A-Za-z][A-Za-z0-9+.-]+:\/\//.test(text)) {
     return badWhere(where, 'only s3:// and file: URLs are understood (or a bucket name, or a path)');
   }
-  if (text.includes('/') || text.includes('\\') || text.startsWith('.') || text.startsWith('~')) {
+  if (text === '~' || text.startsWith('~/')) return dirStore(join(homedir(), text.slice(1)));
+  if (text.includes('/') || text.includes('\\') || text.startsWith('.')) {
     return dirStore(resolve(text));
   }
   if (!BUCKET.test(text) || text.length > 255) {

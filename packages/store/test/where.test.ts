@@ -1,5 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, test } from 'vitest';
@@ -18,6 +18,7 @@ describe('openStore', () => {
     ['/var/lib/svcmon', 'dir', '/var/lib/svcmon'],
     ['state/sub', 'dir', resolve('state/sub')],
     ['file:///tmp/svcmon%20state', 'dir', '/tmp/svcmon state'],
+    ['~/svcmon', 'dir', join(homedir(), 'svcmon')],
   ])('%s → %s %s', (where, kind, location) => {
     const store = openStore(where);
     expect(store.kind).toBe(kind);
