@@ -76,7 +76,7 @@ function reportError(io: Io, error: unknown, command: CommandKind, debug: boolea
     const stack = error instanceof Error && error.stack ? error.stack : String(error);
     io.err(stack);
     let cause = (error as { cause?: unknown } | null)?.cause;
-    while (cause !== undefined && cause !== null) {
+    for (let depth = 0; cause !== undefined && cause !== null && depth < 10; depth++) {
       io.err(`caused by: ${cause instanceof Error && cause.stack ? cause.stack : String(cause)}`);
       cause = (cause as { cause?: unknown }).cause;
     }

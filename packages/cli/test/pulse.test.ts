@@ -142,6 +142,16 @@ describe('svcmon pulse against a directory', () => {
     expect(await exists(join(failing, 'monitor-beat.json'))).toBe(true);
   });
 
+  it('a reader that closes the pipe early does not stop the pulse (exit code, --beat)', async () => {
+    const dir = await monitor({ tasks: [{ name: 'job', beatAgo: 1 }, { name: 'gone' }] });
+    const r = await run('sh', ['-c', `"${process.execPath}" "${BIN}" pulse "${dir}" --no-email --beat monitor | head -1`], {
+      env: cleanEnv(),
+    });
+    expect(r.stdout.split('\n')[0]).toBe('Checking task "job"');
+    expect(r.stderr).toBe('');
+    expect(await exists(join(dir, 'monitor-beat.json'))).toBe(true);
+  });
+
   it('mails the report over SMTP, then beats', async () => {
     const dir = await monitor({
       tasks: [{ name: 'job', beatAgo: 1 }],
