@@ -3,4 +3,5 @@ export * from './http-static.js';
 export * from './s3.js';
 export * from './smtp.js';
 export * from './sites.js';
+export * from './racket.js';
 export * from './faults-http.js';

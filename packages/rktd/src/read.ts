@@ -4,7 +4,8 @@
 import { RktdSyntaxError } from './errors.js';
 import type { RktdSyntaxErrorCode } from './errors.js';
 import { readNumber } from './_number.js';
-import { Pair, RHash, Vector, char as mkChar, keyword, sym } from './values.js';
+import { Flonum, Pair, RHash, Vector, char as mkChar, hasValueIdentity, keyword, sym } from './values.js';
+import { stringify } from './write.js';
 import type { HashKind, Value } from './values.js';
 
 export interface ParseOptions {
@@ -27,7 +28,7 @@ type Frame =
       hashEntry: boolean;
     }
   | { type: 'vector'; start: number; open: number; items: Value[] }
-  | { type: 'hash'; start: number; open: number; kind: HashKind; hash: RHash }
+  | { type: 'hash'; start: number; open: number; kind: HashKind; hash: RHash; canon: Map<string, Value> | undefined }
   | { type: 'quote'; start: number; name: string }
   | { type: 'comment'; start: number };
 
@@ -267,7 +268,16 @@ class Reader {
                 this.fail('E_RKTD_SYNTAX', 'expected `(key . value)` in a hash table', top.start);
               }
               const owner = stack[stack.length - 1] as Frame & { type: 'hash' };
-              owner.hash.set(top.items[0]!, top.tail!);
+              let key = top.items[0]!;
+              if (hasValueIdentity(key)) {
+                // Find an equal key by its written form: linear, unlike a scan of all keys.
+                owner.canon ??= new Map();
+                const form = canonicalForm(key);
+                const existing = owner.canon.get(form);
+                if (existing === undefined) owner.canon.set(form, key);
+                else key = existing;
+              }
+              owner.hash.entries.set(key, top.tail!);
               continue;
             }
             value = top.dot === 2 ? dotted(top.items, top.tail!) : top.items;
@@ -329,7 +339,7 @@ class Reader {
             if (r !== null) {
               const kind: HashKind = r[1] === undefined ? 'equal' : r[1].toLowerCase() === 'eq' ? 'eq' : 'eqv';
               this.pos = start + r[0].length;
-              push({ type: 'hash', start, open: r[2]!.charCodeAt(0), kind, hash: new RHash(kind) });
+              push({ type: 'hash', start, open: r[2]!.charCodeAt(0), kind, hash: new RHash(kind), canon: undefined });
               continue;
             }
           }
@@ -389,39 +399,57 @@ class Reader {
   readString(): string {
     const text = this.text;
     const start = this.pos;
+    const len = this.len;
     let i = start + 1;
-    let chunkStart = i;
-    const parts: string[] = [];
+    // Fast path: no escapes.
     for (;;) {
-      if (i >= this.len) this.fail('E_RKTD_SYNTAX', 'unterminated string starting here', start);
+      if (i >= len) this.fail('E_RKTD_SYNTAX', 'unterminated string starting here', start);
       const c = text.charCodeAt(i);
       if (c === 34) {
-        parts.push(text.slice(chunkStart, i));
         this.pos = i + 1;
-        return parts.length === 1 ? parts[0]! : parts.join('');
+        return text.slice(start + 1, i);
       }
+      if (c === 92) break;
+      i++;
+    }
+    // Escapes: collect UTF-16 code units in a number array (cheap for the GC,
+    // linear), turn them into a string in chunks at the end.
+    const units: number[] = [];
+    for (let k = start + 1; k < i; k++) units.push(text.charCodeAt(k));
+    const pushCodePoint = (cp: number): void => {
+      if (cp > 0xffff) {
+        cp -= 0x10000;
+        units.push(0xd800 + (cp >> 10), 0xdc00 + (cp & 0x3ff));
+      } else {
+        units.push(cp);
+      }
+    };
+    for (;;) {
+      if (i >= len) this.fail('E_RKTD_SYNTAX', 'unterminated string starting here', start);
+      const c = text.charCodeAt(i);
+      if (c === 34) break;
       if (c !== 92) {
+        units.push(c);
         i++;
         continue;
       }
-      parts.push(text.slice(chunkStart, i));
       const escStart = i;
       i++;
-      if (i >= this.len) this.fail('E_RKTD_SYNTAX', 'unterminated string starting here', start);
+      if (i >= len) this.fail('E_RKTD_SYNTAX', 'unterminated string starting here', start);
       const e = text.charCodeAt(i);
       i++;
       switch (e) {
-        case 97: parts.push('\x07'); break; // \a
-        case 98: parts.push('\b'); break;
-        case 116: parts.push('\t'); break;
-        case 110: parts.push('\n'); break;
-        case 118: parts.push('\v'); break;
-        case 102: parts.push('\f'); break;
-        case 114: parts.push('\r'); break;
-        case 101: parts.push('\x1b'); break; // \e
-        case 34: parts.push('"'); break;
-        case 39: parts.push("'"); break;
-        case 92: parts.push('\\'); break;
+        case 97: units.push(7); break; // \a
+        case 98: units.push(8); break; // \b
+        case 116: units.push(9); break; // \t
+        case 110: units.push(10); break; // \n
+        case 118: units.push(11); break; // \v
+        case 102: units.push(12); break; // \f
+        case 114: units.push(13); break; // \r
+        case 101: units.push(27); break; // \e
+        case 34: units.push(34); break;
+        case 39: units.push(39); break;
+        case 92: units.push(92); break;
         case 10: break; // line continuation
         case 13:
           if (text.charCodeAt(i) === 10) i++;
@@ -430,22 +458,22 @@ class Reader {
           // \xH or \xHH
           let n = 0;
           let k = 0;
-          while (k < 2 && i < this.len && isHex(text.charCodeAt(i))) {
+          while (k < 2 && i < len && isHex(text.charCodeAt(i))) {
             n = n * 16 + parseInt(text[i]!, 16);
             i++;
             k++;
           }
           if (k === 0) this.fail('E_RKTD_SYNTAX', 'no hex digit following `\\x` in string', escStart);
-          parts.push(String.fromCharCode(n));
+          units.push(n);
           break;
         }
         case 117:
         case 85: {
-          // \uXXXX (with surrogate pairs), \UXXXXXXXX
+          // \uXXXX (surrogate pairs as two escapes), \UXXXXXXXX
           const max = e === 117 ? 4 : 8;
           let n = 0;
           let k = 0;
-          while (k < max && i < this.len && isHex(text.charCodeAt(i))) {
+          while (k < max && i < len && isHex(text.charCodeAt(i))) {
             n = n * 16 + parseInt(text[i]!, 16);
             i++;
             k++;
@@ -454,15 +482,15 @@ class Reader {
           if (n >= 0xd800 && n <= 0xdbff && e === 117) {
             const m = /^\\u([dD][c-fC-F][0-9a-fA-F]{2})/.exec(text.slice(i, i + 6));
             if (m === null) this.fail('E_RKTD_SYNTAX', 'bad or incomplete surrogate-style encoding in string', escStart);
-            const lo = parseInt(m[1]!, 16);
+            units.push(n, parseInt(m[1]!, 16));
             i += 6;
-            n = 0x10000 + ((n - 0xd800) << 10) + (lo - 0xdc00);
           } else if (n >= 0xd800 && n <= 0xdfff) {
             this.fail('E_RKTD_SYNTAX', 'bad or incomplete surrogate-style encoding in string', escStart);
           } else if (n > 0x10ffff) {
             this.fail('E_RKTD_SYNTAX', `escape sequence \`${text.slice(escStart, i)}\` is out of range in string`, escStart);
+          } else {
+            pushCodePoint(n);
           }
-          parts.push(String.fromCodePoint(n));
           break;
         }
         default:
@@ -470,7 +498,7 @@ class Reader {
             // octal \N \NN \NNN
             let n = e - 48;
             let k = 1;
-            while (k < 3 && i < this.len) {
+            while (k < 3 && i < len) {
               const o = text.charCodeAt(i);
               if (o < 48 || o > 55) break;
               n = n * 8 + (o - 48);
@@ -478,13 +506,18 @@ class Reader {
               k++;
             }
             if (n > 255) this.fail('E_RKTD_SYNTAX', `escape sequence \`${text.slice(escStart, i)}\` is out of range in string`, escStart);
-            parts.push(String.fromCharCode(n));
+            units.push(n);
             break;
           }
           this.fail('E_RKTD_SYNTAX', `unknown escape sequence \`\\${String.fromCodePoint(text.codePointAt(i - 1)!)}\` in string`, escStart);
       }
-      chunkStart = i;
     }
+    this.pos = i + 1;
+    let out = '';
+    for (let k = 0; k < units.length; k += 8192) {
+      out += String.fromCharCode.apply(null, units.slice(k, k + 8192));
+    }
+    return out;
   }
 
   /** `#t`, `#f`, `#\c`, `#:kw`, `#%sym` and unsupported `#` forms. */
@@ -641,6 +674,16 @@ class Reader {
 }
 
 const DOT = Symbol('dot');
+
+/** A string that is the same for two keys exactly when they are `equal?` (flonums: -0.0 apart from 0.0). */
+function canonicalForm(key: Value): string {
+  if (key instanceof Flonum) return Object.is(key.value, -0) ? 'f-0' : `f${key.value}`;
+  try {
+    return `w${stringify(key)}`;
+  } catch {
+    return `u${Math.random()}`;
+  }
+}
 
 /** `(a b . tail)`: a proper list when the tail is a list, else a chain of pairs. */
 function dotted(items: Value[], tail: Value): Value {

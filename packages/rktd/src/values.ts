@@ -155,8 +155,8 @@ export class RHash {
   /** The key already in the table that is `equal?` to `key` (keys without identity are compared by value). */
   private findKey(key: Value): Value | undefined {
     if (this.entries.has(key)) return key;
-    if (typeof key !== 'object') return undefined;
-    for (const k of this.entries.keys()) if (valueEquals(k, key)) return k;
+    if (!hasValueIdentity(key)) return undefined;
+    for (const k of this.entries.keys()) if (hasValueIdentity(k) && valueEquals(k, key)) return k;
     return undefined;
   }
   get(key: Value): Value | undefined {
@@ -187,6 +187,15 @@ export class RHash {
   }
 }
 
+/**
+ * Keys that a JS Map cannot compare the way Racket's `equal?` does: objects
+ * that are not interned (flonums, rationals, lists, pairs, vectors, hashes).
+ * Strings, numbers, booleans, symbols, keywords and chars compare fine.
+ */
+export function hasValueIdentity(v: Value): boolean {
+  return typeof v === 'object' && !(v instanceof Sym || v instanceof Keyword || v instanceof Char);
+}
+
 /** Any datum this library reads or writes. */
 export type Value =
   | string
@@ -207,6 +216,26 @@ export function isRHash(v: unknown): v is RHash {
   return v instanceof RHash;
 }
 
+/** A pair chain as a list when its tail is a list, else its cars and final tail. */
+function normalList(p: Pair): Value[] | { cars: Value[]; tail: Value } {
+  const cars: Value[] = [];
+  let v: Value = p;
+  while (v instanceof Pair) {
+    cars.push(v.car);
+    v = v.cdr;
+  }
+  return Array.isArray(v) ? cars.concat(v) : { cars, tail: v };
+}
+
+/** exact integer, flonum or exact rational; undefined when not a number. */
+function numberClass(v: Value): 'exact' | 'float' | 'rational' | undefined {
+  if (typeof v === 'number') return Number.isInteger(v) ? 'exact' : 'float';
+  if (typeof v === 'bigint') return 'exact';
+  if (v instanceof Flonum) return 'float';
+  if (v instanceof Rational) return 'rational';
+  return undefined;
+}
+
 /**
  * Racket's `equal?` on values (numbers: same exactness and value; NaN equals NaN).
  * Iterative, so deep values do not overflow the stack.
@@ -216,26 +245,46 @@ export function valueEquals(a: Value, b: Value): boolean {
   while (stack.length > 0) {
     const [x, y] = stack.pop()!;
     if (x === y) continue;
-    if (typeof x === 'number' || typeof y === 'number') {
-      if (typeof x === 'number' && typeof y === 'number' && Number.isNaN(x) && Number.isNaN(y)) continue;
-      if (typeof x === 'number' && typeof y === 'bigint' && Number.isInteger(x) && BigInt(x) === y) continue;
-      if (typeof y === 'number' && typeof x === 'bigint' && Number.isInteger(y) && BigInt(y) === x) continue;
-      return false;
-    }
-    if (typeof x === 'bigint' || typeof y === 'bigint') {
-      return false;
+    const nx = numberClass(x);
+    if (nx !== undefined) {
+      const ny = numberClass(y);
+      if (ny === undefined || nx !== ny) return false;
+      if (nx === 'float') {
+        const fx = typeof x === 'number' ? x : (x as Flonum).value;
+        const fy = typeof y === 'number' ? y : (y as Flonum).value;
+        if (!(Object.is(fx, fy) || (Number.isNaN(fx) && Number.isNaN(fy)))) return false;
+      } else if (nx === 'exact') {
+        if (BigInt(x as number | bigint) !== BigInt(y as number | bigint)) return false;
+      } else if ((x as Rational).num !== (y as Rational).num || (x as Rational).den !== (y as Rational).den) {
+        return false;
+      }
+      continue;
     }
     if (typeof x !== 'object' || typeof y !== 'object') return false;
+    if (Array.isArray(x) && y instanceof Pair) {
+      stack.push([y, x]);
+      continue;
+    }
     if (Array.isArray(x)) {
       if (!Array.isArray(y) || x.length !== y.length) return false;
       for (let i = 0; i < x.length; i++) stack.push([x[i]!, y[i]!]);
-    } else if (x instanceof Flonum) {
-      if (!(y instanceof Flonum) || !Object.is(x.value, y.value)) return false;
-    } else if (x instanceof Rational) {
-      if (!(y instanceof Rational) || x.num !== y.num || x.den !== y.den) return false;
     } else if (x instanceof Pair) {
-      if (!(y instanceof Pair)) return false;
-      stack.push([x.car, y.car], [x.cdr, y.cdr]);
+      // (1 . (2 3)) is the list (1 2 3): compare the normal forms.
+      const nx = normalList(x);
+      const ny = y instanceof Pair ? normalList(y) : Array.isArray(y) ? y : undefined;
+      if (ny === undefined) return false;
+      if (Array.isArray(nx) !== Array.isArray(ny)) return false;
+      if (Array.isArray(nx)) {
+        const ay = ny as Value[];
+        if (nx.length !== ay.length) return false;
+        for (let i = 0; i < nx.length; i++) stack.push([nx[i]!, ay[i]!]);
+      } else {
+        const px = nx as { cars: Value[]; tail: Value };
+        const py = ny as { cars: Value[]; tail: Value };
+        if (px.cars.length !== py.cars.length) return false;
+        for (let i = 0; i < px.cars.length; i++) stack.push([px.cars[i]!, py.cars[i]!]);
+        stack.push([px.tail, py.tail]);
+      }
     } else if (x instanceof Vector) {
       if (!(y instanceof Vector) || x.items.length !== y.items.length) return false;
       for (let i = 0; i < x.items.length; i++) stack.push([x.items[i]!, y.items[i]!]);

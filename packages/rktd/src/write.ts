@@ -1,12 +1,11 @@
 // The writer: Racket 8.7 [cs] `write`, byte for byte, for every value this
 // library represents. Every rule here was settled by running racket.
 import { RktdWriteError } from './errors.js';
+import type { RktdWriteErrorCode } from './errors.js';
 import { STRING_LITERAL_RANGES } from './_unicode.js';
 import { formatFlonum, looksLikeNumber } from './_number.js';
 import { Char, Flonum, Keyword, Pair, RHash, Rational, Sym, Vector } from './values.js';
 import type { Value } from './values.js';
-
-const MAX_DEPTH = 10_000;
 
 function inRanges(ranges: readonly number[], cp: number): boolean {
   let lo = 0;
@@ -45,7 +44,7 @@ function hex(cp: number, width: number): string {
 
 const PLAIN_STRING = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
-export function writeString(s: string, path = ''): string {
+export function writeString(s: string, where: PathRef = NO_PATH): string {
   if (PLAIN_STRING.test(s)) return `"${s}"`;
   let out = '"';
   let chunk = 0;
@@ -59,10 +58,10 @@ export function writeString(s: string, path = ''): string {
         cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
         width = 2;
       } else {
-        throw new RktdWriteError('E_RKTD_UNWRITABLE', 'string contains a lone surrogate, which Racket strings cannot hold', path, s);
+        unwritable(where.root, where.target, 'string contains a lone surrogate, which Racket strings cannot hold');
       }
     } else if (cp >= 0xdc00 && cp <= 0xdfff) {
-      throw new RktdWriteError('E_RKTD_UNWRITABLE', 'string contains a lone surrogate, which Racket strings cannot hold', path, s);
+      unwritable(where.root, where.target, 'string contains a lone surrogate, which Racket strings cannot hold');
     }
     let esc: string | undefined;
     switch (cp) {
@@ -124,15 +123,15 @@ function symbolSpecial(cp: number): boolean {
 
 const PLAIN_SYMBOL = /^[a-zA-Z!$%&*/:<=>?^_~@][a-zA-Z0-9!$%&*/:<=>?^_~@+\-.#]*$/;
 
-function checkScalar(s: string, what: string, path: string): void {
+function checkScalar(s: string, what: string, where: PathRef): void {
   if (/(?:[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff])/.test(s)) {
-    throw new RktdWriteError('E_RKTD_UNWRITABLE', `${what} contains a lone surrogate`, path, s);
+    unwritable(where.root, where.target, `${what} contains a lone surrogate`);
   }
 }
 
-function writeSymbolName(name: string, isKeyword: boolean, path: string): string {
+function writeSymbolName(name: string, isKeyword: boolean, where: PathRef): string {
   if (PLAIN_SYMBOL.test(name)) return name;
-  checkScalar(name, isKeyword ? 'keyword' : 'symbol', path);
+  checkScalar(name, isKeyword ? 'keyword' : 'symbol', where);
   let needs = isKeyword ? false : name === '' || looksLikeNumber(name);
   if (name === '.') needs = true;
   if (name.charCodeAt(0) === 35 && name.charCodeAt(1) !== 37) needs = true; // # but not #%
@@ -157,9 +156,11 @@ function writeSymbolName(name: string, isKeyword: boolean, path: string): string
   return out;
 }
 
-export function writeSymbol(s: Sym, path = ''): string {
-  return writeSymbolName(s.name, false, path);
+interface PathRef {
+  root: Value;
+  target: unknown;
 }
+const NO_PATH: PathRef = { root: '', target: undefined };
 
 const CHAR_NAMES: Record<number, string> = {
   0: 'nul',
@@ -299,131 +300,160 @@ export function orderedEntries(h: RHash): [Value, Value][] {
 
 // ---- the writer -------------------------------------------------------------
 
-class Writer {
-  out: string[] = [];
-  private readonly active = new Set<object>();
+/** Marks the end of a compound value on the work stack (for cycle detection). */
+class Leave {
+  constructor(readonly value: object) {}
+}
 
-  write(v: Value, depth: number, path: string): void {
+type Task = Value | Leave | Literal;
+
+/** Text to emit as is (kept apart from Racket strings, which are Values). */
+class Literal {
+  constructor(readonly text: string) {}
+}
+const CLOSE = new Literal(')');
+const SPACE = new Literal(' ');
+const DOT = new Literal(' . ');
+const OPEN_ENTRY = new Literal('(');
+const SPACE_OPEN_ENTRY = new Literal(' (');
+
+function unwritable(root: Value, bad: unknown, message: string, code: RktdWriteErrorCode = 'E_RKTD_UNWRITABLE'): never {
+  throw new RktdWriteError(code, message, findPath(root, bad), bad);
+}
+
+/** Where `target` sits inside `root` (`tasks[3].name`), for error messages only. */
+function findPath(root: Value, target: unknown): string {
+  const stack: [unknown, string][] = [[root, '']];
+  const seen = new Set<object>();
+  while (stack.length > 0) {
+    const [v, path] = stack.pop()!;
+    if (v === target) return path;
+    if (typeof v !== 'object' || v === null || seen.has(v)) continue;
+    seen.add(v);
+    if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], `${path}[${i}]`]);
+    } else if (v instanceof Vector) {
+      for (let i = v.items.length - 1; i >= 0; i--) stack.push([v.items[i], `${path}[${i}]`]);
+    } else if (v instanceof Pair) {
+      stack.push([v.cdr, `${path}.cdr`], [v.car, `${path}.car`]);
+    } else if (v instanceof RHash) {
+      for (const [k, val] of v.entries) {
+        const seg = k instanceof Sym ? k.name : typeof k === 'string' ? JSON.stringify(k) : '{key}';
+        stack.push([val, path === '' ? seg : `${path}.${seg}`], [k, `${path}{key}`]);
+      }
+    }
+  }
+  return '';
+}
+
+/** Racket `write`'s text for a value, without a trailing newline. Iterative: depth is no problem. */
+export function stringify(value: Value): string {
+  let out = '';
+  const tasks: Task[] = [value];
+  const active = new Set<object>();
+  while (tasks.length > 0) {
+    const v = tasks.pop()!;
     switch (typeof v) {
       case 'string':
-        this.out.push(writeString(v, path));
-        return;
+        out += PLAIN_STRING.test(v) ? `"${v}"` : writeString(v, findPathLazy(value, v));
+        continue;
       case 'boolean':
-        this.out.push(v ? '#t' : '#f');
-        return;
+        out += v ? '#t' : '#f';
+        continue;
       case 'number':
-        this.out.push(writeNumber(v));
-        return;
+        out += writeNumber(v);
+        continue;
       case 'bigint':
-        this.out.push(v.toString());
-        return;
+        out += v.toString();
+        continue;
       case 'object':
         break;
       default:
-        throw new RktdWriteError('E_RKTD_UNWRITABLE', `cannot write a ${typeof v} as Racket data`, path, v);
+        unwritable(value, v, `cannot write a ${typeof v} as Racket data`);
     }
-    if (v === null) throw new RktdWriteError('E_RKTD_UNWRITABLE', 'cannot write null as Racket data', path, v);
-    if (v instanceof Sym) {
-      this.out.push(writeSymbolName(v.name, false, path));
-      return;
-    }
-    if (v instanceof Flonum) {
-      this.out.push(formatFlonum(v.value));
-      return;
-    }
-    if (v instanceof Keyword) {
-      this.out.push('#:' + writeSymbolName(v.name, true, path));
-      return;
-    }
-    if (v instanceof Char) {
-      this.out.push(writeChar(v));
-      return;
-    }
-    if (v instanceof Rational) {
-      this.out.push(`${v.num}/${v.den}`);
-      return;
-    }
-    if (depth >= MAX_DEPTH) {
-      throw new RktdWriteError('E_RKTD_DEPTH', `value nested deeper than ${MAX_DEPTH} levels`, path, v);
-    }
-    if (this.active.has(v)) throw new RktdWriteError('E_RKTD_UNWRITABLE', 'value contains a cycle', path, v);
-    this.active.add(v);
-    if (Array.isArray(v)) {
-      this.out.push('(');
-      for (let i = 0; i < v.length; i++) {
-        if (i > 0) this.out.push(' ');
-        this.write(v[i] as Value, depth + 1, `${path}[${i}]`);
-      }
-      this.out.push(')');
-    } else if (v instanceof Pair) {
-      this.out.push('(');
-      let p: Value = v;
-      let i = 0;
-      const seen: object[] = [];
-      for (;;) {
-        if (i > 0) this.out.push(' ');
-        this.write((p as Pair).car, depth + 1, `${path}[${i}]`);
-        i++;
-        const next: Value = (p as Pair).cdr;
-        if (next instanceof Pair) {
-          if (this.active.has(next)) throw new RktdWriteError('E_RKTD_UNWRITABLE', 'value contains a cycle', path, v);
-          this.active.add(next);
-          seen.push(next);
-          p = next;
+    if (v === null) unwritable(value, v, 'cannot write null as Racket data');
+    if (v instanceof Literal) {
+      out += v.text;
+    } else if (v instanceof Sym) {
+      out += PLAIN_SYMBOL.test(v.name) ? v.name : writeSymbolName(v.name, false, findPathLazy(value, v));
+    } else if (v instanceof Leave) {
+      active.delete(v.value);
+    } else if (v instanceof Flonum) {
+      out += formatFlonum(v.value);
+    } else if (v instanceof Keyword) {
+      out += '#:' + writeSymbolName(v.name, true, findPathLazy(value, v));
+    } else if (v instanceof Char) {
+      out += writeChar(v);
+    } else if (v instanceof Rational) {
+      out += `${v.num}/${v.den}`;
+    } else {
+      if (active.has(v)) unwritable(value, v, 'value contains a cycle');
+      if (Array.isArray(v)) {
+        if (v.length === 0) {
+          out += '()';
           continue;
         }
-        if (Array.isArray(next)) {
-          for (const item of next) {
-            this.out.push(' ');
-            this.write(item as Value, depth + 1, `${path}[${i}]`);
-            i++;
-          }
-        } else {
-          this.out.push(' . ');
-          this.write(next, depth + 1, `${path}.cdr`);
+        active.add(v);
+        out += '(';
+        tasks.push(new Leave(v), CLOSE);
+        for (let i = v.length - 1; i > 0; i--) tasks.push(v[i] as Value, SPACE);
+        tasks.push(v[0] as Value);
+      } else if (v instanceof Pair) {
+        // Walk the cdr chain here, so long improper lists are not nesting.
+        const cars: Value[] = [];
+        const chain: Pair[] = [];
+        let p: Value = v;
+        while (p instanceof Pair) {
+          if (active.has(p)) unwritable(value, p, 'value contains a cycle');
+          active.add(p);
+          chain.push(p);
+          cars.push(p.car);
+          p = p.cdr;
         }
-        break;
+        for (const c of chain) tasks.push(new Leave(c));
+        out += '(';
+        tasks.push(CLOSE);
+        if (Array.isArray(p)) {
+          for (let i = p.length - 1; i >= 0; i--) tasks.push(p[i] as Value, SPACE);
+        } else {
+          tasks.push(p, DOT);
+        }
+        for (let i = cars.length - 1; i > 0; i--) tasks.push(cars[i]!, SPACE);
+        tasks.push(cars[0]!);
+      } else if (v instanceof Vector) {
+        const items = v.items;
+        if (items.length === 0) {
+          out += '#()';
+          continue;
+        }
+        active.add(v);
+        out += '#(';
+        tasks.push(new Leave(v), CLOSE);
+        for (let i = items.length - 1; i > 0; i--) tasks.push(items[i]!, SPACE);
+        tasks.push(items[0]!);
+      } else if (v instanceof RHash) {
+        out += v.kind === 'equal' ? '#hash(' : v.kind === 'eq' ? '#hasheq(' : '#hasheqv(';
+        if (v.entries.size === 0) {
+          out += ')';
+          continue;
+        }
+        active.add(v);
+        const entries = orderedEntries(v);
+        tasks.push(new Leave(v), CLOSE);
+        for (let i = entries.length - 1; i >= 0; i--) {
+          const [k, val] = entries[i]!;
+          tasks.push(CLOSE, val, DOT, k, i === 0 ? OPEN_ENTRY : SPACE_OPEN_ENTRY);
+        }
+      } else {
+        const what = (v as object).constructor?.name ?? 'object';
+        unwritable(value, v, `cannot write a ${what} as Racket data (use fromJS for plain objects)`);
       }
-      for (const s of seen) this.active.delete(s);
-      this.out.push(')');
-    } else if (v instanceof Vector) {
-      this.out.push('#(');
-      const items = v.items;
-      for (let i = 0; i < items.length; i++) {
-        if (i > 0) this.out.push(' ');
-        this.write(items[i]!, depth + 1, `${path}[${i}]`);
-      }
-      this.out.push(')');
-    } else if (v instanceof RHash) {
-      this.out.push(v.kind === 'equal' ? '#hash(' : v.kind === 'eq' ? '#hasheq(' : '#hasheqv(');
-      let first = true;
-      for (const [k, val] of orderedEntries(v)) {
-        this.out.push(first ? '(' : ' (');
-        first = false;
-        this.write(k, depth + 1, path);
-        this.out.push(' . ');
-        const keyPath = k instanceof Sym ? (path === '' ? k.name : `${path}.${k.name}`) : `${path}{key}`;
-        this.write(val, depth + 1, keyPath);
-        this.out.push(')');
-      }
-      this.out.push(')');
-    } else {
-      this.active.delete(v);
-      const what = (v as object).constructor?.name ?? 'object';
-      throw new RktdWriteError(
-        'E_RKTD_UNWRITABLE',
-        `cannot write a ${what} as Racket data (use fromJS for plain objects)`,
-        path,
-        v,
-      );
     }
-    this.active.delete(v);
   }
+  return out;
 }
 
-/** Racket `write`'s text for a value, without a trailing newline. */
-export function stringify(value: Value): string {
-  const w = new Writer();
-  w.write(value, 0, '');
-  return w.out.join('');
+/** A path string computed only when an error is about to be thrown. */
+function findPathLazy(root: Value, target: unknown): PathRef {
+  return { root, target };
 }
