@@ -88,8 +88,8 @@ export async function describeConfig(config: Config, location: string, missing: 
 
   lines.push(
     '',
-    `Defaults: period ${period} s (${humanSeconds(period)})${typeof config.period === 'number' ? '' : c.dim(' built in')}, ` +
-      `timeout ${timeout} s${typeof config.timeout === 'number' ? '' : c.dim(' built in')}`,
+    `Defaults: period ${period} s (${humanSeconds(period)})${typeof config.period === 'number' ? '' : c.dim(' [built-in]')}, ` +
+      `timeout ${timeout} s${typeof config.timeout === 'number' ? '' : c.dim(' [built-in]')}`,
   );
   const others = Object.keys(config).filter((k) => !KNOWN.has(k));
   if (others.length) {

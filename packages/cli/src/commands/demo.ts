@@ -112,6 +112,7 @@ export async function demoCommand(io: Io, dir: string): Promise<number> {
     io.out(`Dashboard: ${resolve(path, 'index.html')}`);
     io.out(`  serve it with: npx http-server ${shown}   or   python3 -m http.server -d ${shown}`);
     io.out(`Try: svcmon beat ${shown} backup && svcmon pulse ${shown} --no-email`);
+    io.out(c.dim('  (the first site lived only as long as the demo: a later pulse finds it down too)'));
     return 0;
   } finally {
     await close(site);
