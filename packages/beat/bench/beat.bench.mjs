@@ -5,7 +5,7 @@
 //
 //   pnpm --filter @svcmon/beat build && node packages/beat/bench/beat.bench.mjs [--runs 15] [--size]
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,11 +55,22 @@ const median = (xs) => {
 const s3 = await startS3({ buckets: ['bench'] });
 const dir = mkdtempSync(join(tmpdir(), 'svcmon-beat-bench-'));
 const creds = { AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey };
+// The same credentials from a profile: the store then goes through the AWS SDK.
+writeFileSync(
+  join(dir, 'credentials'),
+  `[bench]\naws_access_key_id = ${s3.credentials.accessKeyId}\naws_secret_access_key = ${s3.credentials.secretAccessKey}\n`,
+);
+writeFileSync(join(dir, 'config'), '');
+const profile = { AWS_PROFILE: 'bench', AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'), AWS_CONFIG_FILE: join(dir, 'config') };
 const cases = {
   'node -e 0': [['-e', '0'], {}],
-  'svcmon-beat <dir> <task>': [[bin, dir, 'bench'], {}],
+  'svcmon-beat <dir> <task>': [[bin, join(dir, 'state'), 'bench'], {}],
   'svcmon-beat <bucket> <task> --region': [[bin, 'bench', 'bench', '--endpoint', s3.endpoint, '--region', 'us-east-1'], creds],
   'svcmon-beat <bucket> <task> (region discovery)': [[bin, 'bench', 'bench', '--endpoint', s3.endpoint], creds],
+  'svcmon-beat <bucket> <task> --region, AWS_PROFILE (SDK)': [
+    [bin, 'bench', 'bench', '--endpoint', s3.endpoint, '--region', 'us-east-1'],
+    profile,
+  ],
 };
 const results = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
 try {
@@ -76,10 +87,10 @@ const wall = (xs) => median(xs.map((x) => x.wall));
 const cpu = (xs) => median(xs.map((x) => x.cpu));
 const base = results['node -e 0'];
 console.log(`node ${process.version}, ${runs} runs each, medians for a cold process (load average ${os.loadavg()[0].toFixed(1)})`);
-console.log(`${''.padEnd(48)} ${'wall'.padStart(9)} ${'ratio'.padStart(6)} ${'cpu'.padStart(9)} ${'ratio'.padStart(6)}`);
+console.log(`${''.padEnd(56)} ${'wall'.padStart(9)} ${'ratio'.padStart(6)} ${'cpu'.padStart(9)} ${'ratio'.padStart(6)}`);
 for (const [name, xs] of Object.entries(results)) {
   console.log(
-    `${name.padEnd(48)} ${wall(xs).toFixed(1).padStart(6)} ms ${(wall(xs) / wall(base)).toFixed(2).padStart(5)}× ${cpu(xs).toFixed(0).padStart(6)} ms ${(cpu(xs) / cpu(base)).toFixed(2).padStart(5)}×`,
+    `${name.padEnd(56)} ${wall(xs).toFixed(1).padStart(6)} ms ${(wall(xs) / wall(base)).toFixed(2).padStart(5)}× ${cpu(xs).toFixed(0).padStart(6)} ms ${(cpu(xs) / cpu(base)).toFixed(2).padStart(5)}×`,
   );
 }
 
