@@ -1,6 +1,6 @@
 // config.rktd <-> a typed Config. Unknown keys keep their rktd values, absent
 // keys stay absent, so writing back gives the bytes Racket would write.
-import { RHash, fromJS, isRHash, isRktdSyntaxError, isSym, parse, stringify, sym } from '@svcmon/rktd';
+import { Flonum, RHash, fromJS, isRHash, isRktdSyntaxError, isSym, parse, stringify, sym } from '@svcmon/rktd';
 import type { Value } from '@svcmon/rktd';
 import { StoreError } from './errors.js';
 import type { Store } from './types.js';
@@ -185,8 +185,10 @@ export async function writeConfig(
   });
 }
 
+/** A non-negative real number of seconds (integers, decimals, `86400.0`, big integers), else undefined. */
 function asSeconds(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined;
+  const n = v instanceof Flonum ? v.value : typeof v === 'bigint' ? Number(v) : v;
+  return typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n : undefined;
 }
 
 /** Seconds a task may go between beats: its `period`, else the config's, else one day. */

@@ -35,7 +35,9 @@ export function formatRfc2822(seconds: number): string {
 }
 
 function heartbeatAt(now: Date): Heartbeat {
-  const seconds = Math.floor(now.getTime() / 1000);
+  const ms = now.getTime();
+  if (!Number.isFinite(ms)) throw new RangeError(`cannot record a heartbeat at an invalid date (${String(now)})`);
+  const seconds = Math.floor(ms / 1000);
   return { seconds, date: formatRfc2822(seconds) };
 }
 

@@ -103,5 +103,9 @@ describe('config model', () => {
     expect(siteTimeout(config, 'v')).toBe(DEFAULT_TIMEOUT);
     expect(siteTimeout({ timeout: 10 }, { url: 'w' })).toBe(10);
     expect(DEFAULT_TIMEOUT).toBe(30);
+    const floats = parseConfig('#hash((period . 60.0) (tasks . (#hash((name . "f") (period . 1.5)) #hash((name . "g") (period . "x")))))');
+    expect(taskPeriod(floats, 'f')).toBe(1.5);
+    expect(taskPeriod(floats, 'g')).toBe(60);
+    expect(stringifyConfig(floats)).toBe('#hash((period . 60.0) (tasks . (#hash((name . "f") (period . 1.5)) #hash((name . "g") (period . "x")))))\n');
   });
 });

@@ -14,6 +14,10 @@ describe('heartbeat format', () => {
     );
   });
 
+  test('an invalid date is refused', () => {
+    expect(() => formatHeartbeat(new Date('nope'))).toThrow(RangeError);
+  });
+
   test('heartbeatKey appends -beat.json', () => {
     expect(heartbeatKey('db backup')).toBe('db backup-beat.json');
   });
