@@ -82,16 +82,51 @@ export function formatFlonum(x: number): string {
   if (x === -Infinity) return '-inf.0';
   if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
   const sign = x < 0 ? '-' : '';
-  const e = (x < 0 ? -x : x).toExponential();
+  const a = x < 0 ? -x : x;
+  const e = a.toExponential();
   const ePos = e.indexOf('e');
-  const mantissa = e.slice(0, ePos);
-  const exponent = Number(e.slice(ePos + 1));
-  const digits = mantissa.length > 1 ? mantissa[0]! + mantissa.slice(2) : mantissa;
+  let exponent = Number(e.slice(ePos + 1));
+  let digits = e[0]! + e.slice(2, ePos);
+  // Shortest digits, like JS; but when two shortest candidates are equally
+  // close, JS picks the even one and Racket the larger one.
+  if ((digits.charCodeAt(digits.length - 1) & 1) === 0 && isExactMidpoint(a, digits, exponent)) {
+    ({ digits, exponent } = incrementDigits(digits, exponent));
+  }
   const n = digits.length;
+  const mantissa = n > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
   if (exponent < -4 || (exponent > 13 && exponent - n > 2)) {
     return `${sign}${mantissa}e${exponent < 0 ? '-' : '+'}${Math.abs(exponent)}`;
   }
   if (exponent >= n - 1) return `${sign}${digits}${'0'.repeat(exponent - n + 1)}.0`;
   if (exponent >= 0) return `${sign}${digits.slice(0, exponent + 1)}.${digits.slice(exponent + 1)}`;
   return `${sign}0.${'0'.repeat(-exponent - 1)}${digits}`;
+}
+
+/** Whether `a` is exactly digits·5 × 10^(exponent − n) (the decimal midpoint above `digits`). */
+function isExactMidpoint(a: number, digits: string, exponent: number): boolean {
+  // Cheap filter first: the midpoint must at least round to `a`.
+  if (Number(`${digits[0]}.${digits.slice(1)}5e${exponent}`) !== a) return false;
+  const p = exponent - digits.length; // midpoint = D × 10^p
+  const d = BigInt(`${digits}5`);
+  // a = m × 2^k exactly
+  let m = a;
+  let k = 0;
+  while (!Number.isInteger(m)) {
+    m *= 2;
+    k--;
+  }
+  let left = BigInt(m); // m × 2^k
+  let right = d; // d × 10^p
+  if (k < 0) right <<= BigInt(-k);
+  else left <<= BigInt(k);
+  if (p < 0) left *= 10n ** BigInt(-p);
+  else right *= 10n ** BigInt(p);
+  return left === right;
+}
+
+/** digits + 1 in the last place (carry may add a digit: 99 → 1, exponent + 1), trailing zeros dropped. */
+function incrementDigits(digits: string, exponent: number): { digits: string; exponent: number } {
+  const next = (BigInt(digits) + 1n).toString();
+  if (next.length > digits.length) exponent++;
+  return { digits: next.replace(/0+$/, '') || '0', exponent };
 }

@@ -193,7 +193,7 @@ function writeNumber(n: number): string {
 
 // ---- hash key order -------------------------------------------------------
 
-type KeyKind = 'char' | 'real' | 'symbol' | 'keyword' | 'string' | 'boolean';
+type KeyKind = 'real' | 'symbol' | 'keyword' | 'string' | 'boolean';
 
 function keyKind(k: Value): KeyKind | undefined {
   switch (typeof k) {
@@ -207,7 +207,6 @@ function keyKind(k: Value): KeyKind | undefined {
     default:
       if (k instanceof Sym) return 'symbol';
       if (k instanceof Keyword) return 'keyword';
-      if (k instanceof Char) return 'char';
       if (k instanceof Flonum || k instanceof Rational) return 'real';
       return undefined;
   }
@@ -270,20 +269,22 @@ function compareKeys(kind: KeyKind, a: Value, b: Value): number {
       return compareCodePoints((a as Sym).name, (b as Sym).name);
     case 'keyword':
       return compareCodePoints((a as Keyword).name, (b as Keyword).name);
-    case 'char':
-      return (a as Char).codePoint - (b as Char).codePoint;
     case 'real':
       return realLess(a, b) ? -1 : realLess(b, a) ? 1 : 0;
     case 'boolean':
-      // Not sorted by Racket 8.7; its table happens to list #t first.
+      // Not sorted by Racket 8.7; its `equal` tables happen to list #t first (see orderedEntries).
       return a === b ? 0 : a === true ? -1 : 1;
   }
 }
 
 /**
- * Racket 8.7 prints a hash's entries sorted when every key is of one kind
- * (all symbols, all strings, all reals, all chars, all keywords); otherwise in
- * its internal order, which cannot be reproduced: we use insertion order.
+ * Racket 8.7 prints a hash's entries sorted when every key is of one sortable
+ * kind: all reals (by `<`, exact and inexact mixed), all symbols, all strings
+ * or all keywords (by code point). Otherwise (chars, lists, mixed kinds, ...)
+ * it prints them in its internal hash order, which cannot be reproduced: we
+ * use insertion order. Two boolean keys come out as `#t` then `#f` in an
+ * `equal` table, as Racket's tables happen to order them (in `eq`/`eqv`
+ * tables their order varies from one Racket process to the next).
  */
 export function orderedEntries(h: RHash): [Value, Value][] {
   const entries = [...h.entries];
@@ -295,6 +296,8 @@ export function orderedEntries(h: RHash): [Value, Value][] {
     // The common case (config tables): compare names directly.
     return entries.sort((a, b) => compareCodePoints((a[0] as Sym).name, (b[0] as Sym).name));
   }
+  // eq/eqv tables order #t and #f by a per-process hash code: keep insertion order.
+  if (kind === 'boolean' && h.kind !== 'equal') return entries;
   return entries.sort((a, b) => compareKeys(kind, a[0], b[0]));
 }
 

@@ -1,0 +1,94 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { mustRunRacketTests, racketRoundTrip } from '@svcmon/testkit';
+import { fromJS, isRktdSyntaxError, parse, parseAll, stringify, toJS, valueEquals } from '../src/index.js';
+import type { Value } from '../src/index.js';
+import { configLike, value } from './_arbitraries.js';
+
+// Racket is the judge. In CI a missing racket makes these fail, not skip.
+const RUN = mustRunRacketTests();
+const SEED = Number(process.env.RKTD_SEED ?? Date.now() % 1_000_000);
+
+async function checkAgainstRacket(values: Value[]): Promise<void> {
+  const ours = values.map((v) => stringify(v));
+  const racket = await racketRoundTrip(ours);
+  for (let i = 0; i < values.length; i++) {
+    if (racket[i] !== ours[i]) {
+      expect.fail(`seed ${SEED}: Racket writes ${JSON.stringify(racket[i])}, we write ${JSON.stringify(ours[i])}`);
+    }
+    const back = parse(racket[i]!);
+    if (!valueEquals(back, values[i]!)) {
+      expect.fail(`seed ${SEED}: parse(${JSON.stringify(racket[i])}) is not equal to the value written`);
+    }
+  }
+}
+
+describe.skipIf(!RUN)('random values: stringify === Racket read+write, parse(Racket) equals the value', () => {
+  const BATCHES = 4;
+  const PER_BATCH = 750;
+  for (let b = 0; b < BATCHES; b++) {
+    it(`batch ${b + 1} of ${BATCHES} (${PER_BATCH} values, one racket process)`, async () => {
+      const values = fc.sample(value, { numRuns: PER_BATCH, seed: SEED + b });
+      await checkAgainstRacket(values);
+    }, 60_000);
+  }
+
+  it('config-shaped data (400 values)', async () => {
+    const values = fc.sample(configLike, { numRuns: 400, seed: SEED });
+    await checkAgainstRacket(values);
+    for (const v of values) expect(stringify(fromJS(toJS(v)))).toBe(stringify(v));
+  }, 60_000);
+});
+
+describe('random text never breaks the reader', () => {
+  const ALPHABET = [
+    '(', ')', '[', ']', '{', '}', '#', '\\', '"', '|', "'", '`', ',', '@', ';', '.', ' ', '\n', '\r',
+    'a', 'x', 'u', 'U', 't', 'f', 'e', 'i', '0', '1', '7', '9', '+', '-', '/', ':', '%', 'λ', '😀',
+    '#hash(', '#hasheq(', '#(', '#\\', '#:', '#|', '|#', '#;', '.5', '1e3', '+inf.0', '\\u', '\\x', 'space', 'nul',
+  ];
+  it('parse throws only RktdSyntaxError', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...ALPHABET), { maxLength: 40 }).map((a) => a.join('')), (text) => {
+        for (const f of [() => parse(text), () => parseAll(text)]) {
+          try {
+            f();
+          } catch (e) {
+            if (!isRktdSyntaxError(e)) throw e;
+            expect(e.line).toBeGreaterThanOrEqual(1);
+            expect(e.column).toBeGreaterThanOrEqual(1);
+          }
+        }
+      }),
+      { numRuns: 5000, seed: SEED },
+    );
+  });
+
+  it('arbitrary unicode text throws only RktdSyntaxError', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 60 }), (text) => {
+        try {
+          parseAll(text);
+        } catch (e) {
+          if (!isRktdSyntaxError(e)) throw e;
+        }
+      }),
+      { numRuns: 3000, seed: SEED },
+    );
+  });
+
+  it('mutated valid data throws only RktdSyntaxError', () => {
+    fc.assert(
+      fc.property(value, fc.nat(), fc.nat(), fc.constantFrom('', '(', ')', '"', '|', '#', '\\', '.', ' '), (v, a, b, insert) => {
+        const text = stringify(v);
+        const i = a % (text.length + 1);
+        const j = Math.min(text.length, i + (b % 4));
+        try {
+          parse(text.slice(0, i) + insert + text.slice(j));
+        } catch (e) {
+          if (!isRktdSyntaxError(e)) throw e;
+        }
+      }),
+      { numRuns: 3000, seed: SEED },
+    );
+  });
+});
