@@ -7,7 +7,7 @@
 // (profiles, SSO, instance roles) goes through the SDK. Its failures look
 // like the SDK's (`name` = the S3 error code, `$metadata.httpStatusCode`) so
 // both map to the same StoreError codes.
-import { createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type http from 'node:http';
 import { httpModule, httpsModule } from './_builtins.js';
 
@@ -42,8 +42,13 @@ export interface LiteRequest {
   body?: Uint8Array;
 }
 
-const sha256hex = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
-const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest();
+type Aws4 = typeof import('aws4');
+let aws4Module: Promise<Aws4> | undefined;
+/** aws4 is tiny and has no dependencies; loaded on first use like the rest of the S3 path. */
+function loadAws4(): Promise<Aws4> {
+  aws4Module ??= import('aws4').then((m) => ((m as { default?: Aws4 }).default ?? m) as Aws4);
+  return aws4Module;
+}
 
 /** RFC 3986 encoding, as SigV4 wants it. */
 function encode(s: string): string {
@@ -99,38 +104,29 @@ export class LiteS3 {
     return new URL(`https://${bucket}.${host}/${path}`);
   }
 
-  #sign(method: string, url: URL, query: Record<string, string>, headers: Record<string, string>, body: Uint8Array) {
+  /** Signs in place with aws4 (SigV4); returns the query string to send. */
+  async #sign(method: string, url: URL, query: Record<string, string>, headers: Record<string, string>, body: Uint8Array) {
     const { credentials, region } = this.#o;
-    const now = new Date();
-    const amzDate = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
-    const day = amzDate.slice(0, 8);
-    headers['x-amz-date'] = amzDate;
-    headers['x-amz-content-sha256'] = sha256hex(body);
-    if (credentials.sessionToken !== undefined) headers['x-amz-security-token'] = credentials.sessionToken;
-    headers.host = url.host;
-    const names = Object.keys(headers)
-      .map((h) => h.toLowerCase())
-      .sort();
-    const lower: Record<string, string> = {};
-    for (const [h, v] of Object.entries(headers)) lower[h.toLowerCase()] = v.trim().replace(/\s+/g, ' ');
     const canonicalQuery = Object.keys(query)
       .sort()
       .map((k) => `${encode(k)}=${encode(query[k] ?? '')}`)
       .join('&');
-    const signedHeaders = names.join(';');
-    const canonical = [
-      method,
-      url.pathname,
-      canonicalQuery,
-      names.map((h) => `${h}:${lower[h]}\n`).join(''),
-      signedHeaders,
-      headers['x-amz-content-sha256'],
-    ].join('\n');
-    const scope = `${day}/${region}/s3/aws4_request`;
-    const toSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${sha256hex(canonical)}`;
-    const key = hmac(hmac(hmac(hmac(`AWS4${credentials.secretAccessKey}`, day), region), 's3'), 'aws4_request');
-    const signature = createHmac('sha256', key).update(toSign).digest('hex');
-    headers.authorization = `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`;
+    headers['x-amz-content-sha256'] = createHash('sha256').update(body).digest('hex');
+    const aws4 = await loadAws4();
+    const signed = aws4.sign(
+      {
+        service: 's3',
+        region,
+        method,
+        host: url.host,
+        path: url.pathname + (canonicalQuery === '' ? '' : `?${canonicalQuery}`),
+        headers,
+        body: Buffer.from(body.buffer, body.byteOffset, body.byteLength),
+      },
+      credentials,
+    );
+    // aws4 signs a copy of the headers: take back what it added (Authorization, X-Amz-Date, Host, …).
+    for (const [h, v] of Object.entries(signed.headers ?? {})) headers[h.toLowerCase()] = String(v);
     return canonicalQuery;
   }
 
@@ -140,7 +136,7 @@ export class LiteS3 {
     const headers: Record<string, string> = {};
     for (const [h, v] of Object.entries(req.headers ?? {})) if (v !== undefined) headers[h.toLowerCase()] = v;
     const query = { ...req.query };
-    const qs = this.#sign(req.method, url, query, headers, body);
+    const qs = await this.#sign(req.method, url, query, headers, body);
     if (req.method === 'PUT') headers['content-length'] = String(body.length);
     const lib = url.protocol === 'http:' ? await httpModule() : await httpsModule();
     return new Promise((resolve, reject) => {
