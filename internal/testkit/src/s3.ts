@@ -170,7 +170,7 @@ export async function startS3(options: StartS3Options = {}): Promise<S3TestServe
   const faults: S3Fault[] = [];
   const keyLocks = new Map<string, Promise<unknown>>();
 
-  // Writes to one key are serialised so a conditional PUT's check and write are one step.
+  // Requests on one key are serialised so a conditional PUT's check and write are one step.
   async function withKeyLock<T>(k: string, fn: () => Promise<T>): Promise<T> {
     const prev = keyLocks.get(k) ?? Promise.resolve();
     const run = prev.then(fn, fn);
@@ -365,7 +365,9 @@ export async function startS3(options: StartS3Options = {}): Promise<S3TestServe
       });
       return;
     }
-    if (req.method === 'PUT' && key !== '') {
+    if (key !== '') {
+      // Reads wait for writes too: s3rver writes objects in place, where S3
+      // replaces them atomically, so an unserialised GET could see half a file.
       await withKeyLock(`${bucket}/${key}`, pass);
       return;
     }

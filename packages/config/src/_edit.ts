@@ -63,31 +63,10 @@ function noConfig(fn: ConfigFunction, store: Store): ConfigError {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Re-reads of a config that does not parse, in case it was caught mid-write. */
-const BAD_CONFIG_REREADS = 3;
-
-/**
- * readConfig, but a config that does not parse is read again a few times
- * before the error stands: S3 replaces objects atomically, but some
- * S3-compatible servers (s3rver among them) write in place, so a read that
- * races a write can see half a file. A config that is really malformed still
- * fails, ~0.2 s later.
- */
-async function readSettled(store: Store): Promise<{ config: Config; etag: string } | null> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await readConfig(store);
-    } catch (e) {
-      if (!(isStoreError(e) && e.code === 'E_BAD_CONFIG') || attempt >= BAD_CONFIG_REREADS) throw e;
-      await sleep(25 + Math.random() * 50);
-    }
-  }
-}
-
 /** Reads the config for a getter: E_NO_CONFIG without force, an empty config with it. */
 export async function loadConfig(fn: ConfigFunction, where: Where, options: GetOptions = {}): Promise<Config> {
   const store = resolveStore(where, options);
-  const found = await readSettled(store);
+  const found = await readConfig(store);
   if (found) return found.config;
   if (options.force) return {};
   throw noConfig(fn, store);
@@ -115,7 +94,7 @@ export async function editConfig(
   // The bytes of the last write refused with a failed precondition.
   let refused: string | undefined;
   for (let attempt = 0; attempt < attempts; attempt++) {
-    const found = await readSettled(store);
+    const found = await readConfig(store);
     if (!found && !options.force) throw noConfig(fn, store);
     const before = found?.config ?? {};
     const after = change(before);
@@ -172,7 +151,7 @@ export async function syncDashboard(store: Store, config: Config, etag: string |
     // Script and style first, so a fresh index.html never loads stale assets;
     // they do not depend on the config, so later rounds redo index.html only.
     await uploadDashboard(store, renderDashboard(current), round === 0 ? ['style.css', 'script.js', 'index.html'] : ['index.html']);
-    const now = await readSettled(store);
+    const now = await readConfig(store);
     if (!now || currentEtag === undefined || now.etag === currentEtag) return;
     current = now.config;
     currentEtag = now.etag;
@@ -186,7 +165,7 @@ export async function syncDashboard(store: Store, config: Config, etag: string |
  */
 export async function publishDashboard(where: Where, options: GetOptions = {}): Promise<{ config: Config }> {
   const store = resolveStore(where, options);
-  const found = await readSettled(store);
+  const found = await readConfig(store);
   if (!found && !options.force) throw noConfig('publish-dashboard', store);
   const config = found?.config ?? {};
   await syncDashboard(store, config, found?.etag);
