@@ -8,6 +8,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const PACKAGE_DIR = resolve(here, '..');
@@ -106,6 +107,8 @@ export interface Measurement {
   lost: string;
   /** The bound the test asserts, for the table. */
   bound?: string;
+  /** The vitest test name (`describe > test`), filled in by record(). */
+  test?: string;
 }
 
 const recorded = new Map<string, Measurement[]>();
@@ -128,7 +131,8 @@ export function oneLine(text: string, max = 260): string {
 export function record(file: string, m: Measurement): void {
   const list = recorded.get(file) ?? [];
   const i = list.findIndex((x) => x.group === m.group && x.scenario === m.scenario);
-  const entry = { ...m, reported: oneLine(m.reported) };
+  const test = expect.getState().currentTestName;
+  const entry = { ...m, reported: oneLine(m.reported), ...(test ? { test } : {}) };
   if (i === -1) list.push(entry);
   else list[i] = entry;
   recorded.set(file, list);

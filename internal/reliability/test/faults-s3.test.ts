@@ -242,24 +242,33 @@ describe('S3 errors that persist end in a clear error, in bounded time', () => {
     });
   });
 
-  it('S3 slower than the default deadline once → the CLI retries and succeeds', async () => {
+  it('S3 slower than the default deadline (15 s) on every request → CLI pulse exit 3 with a clear line, bounded', async () => {
+    const before = await configBytes();
     const from = s3.requests.length;
-    s3.injectFault({ match: on('GET', 'config.rktd'), delayMs: 20_000, times: 1 });
-    const r = await svcmon(['pulse', BUCKET, '--no-email'], { env, timeoutMs: 60_000 });
-    expect(r.code, r.stderr).toBe(0);
-    expect(count('GET', 'config.rktd', from)).toBe(2);
-    expect(r.ms).toBeLessThan(35_000);
+    s3.injectFault({ delayMs: 20_000 });
+    const r = await svcmon(['pulse', BUCKET, '--no-email', '--beat', 'monitor'], { env, timeoutMs: 90_000 });
+    s3.clearFaults();
+    expect(r.killed).toBe(false);
+    expect(r.code, r.stdout + r.stderr).toBe(3);
+    expect(r.stderr).toMatch(/svcmon: error: .*config\.rktd.*(did not answer in time|timed? ?out)/i);
+    expect(r.stderr).toContain('not recording the heartbeat of monitor');
+    expect(hasStack(r.stderr)).toBe(false);
+    // At most maxAttempts (3) × 15 s plus backoff: the store's overall signal is 50 s.
+    expect(r.ms).toBeLessThan(60_000);
+    const attempts = count('GET', 'config.rktd', from);
+    await new Promise((res) => setTimeout(res, 100));
+    expect(await configBytes()).toEqual(before);
     record(FILE, {
       group: GROUP,
-      scenario: 'S3 answers after 20 s once (default deadline 15 s)',
-      how: 'CLI pulse',
+      scenario: 'S3 answers after 20 s, every request (default deadline 15 s)',
+      how: 'CLI pulse --beat monitor',
       ms: r.ms,
       exitCode: r.code,
-      reported: 'healthy report; the slow request was abandoned and retried',
-      lost: 'nothing',
-      bound: '< 35 s',
+      reported: `${r.stderr.split('\n')[0]} (${attempts} GET)`,
+      lost: 'nothing (config unchanged, monitor heartbeat not recorded)',
+      bound: '< 60 s',
     });
-  });
+  }, 100_000);
 });
 
 describe('S3 unreachable (closed port)', () => {

@@ -5,7 +5,8 @@
 import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deadPort, startSites, type Sites } from '@svcmon/testkit';
+import { deadPort, startS3, startSites, type Sites } from '@svcmon/testkit';
+import { beat } from '@svcmon/beat';
 import { dirStore } from '@svcmon/store';
 import { takePulse } from '@svcmon/pulse';
 import { record, svcmon, tempDir } from './_helpers.js';
@@ -130,5 +131,39 @@ describe('@svcmon/pulse readEmailConfig: a password in a file others can read', 
     const r = await svcmon(['pulse', dir, '--no-email', '--email-config', emailConfig]);
     expect(r.code).toBe(0);
     expect(r.stderr).not.toMatch(/warning/i);
+  });
+});
+
+describe('@svcmon/store LiteS3.send: a request that times out is never retried', () => {
+  // Seen first in bench/load.mjs: 100 `svcmon beat` processes at once on 2 cores, 41 exit 1 with
+  // "S3 did not answer in time", 20 heartbeats lost although maxAttempts is 3.
+  it('BUG 5: the heartbeat PUT answers after the deadline once → retried (maxAttempts 3), beat succeeds', async () => {
+    const s3 = await startS3({ buckets: ['bug5'] });
+    try {
+      s3.injectFault({ match: (r) => r.method === 'PUT', delayMs: 3_000, times: 1 });
+      const started = performance.now();
+      let error = '';
+      try {
+        await beat('bug5', 'nightly', { endpoint: s3.endpoint, region: 'us-east-1', credentials: s3.credentials, timeoutMs: 1_000, maxAttempts: 3 });
+      } catch (e) {
+        error = e instanceof Error ? e.message : String(e);
+      }
+      const ms = Math.round(performance.now() - started);
+      const puts = s3.requests.filter((r) => r.method === 'PUT').length;
+      record(FILE, {
+        group: GROUP,
+        scenario: 'BUG 5: heartbeat PUT answers after the request deadline once (timeoutMs 1000, maxAttempts 3)',
+        how: 'beat()',
+        ms,
+        exitCode: error ? 'StoreError E_TIMEOUT (CLI: 1)' : 'ok',
+        reported: error ? `${error} after ${puts} PUT(s)` : `recorded after ${puts} PUTs`,
+        lost: error ? 'the beat reports failure after 1 attempt (the slow PUT may still land)' : 'nothing',
+        bound: 'expected: retried, beat succeeds',
+      });
+      expect(error).toBe('');
+      expect(puts).toBeGreaterThanOrEqual(2);
+    } finally {
+      await s3.stop();
+    }
   });
 });
