@@ -111,3 +111,57 @@ export async function racketReadWrite(text: string): Promise<string> {
   const [out] = await racketRoundTrip([text]);
   return out!;
 }
+
+/** Racket's verdict on one text: what `write` prints for its only datum, or its error message. */
+export type RacketReadResult = { ok: true; written: string } | { ok: false; message: string };
+
+const READ_EACH_PROGRAM = `
+(define in (current-input-port))
+(define out (current-output-port))
+(define (emit tag bs)
+  (write-string tag out) (write-string " " out)
+  (write-string (number->string (bytes-length bs)) out) (newline out)
+  (write-bytes bs out))
+(let loop ()
+  (define line (read-line in))
+  (unless (eof-object? line)
+    (define bs (read-bytes (string->number line) in))
+    (read-char in)
+    (with-handlers ([exn:fail? (lambda (e) (emit "err" (string->bytes/utf-8 (exn-message e))))])
+      (define p (open-input-bytes bs))
+      (port-count-lines! p)
+      (define v (read p))
+      (cond
+        [(eof-object? v) (emit "err" #"no datum")]
+        [(not (eof-object? (read p))) (emit "err" #"more than one datum")]
+        [else (let ([o (open-output-bytes)]) (write v o) (emit "ok" (get-output-bytes o)))]))
+    (loop)))
+(flush-output out)
+`;
+
+/**
+ * Racket reads each text on its own (exactly one datum expected, like
+ * `parse`) and reports what `write` prints, or its error. One process.
+ */
+export async function racketReadEach(texts: readonly string[]): Promise<RacketReadResult[]> {
+  const chunks: Buffer[] = [];
+  for (const t of texts) {
+    const b = Buffer.from(t, 'utf8');
+    chunks.push(Buffer.from(`${b.length}\n`, 'latin1'), b, Buffer.from('\n'));
+  }
+  const { stdout, stderr, code } = await runRacket(READ_EACH_PROGRAM, Buffer.concat(chunks));
+  if (code !== 0) throw new Error(`racket exited with ${code}: ${stderr}`);
+  const results: RacketReadResult[] = [];
+  let pos = 0;
+  while (pos < stdout.length) {
+    const nl = stdout.indexOf(10, pos);
+    if (nl < 0) throw new Error('racket output is truncated');
+    const [tag, lenText] = stdout.subarray(pos, nl).toString('latin1').split(' ');
+    const len = Number(lenText);
+    const body = stdout.subarray(nl + 1, nl + 1 + len).toString('utf8');
+    pos = nl + 1 + len;
+    results.push(tag === 'ok' ? { ok: true, written: body } : { ok: false, message: body });
+  }
+  if (results.length !== texts.length) throw new Error(`racket answered ${results.length} of ${texts.length} texts`);
+  return results;
+}

@@ -528,7 +528,8 @@ class Reader {
     if (d === 58) {
       // #:keyword
       this.pos = start + 2;
-      const { name } = this.readToken(start, start + 2);
+      const { name, quoted } = this.readToken(start, start + 2);
+      if (name === '.' && !quoted) this.fail('E_RKTD_SYNTAX', 'illegal use of `.`', start + 2);
       return keyword(name);
     }
     if (d === 37) {

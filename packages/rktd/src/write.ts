@@ -44,13 +44,27 @@ function hex(cp: number, width: number): string {
 
 const PLAIN_STRING = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
+/**
+ * Grapheme-extending characters that are not graphic (ZWNJ, ZWJ, tag
+ * characters): Racket 8.7 prints them as is when they follow a character it
+ * printed as is (and not a blank), and escapes them otherwise.
+ */
+function isJoiner(cp: number): boolean {
+  return cp === 0x200c || cp === 0x200d || (cp >= 0xe0020 && cp <= 0xe007f);
+}
+
 export function writeString(s: string, where: PathRef = NO_PATH): string {
   if (PLAIN_STRING.test(s)) return `"${s}"`;
   let out = '"';
   let chunk = 0;
+  // Whether the previous character was printed as is and is not a blank.
+  let prevGraphic = false;
   for (let i = 0; i < s.length; i++) {
     let cp = s.charCodeAt(i);
-    if (cp >= 32 && cp < 0x7f && cp !== 34 && cp !== 92) continue;
+    if (cp > 32 && cp < 0x7f && cp !== 34 && cp !== 92) {
+      prevGraphic = true;
+      continue;
+    }
     let width = 1;
     if (cp >= 0xd800 && cp <= 0xdbff) {
       const lo = s.charCodeAt(i + 1);
@@ -76,9 +90,16 @@ export function writeString(s: string, where: PathRef = NO_PATH): string {
       case 13: esc = '\\r'; break;
       case 27: esc = '\\e'; break;
       default:
-        if (!stringLiteral(cp)) esc = cp <= 0xffff ? `\\u${hex(cp, 4)}` : `\\U${hex(cp, 8)}`;
+        if (stringLiteral(cp)) {
+          prevGraphic = !isBlank(cp);
+        } else if (prevGraphic && isJoiner(cp)) {
+          // printed as is; prevGraphic stays true
+        } else {
+          esc = cp <= 0xffff ? `\\u${hex(cp, 4)}` : `\\U${hex(cp, 8)}`;
+        }
     }
     if (esc !== undefined) {
+      prevGraphic = false;
       out += s.slice(chunk, i) + esc;
       chunk = i + width;
     }

@@ -21,7 +21,7 @@ const symbolName = fc.oneof(
 const STRING_PIECES = [
   'a', ' ', '"', '\\', '\n', '\t', '\r', '\x07', '\b', '\v', '\f', '\x1b', '\0', '\x01', '\x7f', '\x80',
   '\u00a0', '\u00ad', '\u200b', '\u2028', '\ufeff', '\ue000', '\uffff', 'λ', '😀', '\u{e0001}', '\u{10ffff}',
-  "'", '#', '|', ';', 'é', '中',
+  "'", '#', '|', ';', 'é', '中', '\u200c', '\u200d', '\u{e006e}', '\u0301',
 ];
 
 const stringValue = fc.oneof(

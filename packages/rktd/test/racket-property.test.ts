@@ -8,6 +8,8 @@ import { configLike, value } from './_arbitraries.js';
 // Racket is the judge. In CI a missing racket makes these fail, not skip.
 const RUN = mustRunRacketTests();
 const SEED = Number(process.env.RKTD_SEED ?? Date.now() % 1_000_000);
+// RKTD_PROPERTY_SCALE=10 for a longer hunt.
+const SCALE = Number(process.env.RKTD_PROPERTY_SCALE ?? 1);
 
 async function checkAgainstRacket(values: Value[]): Promise<void> {
   const ours = values.map((v) => stringify(v));
@@ -28,7 +30,7 @@ describe.skipIf(!RUN)('random values: stringify === Racket read+write, parse(Rac
   const PER_BATCH = 750;
   for (let b = 0; b < BATCHES; b++) {
     it(`batch ${b + 1} of ${BATCHES} (${PER_BATCH} values, one racket process)`, async () => {
-      const values = fc.sample(value, { numRuns: PER_BATCH, seed: SEED + b });
+      const values = fc.sample(value, { numRuns: PER_BATCH * SCALE, seed: SEED + b });
       await checkAgainstRacket(values);
     }, 60_000);
   }

@@ -30,6 +30,8 @@ const CASES: [string, Value, string][] = [
   ['private use and unassigned', '\ue000\uffff\u{e0001}\u{10ffff}', String.raw`"\uE000\uFFFF\U000E0001\U0010FFFF"`],
   ['printable unicode as is', 'λ é 😀 中文 \u00a0\u3000', '"λ é 😀 中文 \u00a0\u3000"'],
   ["single quote as is", "it's", `"it's"`],
+  ['joiners after a graphic char as is', 'a\u200d\u200db\u200c😀\u200d😀\u{e006e}', '"a\u200d\u200db\u200c😀\u200d😀\u{e006e}"'],
+  ['joiners elsewhere escaped', '\u200d \u200d"\u200d\t\u200c\u{e0020}\u00a0\u200d', String.raw`"\u200D \u200D\"\u200D\t\u200C\U000E0020` + '\u00a0' + String.raw`\u200D"`],
   // symbols
   ['symbol', sym('abc'), 'abc'],
   ['symbol with ?', sym('on-success?'), 'on-success?'],
