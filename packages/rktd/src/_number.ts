@@ -11,7 +11,8 @@ const UREAL = `(?:${UINT}/${UINT}|${DEC}${EXP}?)`;
 const INFNAN = String.raw`(?:inf\.[0f]|nan\.[0f])`;
 const REAL = `(?:[+-]?${UREAL}|[+-]${INFNAN})`;
 const IMAG = `[+-](?:${UREAL}|${INFNAN})?i`;
-const COMPLEX = `(?:${REAL}@${REAL}|${REAL}?${IMAG})`;
+// Racket refuses an angle that starts with `.` (`5@.5` is a symbol).
+const COMPLEX = `(?:${REAL}@(?!\\.)${REAL}|${REAL}?${IMAG})`;
 const EXTFL = String.raw`(?:[+-]?${DEC}t[+-]?\d+|[+-](?:inf|nan)\.t)`;
 
 const REAL_RE = new RegExp(`^${REAL}$`, 'i');

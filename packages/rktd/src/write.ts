@@ -45,24 +45,59 @@ function hex(cp: number, width: number): string {
 const PLAIN_STRING = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
 /**
- * Grapheme-extending characters that are not graphic (ZWNJ, ZWJ, tag
- * characters): Racket 8.7 prints them as is when they follow a character it
- * printed as is (and not a blank), and escapes them otherwise.
+ * Racket 8.7 escapes a non-graphic character in a string unless it continues
+ * a grapheme cluster whose first character it printed as is (and which is not
+ * a blank): joiners (ZWNJ, ZWJ, tag characters) after such a character, and
+ * anything but a "control" after a graphic Prepend character. Tables measured
+ * with racket. (Racket 8.7 even prints `"` and `\` raw after a Prepend
+ * character, which makes text it cannot read back; we escape them, always.)
  */
 function isJoiner(cp: number): boolean {
   return cp === 0x200c || cp === 0x200d || (cp >= 0xe0020 && cp <= 0xe007f);
 }
 
+/** Characters with Grapheme_Cluster_Break=Prepend in Racket 8.7's tables (graphic ones, then format ones). */
+function isPrepend(cp: number): boolean {
+  return (
+    (cp >= 0x600 && cp <= 0x605) ||
+    cp === 0x6dd ||
+    cp === 0x70f ||
+    cp === 0x890 ||
+    cp === 0x891 ||
+    cp === 0x8e2 ||
+    cp === 0x110bd ||
+    cp === 0x110cd ||
+    cp === 3406 ||
+    cp === 70082 ||
+    cp === 70083 ||
+    cp === 71999 ||
+    cp === 72001 ||
+    cp === 72250 ||
+    (cp >= 72324 && cp <= 72329) ||
+    cp === 73030
+  );
+}
+
+/** Non-graphic characters that break a cluster even after a Prepend character. */
+const CLUSTER_CONTROL_RANGES: readonly number[] = [
+  0, 31, 127, 159, 173, 173, 1564, 1564, 6158, 6158, 8203, 8203, 8206, 8207, 8232, 8238, 8288, 8303, 65279, 65279,
+  65520, 65531, 78896, 78904, 113824, 113827, 119155, 119162, 917504, 917535, 917632, 917759, 918000, 921599,
+];
+
+const NONE = 0;
+const GRAPHIC = 1;
+const PREPEND = 2;
+
 export function writeString(s: string, where: PathRef = NO_PATH): string {
   if (PLAIN_STRING.test(s)) return `"${s}"`;
   let out = '"';
   let chunk = 0;
-  // Whether the previous character was printed as is and is not a blank.
-  let prevGraphic = false;
+  // The previous character: printed as is and not a blank (GRAPHIC, PREPEND) or not (NONE).
+  let prev = NONE;
   for (let i = 0; i < s.length; i++) {
     let cp = s.charCodeAt(i);
     if (cp > 32 && cp < 0x7f && cp !== 34 && cp !== 92) {
-      prevGraphic = true;
+      prev = GRAPHIC;
       continue;
     }
     let width = 1;
@@ -78,6 +113,7 @@ export function writeString(s: string, where: PathRef = NO_PATH): string {
       unwritable(where.root, where.target, 'string contains a lone surrogate, which Racket strings cannot hold');
     }
     let esc: string | undefined;
+    const joined = prev === PREPEND;
     switch (cp) {
       case 34: esc = '\\"'; break;
       case 92: esc = '\\\\'; break;
@@ -90,16 +126,20 @@ export function writeString(s: string, where: PathRef = NO_PATH): string {
       case 13: esc = '\\r'; break;
       case 27: esc = '\\e'; break;
       default:
-        if (stringLiteral(cp)) {
-          prevGraphic = !isBlank(cp);
-        } else if (prevGraphic && isJoiner(cp)) {
-          // printed as is; prevGraphic stays true
+        if (prev === PREPEND && !inRanges(CLUSTER_CONTROL_RANGES, cp)) {
+          // continues the cluster of a Prepend character: printed as is, whatever it is
+          prev = isPrepend(cp) ? PREPEND : GRAPHIC;
+        } else if (stringLiteral(cp)) {
+          prev = isBlank(cp) ? NONE : isPrepend(cp) ? PREPEND : GRAPHIC;
+        } else if (prev !== NONE && isJoiner(cp)) {
+          prev = GRAPHIC; // continues the cluster: printed as is
         } else {
           esc = cp <= 0xffff ? `\\u${hex(cp, 4)}` : `\\U${hex(cp, 8)}`;
         }
     }
     if (esc !== undefined) {
-      prevGraphic = false;
+      // Racket prints `"` and `\\` raw inside a Prepend cluster (we escape them): its cluster goes on.
+      prev = joined && (cp === 34 || cp === 92) ? GRAPHIC : NONE;
       out += s.slice(chunk, i) + esc;
       chunk = i + width;
     }

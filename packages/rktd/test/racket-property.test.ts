@@ -11,7 +11,18 @@ const SEED = Number(process.env.RKTD_SEED ?? Date.now() % 1_000_000);
 // RKTD_PROPERTY_SCALE=10 for a longer hunt.
 const SCALE = Number(process.env.RKTD_PROPERTY_SCALE ?? 1);
 
-async function checkAgainstRacket(values: Value[]): Promise<void> {
+/**
+ * Racket 8.7 writes `"` and `\` unescaped right after a Prepend character
+ * (U+0D4E, U+111C2, ...), text that it cannot read back. We escape them; such
+ * values are left out of the byte comparison.
+ */
+function hitsRacketPrependBug(text: string): boolean {
+  return /[\u0600-\u0605\u06dd\u070f\u0890\u0891\u08e2\u0d4e\u{110bd}\u{110cd}\u{111c2}\u{111c3}\u{1193f}\u{11941}\u{11a3a}\u{11a84}-\u{11a89}\u{11d46}]/u.test(text);
+}
+
+async function checkAgainstRacket(all: Value[]): Promise<void> {
+  const values = all.filter((v) => !hitsRacketPrependBug(stringify(v)));
+  expect(values.length).toBeGreaterThan(all.length * 0.8);
   const ours = values.map((v) => stringify(v));
   const racket = await racketRoundTrip(ours);
   for (let i = 0; i < values.length; i++) {

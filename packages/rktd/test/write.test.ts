@@ -31,6 +31,7 @@ const CASES: [string, Value, string][] = [
   ['printable unicode as is', 'λ é 😀 中文 \u00a0\u3000', '"λ é 😀 中文 \u00a0\u3000"'],
   ["single quote as is", "it's", `"it's"`],
   ['joiners after a graphic char as is', 'a\u200d\u200db\u200c😀\u200d😀\u{e006e}', '"a\u200d\u200db\u200c😀\u200d😀\u{e006e}"'],
+  ['anything but controls after a graphic Prepend char', '\u{111c2}\u{13478}\u{13478}\u{111c2}\u00ad\u0d4e\ue000', '"\u{111c2}\u{13478}\\U00013478\u{111c2}\\u00AD\u0d4e\ue000"'],
   ['joiners elsewhere escaped', '\u200d \u200d"\u200d\t\u200c\u{e0020}\u00a0\u200d', String.raw`"\u200D \u200D\"\u200D\t\u200C\U000E0020` + '\u00a0' + String.raw`\u200D"`],
   // symbols
   ['symbol', sym('abc'), 'abc'],
@@ -61,6 +62,8 @@ const CASES: [string, Value, string][] = [
   ['fraction-like', sym('1/2'), '|1/2|'],
   ['division by zero', sym('1/0'), '|1/0|'],
   ['not a number', sym('1e5x'), '1e5x'],
+  ['polar with a dotted angle is not a number', sym('5@.5'), '5@.5'],
+  ['polar number', sym('5@0.5'), '|5@0.5|'],
   ['minus', sym('-'), '-'],
   ['plus', sym('+'), '+'],
   ['lambda', sym('λ'), 'λ'],
