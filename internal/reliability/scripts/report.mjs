@@ -158,6 +158,14 @@ if (load) {
 }
 p();
 
+p('## Observations (not failures)');
+p();
+p('- The SMTP scenario where the server never greets costs 60 s: `@svcmon/pulse` gives nodemailer a 60 s greeting/socket timeout and neither the CLI nor the e-mail config can lower it.');
+p('- S3 request timeouts are final (no retry): a server slower than the 15 s deadline ends the pulse after 15 s with one clear line, rather than after 3 × 15 s. See BUG 5 for why a heartbeat PUT should still be retried.');
+p('- Sites and heartbeats share one concurrency bound (32): when more sites hang than there are slots, the heartbeat reads wait a whole site timeout behind them (in the load run 50 hanging sites occupy every slot for the first timeout).');
+p('- The SMTP error line says the same thing twice (`could not send the report: cannot send the report through SMTP server …`).');
+p();
+
 const out = join(REPO, 'RELIABILITY.md');
 writeFileSync(out, `${lines.join('\n')}\n`);
 console.log(`wrote ${out}: ${measurements.length} scenarios${load ? ' + load figures' : ''}`);
