@@ -73,7 +73,10 @@ function retryable(e: unknown): boolean {
   const err = e as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
   const status = err.$metadata?.httpStatusCode;
   if (status !== undefined) return status >= 500 || status === 429 || err.name === 'SlowDown' || err.name === 'RequestTimeout';
-  return err.name !== 'TimeoutError' && err.name !== 'AbortError';
+  // A try that timed out is tried again (the requests are idempotent, and a
+  // conditional PUT that did land answers 412, which the config edit handles);
+  // the overall deadline (the caller's signal) still bounds the whole.
+  return err.name !== 'AbortError';
 }
 
 export class LiteS3 {
