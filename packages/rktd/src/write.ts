@@ -348,18 +348,25 @@ function compareKeys(kind: KeyKind, a: Value, b: Value): number {
  * tables their order varies from one Racket process to the next).
  */
 export function orderedEntries(h: RHash): [Value, Value][] {
-  const entries = [...h.entries];
+  const entries: [Value, Value][] = [];
+  // One pass: collect the entries and see whether the keys are all symbols (the common case).
+  let allSymbols = true;
+  for (const e of h.entries) {
+    entries.push(e);
+    if (allSymbols && !(e[0] instanceof Sym)) allSymbols = false;
+  }
   if (entries.length < 2) return entries;
+  if (allSymbols) return entries.sort(compareSymbolEntries);
   const kind = keyKind(entries[0]![0]);
   if (kind === undefined) return entries;
   for (const [k] of entries) if (keyKind(k) !== kind) return entries;
-  if (kind === 'symbol') {
-    // The common case (config tables): compare names directly.
-    return entries.sort((a, b) => compareCodePoints((a[0] as Sym).name, (b[0] as Sym).name));
-  }
   // eq/eqv tables order #t and #f by a per-process hash code: keep insertion order.
   if (kind === 'boolean' && h.kind !== 'equal') return entries;
   return entries.sort((a, b) => compareKeys(kind, a[0], b[0]));
+}
+
+function compareSymbolEntries(a: [Value, Value], b: [Value, Value]): number {
+  return compareCodePoints((a[0] as Sym).name, (b[0] as Sym).name);
 }
 
 // ---- the writer -------------------------------------------------------------
@@ -410,11 +417,91 @@ function findPath(root: Value, target: unknown): string {
   return '';
 }
 
-/** Racket `write`'s text for a value, without a trailing newline. Iterative: depth is no problem. */
+/** Racket `write`'s text for a value, without a trailing newline. */
 export function stringify(value: Value): string {
+  const w = new RecursiveWriter(value);
+  w.write(value, 0);
+  return w.out;
+}
+
+/** Below this depth, plain recursion (faster); deeper parts go to the iterative writer. */
+const RECURSION_LIMIT = 400;
+
+class RecursiveWriter {
+  out = '';
+  readonly active = new Set<object>();
+  constructor(private readonly root: Value) {}
+
+  write(v: Value, depth: number): void {
+    switch (typeof v) {
+      case 'string':
+        this.out += PLAIN_STRING.test(v) ? `"${v}"` : writeString(v, findPathLazy(this.root, v));
+        return;
+      case 'number':
+        this.out += writeNumber(v);
+        return;
+      case 'boolean':
+        this.out += v ? '#t' : '#f';
+        return;
+      case 'object':
+        if (v instanceof Sym) {
+          this.out += symbolText(v, this.root);
+          return;
+        }
+        if (Array.isArray(v)) {
+          if (v.length === 0) {
+            this.out += '()';
+            return;
+          }
+          if (depth >= RECURSION_LIMIT) break;
+          if (this.active.has(v)) unwritable(this.root, v, 'value contains a cycle');
+          this.active.add(v);
+          this.out += '(';
+          for (let i = 0; i < v.length; i++) {
+            if (i > 0) this.out += ' ';
+            this.write(v[i] as Value, depth + 1);
+          }
+          this.out += ')';
+          this.active.delete(v);
+          return;
+        }
+        if (v instanceof RHash) {
+          if (depth >= RECURSION_LIMIT) break;
+          if (this.active.has(v)) unwritable(this.root, v, 'value contains a cycle');
+          this.active.add(v);
+          this.out += v.kind === 'equal' ? '#hash(' : v.kind === 'eq' ? '#hasheq(' : '#hasheqv(';
+          const entries = orderedEntries(v);
+          for (let i = 0; i < entries.length; i++) {
+            const e = entries[i]!;
+            this.out += i === 0 ? '(' : ' (';
+            this.write(e[0], depth + 1);
+            this.out += ' . ';
+            this.write(e[1], depth + 1);
+            this.out += ')';
+          }
+          this.out += ')';
+          this.active.delete(v);
+          return;
+        }
+        break;
+    }
+    this.out += stringifyIterative(this.root, v, this.active);
+  }
+}
+
+/** The symbol's written form, cached on the (interned) symbol. */
+function symbolText(v: Sym, root: Value): string {
+  const cached = (v as unknown as { _written?: string })._written;
+  if (cached !== undefined) return cached;
+  const text = PLAIN_SYMBOL.test(v.name) ? v.name : writeSymbolName(v.name, false, findPathLazy(root, v));
+  (v as unknown as { _written?: string })._written = text;
+  return text;
+}
+
+/** The writer for any depth: an explicit stack instead of recursion. */
+function stringifyIterative(value: Value, start: Value, active: Set<object>): string {
   let out = '';
-  const tasks: Task[] = [value];
-  const active = new Set<object>();
+  const tasks: Task[] = [start];
   while (tasks.length > 0) {
     const v = tasks.pop()!;
     switch (typeof v) {
@@ -439,7 +526,7 @@ export function stringify(value: Value): string {
     if (v instanceof Literal) {
       out += v.text;
     } else if (v instanceof Sym) {
-      out += PLAIN_SYMBOL.test(v.name) ? v.name : writeSymbolName(v.name, false, findPathLazy(value, v));
+      out += symbolText(v, value);
     } else if (v instanceof Leave) {
       active.delete(v.value);
     } else if (v instanceof Flonum) {
