@@ -6,7 +6,8 @@
 // 1. 1,000 tasks + 50 sites of which 10 hang, site timeout 2 s: wall time as a ratio to the
 //    2 s timeout (goal ≤ 1.5×), with the default concurrency and with concurrency 1.
 // 2. Peak RSS of a child process taking a pulse of 10,000 tasks (goal ≤ 150 MiB).
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
@@ -23,10 +24,18 @@ const storeOptions = (endpoint) => ({ endpoint, region: 'us-east-1', forcePathSt
 
 async function childRss(endpoint, bucket) {
   // Child mode: take one pulse, report peak RSS (process.resourceUsage().maxRSS is in KiB).
+  const peak = { heapTotal: 0, heapUsed: 0, external: 0 };
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    for (const k of Object.keys(peak)) peak[k] = Math.max(peak[k], Math.round(m[k] / 1048576));
+  }, 50);
   const started = performance.now();
-  const result = await takePulse(bucket, { ...storeOptions(endpoint), emailMode: 'none' });
+  const concurrency = process.argv[5] ? Number(process.argv[5]) : undefined;
+  const result = await takePulse(bucket, { ...storeOptions(endpoint), emailMode: 'none', ...(concurrency ? { concurrency } : {}) });
   const ms = performance.now() - started;
-  process.stdout.write(JSON.stringify({ maxRssKiB: process.resourceUsage().maxRSS, ms, tasks: result.tasks.length, ok: result.ok, error: result.error }) + '\n');
+  clearInterval(sampler);
+  const mem = process.memoryUsage();
+  process.stdout.write(JSON.stringify({ maxRssKiB: process.resourceUsage().maxRSS, heapMiB: Math.round(mem.heapUsed / 1048576), peakMiB: peak, ms, tasks: result.tasks.length, ok: result.ok, error: result.error }) + '\n');
 }
 
 if (process.argv[2] === '--child-rss') {
@@ -35,6 +44,7 @@ if (process.argv[2] === '--child-rss') {
 }
 
 const quick = process.argv.includes('--quick');
+const rssOnly = process.argv.includes('--rss-only');
 const S3rver = createRequire(join(here, '../../../internal/testkit/package.json'))('s3rver');
 const dir = mkdtempSync(join(tmpdir(), 'svcmon-bench-'));
 const s3 = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: dir, configureBuckets: [{ name: 'bench' }, { name: 'bench10k' }] });
@@ -63,6 +73,11 @@ async function fill(bucket, taskCount, siteCount, hangCount) {
 }
 
 async function time(bucket, concurrency) {
+  const peak = { heapTotal: 0, heapUsed: 0, external: 0 };
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    for (const k of Object.keys(peak)) peak[k] = Math.max(peak[k], Math.round(m[k] / 1048576));
+  }, 50);
   const started = performance.now();
   const result = await takePulse(bucket, { ...storeOptions(endpoint), emailMode: 'none', ...(concurrency ? { concurrency } : {}) });
   const ms = performance.now() - started;
@@ -73,6 +88,7 @@ async function time(bucket, concurrency) {
 
 const fmt = (ms) => `${(ms / 1000).toFixed(2)} s`;
 try {
+  if (!rssOnly) {
   console.log('filling 1,000 tasks + 50 sites (10 hang)…');
   await fill('bench', 1000, 50, 10);
   const warm = await time('bench'); // warm-up (JIT, sockets)
@@ -88,12 +104,20 @@ try {
     console.log(`concurrency 1 (as the original, one at a time): ${fmt(b.ms)} = ${(b.ms / 2000).toFixed(1)}× the 2 s site timeout`);
   }
 
+  }
   console.log('filling 10,000 tasks…');
   await fill('bench10k', 10000, 0, 0);
-  const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child-rss', endpoint, 'bench10k'], { encoding: 'utf8' });
-  const child = JSON.parse(out.trim().split('\n').at(-1));
   const base = JSON.parse(execFileSync(process.execPath, ['-e', 'console.log(JSON.stringify({maxRssKiB: process.resourceUsage().maxRSS}))'], { encoding: 'utf8' }));
-  console.log(`10,000 tasks: pulse ${fmt(child.ms)}, peak RSS ${(child.maxRssKiB / 1024).toFixed(0)} MiB (goal ≤ 150 MiB; a bare node process: ${(base.maxRssKiB / 1024).toFixed(0)} MiB), ${child.tasks} tasks checked, ok=${child.ok}`);
+  console.log(`a bare node process: peak RSS ${(base.maxRssKiB / 1024).toFixed(0)} MiB`);
+  for (const flags of [[], ['--max-semi-space-size=4']]) {
+    // Asynchronously: s3rver runs in this process and must keep answering.
+    const { stdout: out } = await promisify(execFile)(process.execPath, [...flags, fileURLToPath(import.meta.url), '--child-rss', endpoint, 'bench10k'], { encoding: 'utf8' });
+    const child = JSON.parse(out.trim().split('\n').at(-1));
+    console.log(
+      `10,000 tasks${flags.length ? ` (node ${flags.join(' ')})` : ''}: pulse ${fmt(child.ms)}, peak RSS ${(child.maxRssKiB / 1024).toFixed(0)} MiB (goal ≤ 150 MiB), ` +
+        `peak V8 heap ${child.peakMiB.heapTotal} MiB total / ${child.peakMiB.heapUsed} MiB used, ${child.tasks} tasks checked, ok=${child.ok}${child.error ? `, error: ${child.error}` : ''}`,
+    );
+  }
 } finally {
   for (const res of hanging) res.destroy();
   web.closeAllConnections();

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import nodemailer from 'nodemailer';
 import type { EmailConfig } from './email-config.js';
 import { PulseError } from './errors.js';
 
@@ -82,6 +81,8 @@ export async function sendReport(options: SendReportOptions): Promise<SentReport
   const subject = reportSubject(options.bucket, options.ok);
   let transport;
   try {
+    // Loaded only when there is mail to send: it is most of this package's start-up cost.
+    const { default: nodemailer } = await import('nodemailer');
     transport = nodemailer.createTransport(transportOptions(config, options.timeoutMs ?? 60_000));
   } catch (e) {
     throw new PulseError('E_MAIL', mailFailure(config, e), { cause: e });
