@@ -37,7 +37,7 @@ export function isRktdSyntaxError(e: unknown): e is RktdSyntaxError {
   );
 }
 
-export type RktdWriteErrorCode = 'E_RKTD_UNWRITABLE' | 'E_RKTD_DEPTH';
+export type RktdWriteErrorCode = 'E_RKTD_UNWRITABLE';
 
 /** A value that `stringify`/`fromJS` cannot turn into Racket data (a function, `null`, a cycle, ...). */
 export class RktdWriteError extends Error {

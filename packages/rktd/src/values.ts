@@ -12,20 +12,23 @@ const symbols = new Map<string, Sym>();
 
 /** An interned Racket symbol: `sym('a') === sym('a')`, so symbols work as Map keys. */
 export class Sym {
-  /** @internal use {@link sym} */
-  constructor(readonly name: string) {}
+  private constructor(readonly name: string) {}
+  /** The one symbol with this name (same as {@link sym}). */
+  static of(name: string): Sym {
+    let s = symbols.get(name);
+    if (s === undefined) {
+      s = new Sym(name);
+      symbols.set(name, s);
+    }
+    return s;
+  }
   toString(): string {
     return this.name;
   }
 }
 
 export function sym(name: string): Sym {
-  let s = symbols.get(name);
-  if (s === undefined) {
-    s = new Sym(name);
-    symbols.set(name, s);
-  }
-  return s;
+  return Sym.of(name);
 }
 
 export function isSym(v: unknown, name?: string): v is Sym {
@@ -36,28 +39,44 @@ const keywords = new Map<string, Keyword>();
 
 /** An interned Racket keyword `#:name`. */
 export class Keyword {
-  /** @internal use {@link keyword} */
-  constructor(readonly name: string) {}
+  private constructor(readonly name: string) {}
+  /** The one keyword with this name (same as {@link keyword}). */
+  static of(name: string): Keyword {
+    let k = keywords.get(name);
+    if (k === undefined) {
+      k = new Keyword(name);
+      keywords.set(name, k);
+    }
+    return k;
+  }
   toString(): string {
     return `#:${this.name}`;
   }
 }
 
 export function keyword(name: string): Keyword {
-  let k = keywords.get(name);
-  if (k === undefined) {
-    k = new Keyword(name);
-    keywords.set(name, k);
-  }
-  return k;
+  return Keyword.of(name);
 }
 
 const chars = new Map<string, Char>();
 
 /** A Racket character; `.char` is a string of exactly one code point. Interned. */
 export class Char {
-  /** @internal use {@link char} */
-  constructor(readonly char: string) {}
+  private constructor(readonly char: string) {}
+  /** The one Char for this character (same as {@link char}). */
+  static of(c: string | number): Char {
+    const s = typeof c === 'number' ? String.fromCodePoint(c) : c;
+    const cp = s.codePointAt(0);
+    if (cp === undefined || String.fromCodePoint(cp) !== s || (cp >= 0xd800 && cp <= 0xdfff)) {
+      throw new RangeError(`char: expected exactly one Unicode scalar value, got ${JSON.stringify(s)}`);
+    }
+    let ch = chars.get(s);
+    if (ch === undefined) {
+      ch = new Char(s);
+      chars.set(s, ch);
+    }
+    return ch;
+  }
   get codePoint(): number {
     return this.char.codePointAt(0) ?? 0;
   }
@@ -67,17 +86,10 @@ export class Char {
 }
 
 export function char(c: string | number): Char {
-  const s = typeof c === 'number' ? String.fromCodePoint(c) : c;
-  const cp = s.codePointAt(0);
-  if (cp === undefined || String.fromCodePoint(cp) !== s || (cp >= 0xd800 && cp <= 0xdfff)) {
-    throw new RangeError(`char: expected exactly one Unicode scalar value, got ${JSON.stringify(s)}`);
+  if (typeof c === 'number' && (!Number.isInteger(c) || c < 0 || c > 0x10ffff)) {
+    throw new RangeError(`char: ${c} is not a code point`);
   }
-  let ch = chars.get(s);
-  if (ch === undefined) {
-    ch = new Char(s);
-    chars.set(s, ch);
-  }
-  return ch;
+  return Char.of(c);
 }
 
 function gcd(a: bigint, b: bigint): bigint {

@@ -1,7 +1,6 @@
 // The writer: Racket 8.7 [cs] `write`, byte for byte, for every value this
 // library represents. Every rule here was settled by running racket.
 import { RktdWriteError } from './errors.js';
-import type { RktdWriteErrorCode } from './errors.js';
 import { STRING_LITERAL_RANGES } from './_unicode.js';
 import { formatFlonum, looksLikeNumber } from './_number.js';
 import { Char, Flonum, Keyword, Pair, RHash, Rational, Sym, Vector } from './values.js';
@@ -388,8 +387,8 @@ const DOT = new Literal(' . ');
 const OPEN_ENTRY = new Literal('(');
 const SPACE_OPEN_ENTRY = new Literal(' (');
 
-function unwritable(root: Value, bad: unknown, message: string, code: RktdWriteErrorCode = 'E_RKTD_UNWRITABLE'): never {
-  throw new RktdWriteError(code, message, findPath(root, bad), bad);
+function unwritable(root: Value, bad: unknown, message: string): never {
+  throw new RktdWriteError('E_RKTD_UNWRITABLE', message, findPath(root, bad), bad);
 }
 
 /** Where `target` sits inside `root` (`tasks[3].name`), for error messages only. */
