@@ -120,6 +120,9 @@ export async function takePulse(where: Where, options: PulseOptions = {}): Promi
   ]);
 
   const ok = siteVerdicts.every((s) => s.ok) && taskVerdicts.every((t) => t.ok);
+  // The store answered for config.rktd but for no heartbeat: the pulse could not do its job.
+  const read = taskVerdicts.filter((t) => !t.self);
+  const storeFailure = read.length > 0 && read.every((t) => t.state === 'error') ? read[0]?.reason : undefined;
   const recipients = decideRecipients(config, emailMode, ok);
   const report = renderReport({ ok, sites: siteVerdicts, tasks: taskVerdicts });
   logLines(log, report);
@@ -134,6 +137,10 @@ export async function takePulse(where: Where, options: PulseOptions = {}): Promi
     recipients,
     report,
   };
+  if (storeFailure !== undefined) {
+    result.error = `no heartbeat could be read (${read.length} tried): ${storeFailure}`;
+    result.errorCode = 'E_STORE';
+  }
   if (recipients.length > 0) {
     if (log) {
       log('');
@@ -146,7 +153,7 @@ export async function takePulse(where: Where, options: PulseOptions = {}): Promi
     } catch (e) {
       const error = isPulseError(e) ? e.message : new PulseError('E_MAIL', String(e)).message;
       result.mail = { sent: false, error };
-      result.errorCode = 'E_MAIL';
+      result.errorCode ??= 'E_MAIL';
     }
   }
   result.ms = Math.round(performance.now() - started);

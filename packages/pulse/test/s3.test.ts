@@ -113,6 +113,24 @@ describe('takePulse on S3', () => {
     expect(pulseExitCode(result)).toBe(3);
   });
 
+  it('config readable but no heartbeat readable: E_STORE, the report still lists each task', async () => {
+    const store = openStore('s3://golden/beats-down', opts());
+    await store.put('config.rktd', '#hash((tasks . (#hash((name . "a")) #hash((name . "b")) #hash((name . "me")))))\n', {
+      contentType: 'application/data',
+    });
+    s3.injectFault({ match: (r) => r.key.startsWith('beats-down/') && r.key.endsWith('-beat.json'), status: 403, code: 'AccessDenied' });
+    try {
+      const result = await takePulse('s3://golden/beats-down', { ...opts(), emailMode: 'none', selfName: 'me', maxAttempts: 1 });
+      expect(result.tasks.map((t) => t.state)).toEqual(['error', 'error', 'ok']);
+      expect(result.errorCode).toBe('E_STORE');
+      expect(result.error).toMatch(/^no heartbeat could be read \(2 tried\): cannot read heartbeat: /);
+      expect(result.report).toContain('a: ERROR\n  cannot read heartbeat: ');
+      expect(pulseExitCode(result)).toBe(3);
+    } finally {
+      s3.clearFaults();
+    }
+  });
+
   it('access denied (wrong secret): E_STORE', async () => {
     const result = await takePulse('golden', {
       ...opts(),
