@@ -8,6 +8,8 @@ export class Flonum {
   constructor(readonly value: number) {}
 }
 
+const inspect = Symbol.for('nodejs.util.inspect.custom');
+
 const symbols = new Map<string, Sym>();
 
 /** An interned Racket symbol: `sym('a') === sym('a')`, so symbols work as Map keys. */
@@ -24,6 +26,9 @@ export class Sym {
   }
   toString(): string {
     return this.name;
+  }
+  [inspect](): string {
+    return `Sym(${JSON.stringify(this.name)})`;
   }
 }
 
@@ -51,6 +56,9 @@ export class Keyword {
   }
   toString(): string {
     return `#:${this.name}`;
+  }
+  [inspect](): string {
+    return `Keyword(${JSON.stringify(this.name)})`;
   }
 }
 
@@ -82,6 +90,9 @@ export class Char {
   }
   toString(): string {
     return this.char;
+  }
+  [inspect](): string {
+    return `Char(${JSON.stringify(this.char)})`;
   }
 }
 

@@ -26,6 +26,13 @@ describe('fixtures written by the original', () => {
     });
   }
 
+  it('getters.txt: every value the original printed with `write` round-trips', () => {
+    const lines = readFileSync(path.join(FIXTURES, 'getters.txt'), 'utf8').split('\n');
+    const printed = lines.filter((l) => l !== '' && !l.startsWith('>'));
+    expect(printed.length).toBeGreaterThanOrEqual(7);
+    for (const line of printed) expect(stringify(parse(line))).toBe(line);
+  });
+
   it('reads the config the way a user expects', () => {
     const text = readFileSync(path.join(FIXTURES, 'config.rktd'), 'utf8');
     const cfg = parse(text);
