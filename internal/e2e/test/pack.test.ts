@@ -293,13 +293,17 @@ describe.each(runtimes)('installed from the tarballs, under $label', (runtime) =
     for (const bin of ['svcmon', 'svcmon-beat']) expect(existsSync(path.join(project, 'node_modules', '.bin', bin)), bin).toBe(true);
   });
 
-  it('`npx svcmon --help` and `--version`', () => {
+  it('`npx svcmon --help`, `npx svcmon --version`, `npx @svcmon/cli --version`', () => {
     const help = npx('svcmon', '--help');
     expect(help.status, help.stderr).toBe(0);
     for (const command of ['beat', 'pulse', 'config']) expect(help.stdout).toContain(command);
     const version = npx('svcmon', '--version');
     expect(version.status, version.stderr).toBe(0);
     expect(version.stdout).toContain(versions.get('cli'));
+    // By package name, as the README's recipes run it: the package's one bin.
+    const byName = npx('@svcmon/cli', '--version');
+    expect(byName.status, byName.stderr).toBe(0);
+    expect(byName.stdout.trim()).toBe(version.stdout.trim());
   });
 
   it('`npx svcmon beat ./mon nightly` writes the heartbeat file', () => {
