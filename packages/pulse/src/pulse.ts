@@ -6,8 +6,8 @@ import { isPulseError, PulseError, type PulseErrorCode } from './errors.js';
 import { sendReport } from './mail.js';
 import { decideRecipients } from './recipients.js';
 import { renderReport } from './report.js';
-import { checkSites } from './sites.js';
-import { checkTasks } from './tasks.js';
+import { checkSitesWithin } from './sites.js';
+import { checkTasksWithin } from './tasks.js';
 import type { EmailMode, PulseResult } from './types.js';
 
 export interface PulseOptions extends StoreOptions {
@@ -115,8 +115,8 @@ export async function takePulse(where: Where, options: PulseOptions = {}): Promi
   const limit = limiter(concurrency);
   const clock = startedAt;
   const [siteVerdicts, taskVerdicts] = await Promise.all([
-    checkSites(sites, { config, limit, ...(fetchImpl ? { fetch: fetchImpl } : {}) }),
-    checkTasks(store, tasks, { config, now: clock, limit, ...(selfName !== undefined ? { selfName } : {}) }),
+    checkSitesWithin(limit, sites, { config, ...(fetchImpl ? { fetch: fetchImpl } : {}) }),
+    checkTasksWithin(limit, store, tasks, { config, now: clock, ...(selfName !== undefined ? { selfName } : {}) }),
   ]);
 
   const ok = siteVerdicts.every((s) => s.ok) && taskVerdicts.every((t) => t.ok);

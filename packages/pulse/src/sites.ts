@@ -20,8 +20,6 @@ export interface CheckSitesOptions {
   concurrency?: number;
   /** A fetch to use instead of the global one. */
   fetch?: typeof fetch;
-  /** @internal a bound shared with the task checks. */
-  limit?: Limiter;
 }
 
 const ERRNO_REASONS: Record<string, string> = {
@@ -120,8 +118,16 @@ async function checkSite(url: string, timeout: number, fetchImpl: typeof fetch):
  * Policy: GET, redirects followed (at most 5); a final 2xx/3xx answer within the timeout is up;
  * 4xx/5xx, a timeout, or a network error is down, with the reason.
  */
-export async function checkSites(sites: readonly SiteLike[], options: CheckSitesOptions = {}): Promise<SiteVerdict[]> {
-  const limit = options.limit ?? limiter(options.concurrency ?? DEFAULT_CONCURRENCY);
+export function checkSites(sites: readonly SiteLike[], options: CheckSitesOptions = {}): Promise<SiteVerdict[]> {
+  return checkSitesWithin(limiter(options.concurrency ?? DEFAULT_CONCURRENCY), sites, options);
+}
+
+/** checkSites under a bound shared with other work (takePulse shares one with the task checks). */
+export async function checkSitesWithin(
+  limit: Limiter,
+  sites: readonly SiteLike[],
+  options: CheckSitesOptions = {},
+): Promise<SiteVerdict[]> {
   const fetchImpl = options.fetch ?? globalThis.fetch;
   const config = options.config ?? {};
   return Promise.all(

@@ -22,8 +22,6 @@ export interface CheckTasksOptions {
   selfName?: string;
   /** Heartbeats read at once (default 32). */
   concurrency?: number;
-  /** @internal a bound shared with the site checks. */
-  limit?: Limiter;
 }
 
 function errorMessage(e: unknown): string {
@@ -83,12 +81,17 @@ async function checkTask(
  * Read every task's heartbeat concurrently (at most `concurrency` at once); verdicts come back in
  * the given order. A missing or malformed heartbeat is that task's error only.
  */
-export async function checkTasks(
+export function checkTasks(store: Store, tasks: readonly TaskLike[], options: CheckTasksOptions = {}): Promise<TaskVerdict[]> {
+  return checkTasksWithin(limiter(options.concurrency ?? DEFAULT_CONCURRENCY), store, tasks, options);
+}
+
+/** checkTasks under a bound shared with other work (takePulse shares one with the site checks). */
+export async function checkTasksWithin(
+  limit: Limiter,
   store: Store,
   tasks: readonly TaskLike[],
   options: CheckTasksOptions = {},
 ): Promise<TaskVerdict[]> {
-  const limit = options.limit ?? limiter(options.concurrency ?? DEFAULT_CONCURRENCY);
   const config = options.config ?? {};
   const nowSeconds = Math.floor((options.now ?? new Date()).getTime() / 1000);
   return Promise.all(
