@@ -85,7 +85,7 @@ async function checkSite(url: string, timeout: number, fetchImpl: typeof fetch):
         method: 'GET',
         redirect: 'manual',
         signal,
-        headers: { 'user-agent': 'svcmon-pulse (+https://github.com/svcmon)', accept: '*/*' },
+        headers: { 'user-agent': 'svcmon-pulse', accept: '*/*' },
       });
       // Only the status matters: do not read the body.
       await res.body?.cancel().catch(() => undefined);
