@@ -422,6 +422,26 @@ describe.each(runtimes)('installed from the tarballs, under $label', (runtime) =
     expect(pulse.status, pulse.stdout).toBe(0);
   });
 
+  it("the README's AWS Lambda handler runs as written (against a directory)", () => {
+    const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+    const handler = /```js\n(\/\/ index\.mjs[^\n]*\n[\s\S]*?)```/.exec(readme)?.[1];
+    expect(handler, 'README.md has a ```js block starting with // index.mjs').toBeDefined();
+    mkdirSync(path.join(project, 'lambda'));
+    writeFileSync(path.join(project, 'lambda', 'index.mjs'), handler!);
+    const set = npx('svcmon', 'config', 'set-task', './lambda-mon', 'nightly', '--force', '--skip-html');
+    expect(set.status, set.stderr).toBe(0);
+    expect(npx('svcmon', 'beat', './lambda-mon', 'nightly').status).toBe(0);
+    const r = run(
+      node,
+      ['--input-type=module', '-e', "const { handler } = await import('./lambda/index.mjs'); console.log(JSON.stringify(await handler()));"],
+      { cwd: project, env: { ...env, SVCMON_BUCKET: './lambda-mon' } },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('All sites and tasks appear healthy');
+    expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!)).toEqual({ ok: true });
+    expect(readFileSync(path.join(project, 'lambda-mon', 'lambda-monitor-beat.json'), 'utf8')).toMatch(HEARTBEAT);
+  });
+
   it('imports @svcmon/beat from ESM and beats into a directory, byte for byte as the original', () => {
     const script = `
       import { beat } from '@svcmon/beat';
