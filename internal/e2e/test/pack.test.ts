@@ -88,12 +88,18 @@ function which(cmd: string): string {
 
 /** npm's own JS entry points, so that npm and npx can be run by any Node binary. */
 function npmCliFiles(): { npm: string; npx: string } {
-  let bin = path.dirname(realpathSync(which('npm')));
-  if (!existsSync(path.join(bin, 'npm-cli.js'))) {
-    const globalRoot = runOk('npm', ['root', '-g'], { cwd: os.tmpdir() }).stdout.trim();
-    bin = path.join(globalRoot, 'npm', 'bin');
+  const candidates = [
+    () => path.dirname(realpathSync(which('npm'))), // usually a symlink to npm-cli.js
+    () => path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'bin'), // Node's own layout
+    () => path.join(runOk('npm', ['root', '-g'], { cwd: os.tmpdir() }).stdout.trim(), 'npm', 'bin'),
+  ];
+  for (const candidate of candidates) {
+    const bin = candidate();
+    if (existsSync(path.join(bin, 'npm-cli.js')) && existsSync(path.join(bin, 'npx-cli.js'))) {
+      return { npm: path.join(bin, 'npm-cli.js'), npx: path.join(bin, 'npx-cli.js') };
+    }
   }
-  return { npm: path.join(bin, 'npm-cli.js'), npx: path.join(bin, 'npx-cli.js') };
+  throw new Error('cannot find npm-cli.js and npx-cli.js of the npm on PATH');
 }
 
 /** The environment a user's shell would have: nothing that pnpm or vitest set for this run. */
