@@ -184,7 +184,7 @@ const oddScalar = fc.oneof(
   fc.integer().map(String),
 );
 // Site timeouts: odd, but at most 2 000 000 s and not sub-millisecond: larger or tinier ones hit known
-// bugs (RangeError from AbortSignal.timeout, or a 1 ms timer overflow; see known-bugs.test.ts).
+// bugs (RangeError from AbortSignal.timeout, or a 1 ms timer overflow; see regressions.test.ts).
 const oddTimeout = fc.oneof(
   fc.constantFrom('-1', '0', '2', '-30', '+inf.0', '-inf.0', '+nan.0', '1/3', '#t', '"30"', '1.5', '-0.0', 'x', '-100000000000000000000000'),
   fc.integer({ min: -1_000_000, max: 2_000_000 }).map(String),

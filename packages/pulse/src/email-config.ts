@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { isRktdSyntaxError, isSym, parse, RHash } from '@svcmon/rktd';
 import { PulseError } from './errors.js';
 
@@ -147,15 +147,31 @@ export function parseEmailConfig(text: string, source = 'e-mail config'): EmailC
   return validateEmailConfig(value, source);
 }
 
-/** Read and parse an e-mail configuration file (Racket hash or JSON). */
-export async function readEmailConfig(file: string): Promise<EmailConfig> {
+export interface ReadEmailConfigOptions {
+  /** Where a warning goes (a password in a file others can read); default: one line on stderr. */
+  onWarning?: (message: string) => void;
+}
+
+/**
+ * Read and parse an e-mail configuration file (Racket hash or JSON). A file
+ * that holds a `password` and that group or others may read draws a warning.
+ */
+export async function readEmailConfig(file: string, options: ReadEmailConfigOptions = {}): Promise<EmailConfig> {
   let text: string;
+  let mode: number;
   try {
     text = await readFile(file, 'utf8');
+    mode = (await stat(file)).mode;
   } catch (e) {
     const code = (e as { code?: unknown }).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : e instanceof Error ? e.message : String(e);
     throw new PulseError('E_EMAIL_CONFIG', `cannot read e-mail config ${file}: ${why}`, { file, cause: e });
   }
-  return parseEmailConfig(text, file);
+  const config = parseEmailConfig(text, file);
+  if (config.password !== undefined && (mode & 0o077) !== 0 && process.platform !== 'win32') {
+    const warn = options.onWarning ?? ((m: string) => process.stderr.write(`svcmon: warning: ${m}\n`));
+    const octal = (mode & 0o777).toString(8).padStart(3, '0');
+    warn(`${file} holds a password and others can read it (mode ${octal}); run: chmod 600 ${file}`);
+  }
+  return config;
 }

@@ -4,7 +4,7 @@ export { checkTasks, FUTURE_TOLERANCE_SECONDS, type CheckTasksOptions, type Task
 export { decideRecipients, type EmailLike } from './recipients.js';
 export { renderReport, siteLine, taskLines, HEALTHY_HEADLINE, FAILED_HEADLINE } from './report.js';
 export { sendReport, reportSubject, DEFAULT_SENDMAIL, type SendReportOptions, type SentReport } from './mail.js';
-export { readEmailConfig, parseEmailConfig, validateEmailConfig, type EmailConfig } from './email-config.js';
+export { readEmailConfig, parseEmailConfig, validateEmailConfig, type EmailConfig, type ReadEmailConfigOptions } from './email-config.js';
 export { racketDate, elapsedText } from './_date.js';
 export { PulseError, isPulseError, type PulseErrorCode, type PulseErrorOptions } from './errors.js';
 export type { PulseResult, SiteVerdict, TaskVerdict, TaskState, EmailMode } from './types.js';

@@ -1,5 +1,5 @@
 import { DEFAULT_CONCURRENCY, limiter, type Limiter } from './_limit.js';
-import { siteTimeout } from './_defaults.js';
+import { siteTimeout } from '@svcmon/store';
 import type { SiteVerdict } from './types.js';
 
 /** Redirects followed before a site counts as down. */
@@ -58,6 +58,8 @@ function isTimeout(err: unknown, signal: AbortSignal): boolean {
   return typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'TimeoutError';
 }
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Check one site: GET, following at most 5 redirects, within `timeout` seconds. */
 async function checkSite(url: string, timeout: number, fetchImpl: typeof fetch): Promise<SiteVerdict> {
   const started = performance.now();
@@ -74,7 +76,9 @@ async function checkSite(url: string, timeout: number, fetchImpl: typeof fetch):
   } catch {
     return verdict({ ok: false, reason: 'not a valid URL' });
   }
-  const signal = AbortSignal.timeout(Math.max(0, timeout) * 1000);
+  // A timer holds whole milliseconds up to 2^31-1 (~24.8 days): clamp rather than let
+  // a sub-millisecond or months-long timeout throw or fire at once.
+  const signal = AbortSignal.timeout(Math.min(MAX_TIMER_MS, Math.max(1, Math.ceil(timeout * 1000))));
   let redirects = 0;
   try {
     for (;;) {

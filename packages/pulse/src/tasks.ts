@@ -1,6 +1,6 @@
 import { heartbeatKey, isStoreError, readHeartbeat, type Store } from '@svcmon/store';
 import { elapsedText, racketDate } from './_date.js';
-import { taskPeriod } from './_defaults.js';
+import { taskPeriod } from '@svcmon/store';
 import { DEFAULT_CONCURRENCY, limiter, type Limiter } from './_limit.js';
 import type { TaskVerdict } from './types.js';
 

@@ -197,8 +197,8 @@ export function taskPeriod(config: Config, task: TaskEntry | string): number {
   return asSeconds(entry?.period) ?? asSeconds(config.period) ?? DEFAULT_PERIOD;
 }
 
-/** Seconds to wait for a site: its `timeout`, else the config's, else 30. */
-export function siteTimeout(config: Config, site: SiteEntry | string): number {
+/** Seconds to wait for a site: its `timeout`, else the config's, else `fallback` (30). */
+export function siteTimeout(config: Config, site: SiteEntry | string, fallback = DEFAULT_TIMEOUT): number {
   const entry = typeof site === 'string' ? config.sites?.find((s) => s.url === site) : site;
-  return asSeconds(entry?.timeout) ?? asSeconds(config.timeout) ?? DEFAULT_TIMEOUT;
+  return asSeconds(entry?.timeout) ?? asSeconds(config.timeout) ?? fallback;
 }

@@ -30,3 +30,14 @@ export {
   writeConfig,
 } from './config-model.js';
 export type { Config, EmailEntry, HtmlEntry, SiteEntry, TaskEntry } from './config-model.js';
+export {
+  RUN_CONTENT_TYPE,
+  failureKey,
+  formatRunState,
+  readFailureRecord,
+  readRunState,
+  runStateKey,
+  updateRunState,
+  writeFailureRecord,
+} from './runs.js';
+export type { FailureRecord, RunFailedSummary, RunStarted, RunState } from './runs.js';

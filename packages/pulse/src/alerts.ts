@@ -1,0 +1,188 @@
+// Thresholds, change detection and reminders: pure functions from the raw
+// verdicts and the previous pulse's state to the verdicts people see, the
+// next state, and whether to tell anyone.
+import { racketDate } from './_date.js';
+import { HISTORY_LENGTH, type CheckState, type PulseState } from './state.js';
+import type { SiteVerdict, TaskVerdict } from './types.js';
+
+/** When to notify: every pulse, failing pulses, on a change of verdict (plus reminders), never. */
+export type NotifyMode = 'always' | 'failure' | 'change' | 'none';
+
+/** `site:<url>` or `task:<name>`. */
+export function checkId(kind: 'site' | 'task', name: string): string {
+  return `${kind}:${name}`;
+}
+
+/** One check that went down or recovered. */
+export interface CheckChange {
+  id: string;
+  kind: 'site' | 'task';
+  name: string;
+  /** Why it is down (went down), absent for a recovery. */
+  reason?: string;
+}
+
+export interface Notification {
+  /** `report`: always/failure mode; `change`: something went down or recovered; `reminder`: still down. */
+  kind: 'report' | 'change' | 'reminder';
+  wentDown: CheckChange[];
+  recovered: CheckChange[];
+  /** For a reminder: the checks still down. */
+  stillDown: CheckChange[];
+}
+
+/** `6h`, `30m`, `1d`, `90s`, `1h30m`, or plain seconds → seconds. Throws RangeError on anything else. */
+export function parseDuration(text: string): number {
+  const t = text.trim();
+  if (/^\d+$/.test(t)) return Number(t);
+  const re = /(\d+)\s*(d|h|m|s)/gy;
+  let total = 0;
+  let matched = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(t)) !== null) {
+    total += Number(m[1]) * { d: 86400, h: 3600, m: 60, s: 1 }[m[2] as 'd' | 'h' | 'm' | 's'];
+    matched = re.lastIndex;
+  }
+  if (matched === 0 || matched !== t.length || total <= 0) {
+    throw new RangeError(`not a duration: ${JSON.stringify(text)} (use e.g. 30m, 6h, 1d)`);
+  }
+  return total;
+}
+
+function failuresOf(site: { failures?: unknown }): number {
+  const n = site.failures;
+  if (typeof n === 'number' && Number.isInteger(n) && n >= 1) return n;
+  if (typeof n === 'bigint' && n >= 1n) return Number(n);
+  return 1;
+}
+
+export interface Evaluation {
+  /** Site verdicts with thresholds applied (`ok` true and `pending` set while under the threshold). */
+  sites: SiteVerdict[];
+  tasks: TaskVerdict[];
+  ok: boolean;
+  /** Check ids counted as down, sorted. */
+  down: string[];
+  checks: Record<string, CheckState>;
+}
+
+function nextCheck(prev: CheckState | undefined, rawOk: boolean, down: boolean, now: number, reason: string | undefined): CheckState {
+  const failures = rawOk ? 0 : (prev?.failures ?? 0) + 1;
+  const history = ((prev?.history ?? '') + (rawOk ? '1' : '0')).slice(-HISTORY_LENGTH);
+  const since = prev !== undefined && prev.down === down ? prev.since : now;
+  const c: CheckState = { down, failures, since, history };
+  if (!rawOk && reason !== undefined) c.reason = reason;
+  const lastFailure = rawOk ? prev?.lastFailure : now;
+  if (lastFailure !== undefined) c.lastFailure = lastFailure;
+  return c;
+}
+
+/**
+ * Apply the sites' `failures` thresholds against the previous state and compute each check's
+ * next state. `siteEntries[i]` is the config entry of `sites[i]`.
+ */
+export function evaluate(
+  previous: PulseState | null,
+  sites: readonly SiteVerdict[],
+  siteEntries: ReadonlyArray<{ failures?: unknown }>,
+  tasks: readonly TaskVerdict[],
+  nowSeconds: number,
+): Evaluation {
+  const checks: Record<string, CheckState> = {};
+  const down: string[] = [];
+  const outSites = sites.map((raw, i) => {
+    const id = checkId('site', raw.url);
+    const prev = previous?.checks[id];
+    const threshold = failuresOf(siteEntries[i] ?? {});
+    const count = raw.ok ? 0 : (prev?.failures ?? 0) + 1;
+    const isDown = !raw.ok && count >= threshold;
+    checks[id] = nextCheck(prev, raw.ok, isDown, nowSeconds, raw.reason);
+    if (isDown) down.push(id);
+    if (!raw.ok && !isDown) return { ...raw, ok: true, pending: { count, of: threshold } };
+    return raw;
+  });
+  for (const task of tasks) {
+    const id = checkId('task', task.name);
+    const prev = previous?.checks[id];
+    checks[id] = nextCheck(prev, task.ok, !task.ok, nowSeconds, task.ok ? undefined : (task.reason ?? task.state));
+    if (!task.ok) down.push(id);
+  }
+  down.sort();
+  return { sites: outSites, tasks: [...tasks], ok: down.length === 0, down, checks };
+}
+
+function change(id: string, reason?: string): CheckChange {
+  const colon = id.indexOf(':');
+  const c: CheckChange = { id, kind: id.slice(0, colon) as 'site' | 'task', name: id.slice(colon + 1) };
+  if (reason !== undefined) c.reason = reason;
+  return c;
+}
+
+/**
+ * Whether this pulse notifies, and what changed. In change mode: when the set of checks counted
+ * down differs from the set people were last told about (`previous.alerted`; none without previous
+ * state, so anything down is news), or, with `remindSeconds`, when something is still down and the
+ * last notification is at least that old.
+ */
+export function decideNotification(
+  mode: NotifyMode,
+  previous: PulseState | null,
+  evaluation: Evaluation,
+  nowSeconds: number,
+  remindSeconds?: number,
+): Notification | null {
+  if (mode === 'none') return null;
+  const current = new Set(evaluation.down);
+  const known = new Set(Object.keys(evaluation.checks));
+  // Checks no longer configured are neither down nor recovered.
+  const before = new Set((previous?.alerted ?? []).filter((id) => known.has(id)));
+  const reasons = evaluation.checks;
+  const wentDown = [...current].filter((id) => !before.has(id)).map((id) => change(id, reasons[id]?.reason));
+  const recovered = [...before].filter((id) => !current.has(id)).map((id) => change(id));
+  const stillDown = [...current].filter((id) => before.has(id)).map((id) => change(id, reasons[id]?.reason));
+  if (mode === 'always') return { kind: 'report', wentDown, recovered, stillDown };
+  if (mode === 'failure') return evaluation.ok ? null : { kind: 'report', wentDown, recovered, stillDown };
+  if (wentDown.length > 0 || recovered.length > 0) return { kind: 'change', wentDown, recovered, stillDown };
+  if (remindSeconds !== undefined && current.size > 0) {
+    const last = previous?.notifiedAt;
+    if (last === undefined || nowSeconds - last >= remindSeconds) return { kind: 'reminder', wentDown, recovered, stillDown };
+  }
+  return null;
+}
+
+function label(c: CheckChange): string {
+  return c.kind === 'site' ? c.name : `task ${JSON.stringify(c.name)}`;
+}
+
+/**
+ * The lines put before the report in a change or reminder message (empty for `report`):
+ * `Went down:` / `Recovered:` / `Still down:` sections, each check on its own indented line.
+ */
+export function renderChanges(n: Notification, states?: Record<string, CheckState>): string {
+  if (n.kind === 'report') return '';
+  let out = '';
+  const section = (title: string, list: CheckChange[], withReason: boolean): void => {
+    if (list.length === 0) return;
+    out += `${title}\n`;
+    for (const c of list) {
+      const since = states?.[c.id]?.since;
+      const tail = withReason && c.reason !== undefined ? ` (${c.reason.split('\n')[0]})` : '';
+      const when = n.kind === 'reminder' && since !== undefined ? `, down since ${racketDate(since)}` : '';
+      out += `  ${label(c)}${tail}${when}\n`;
+    }
+  };
+  section('Went down:', n.wentDown, true);
+  section('Recovered:', n.recovered, false);
+  section(n.kind === 'reminder' ? 'Still down (reminder):' : 'Still down:', n.stillDown, true);
+  return out;
+}
+
+/** One line for a subject or a push title. */
+export function notificationTitle(bucket: string, ok: boolean, n: Notification): string {
+  if (n.kind === 'report') return `[take-pulse] ${ok ? 'successful' : 'FAILED'} health check at ${bucket}`;
+  if (n.kind === 'reminder') return `[take-pulse] still FAILED at ${bucket}: ${n.stillDown.map(label).join(', ')}`;
+  const parts: string[] = [];
+  if (n.wentDown.length) parts.push(`DOWN ${n.wentDown.map(label).join(', ')}`);
+  if (n.recovered.length) parts.push(`recovered ${n.recovered.map(label).join(', ')}`);
+  return `[take-pulse] ${parts.join('; ')} at ${bucket}`;
+}

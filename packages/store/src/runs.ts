@@ -1,0 +1,174 @@
+// Run signals (`svcmon run`, and start/success/fail of @svcmon/beat): two objects per task beside
+// the heartbeat, with names the Racket original never uses and no heartbeat key can take
+// (heartbeat keys end in `-beat.json`):
+//
+//   <task>-run.json      run state: the runs under way and the last failure's time and exit status.
+//                        No output, host or message, so it may be public-read like the heartbeat
+//                        (the dashboard reads it); written with an etag check so overlapping runs
+//                        do not lose each other's start.
+//   <task>-failure.json  the last failure in full (exit status or signal, times, host, run id,
+//                        message, output tail). Never public-read.
+//
+// A success is still only `<task>-beat.json`, byte for byte as `beat` writes it.
+import { StoreError } from './errors.js';
+import type { Store } from './types.js';
+
+export const RUN_CONTENT_TYPE = 'application/json';
+
+/** The object holding a task's run state. */
+export function runStateKey(task: string): string {
+  return `${task}-run.json`;
+}
+
+/** The object holding a task's last failure in full. */
+export function failureKey(task: string): string {
+  return `${task}-failure.json`;
+}
+
+/** A run that started and has not ended (as far as the store knows). */
+export interface RunStarted {
+  /** The run id (a UUID unless the caller chose one). */
+  id: string;
+  /** Unix seconds. */
+  started: number;
+}
+
+/** What the run state says of the last failure. */
+export interface RunFailedSummary {
+  id: string;
+  /** When the run ended, unix seconds. */
+  at: number;
+  /** The exit status (absent when a signal ended it or no process was involved). */
+  exit?: number;
+  /** The signal that ended it (`SIGKILL`). */
+  signal?: string;
+}
+
+export interface RunState {
+  running: RunStarted[];
+  /** The last failure, unless a success came after it. */
+  failed?: RunFailedSummary;
+}
+
+export interface FailureRecord {
+  task: string;
+  runId: string;
+  /** ISO 8601 times; `started` absent when the failure was signalled without a start. */
+  started?: string;
+  ended: string;
+  durationMs?: number;
+  host?: string;
+  exitCode?: number;
+  signal?: string;
+  message?: string;
+  /** The last bytes of the combined output, as text. */
+  output?: string;
+  /** The output was cut to its last bytes. */
+  outputTruncated?: boolean;
+}
+
+function bad(key: string, location: string, why: string, cause?: unknown): never {
+  throw new StoreError('E_BAD_HEARTBEAT', `malformed run object ${JSON.stringify(key)} in ${location}: ${why}`, {
+    key,
+    location,
+    cause,
+  });
+}
+
+const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
+
+function parseRunState(text: string, key: string, location: string): RunState {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    return bad(key, location, 'not JSON', e);
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return bad(key, location, 'not a JSON object');
+  const { running, failed } = data as { running?: unknown; failed?: unknown };
+  const state: RunState = { running: [] };
+  if (Array.isArray(running)) {
+    for (const r of running) {
+      const { id, started } = (r ?? {}) as { id?: unknown; started?: unknown };
+      if (typeof id === 'string' && isInt(started)) state.running.push({ id, started });
+    }
+  }
+  if (typeof failed === 'object' && failed !== null) {
+    const { id, at, exit, signal } = failed as Record<string, unknown>;
+    if (isInt(at)) {
+      state.failed = {
+        id: typeof id === 'string' ? id : '',
+        at,
+        ...(isInt(exit) ? { exit } : {}),
+        ...(typeof signal === 'string' ? { signal } : {}),
+      };
+    }
+  }
+  return state;
+}
+
+/** The task's run state and its etag, or null when it has none. */
+export async function readRunState(store: Store, task: string): Promise<{ state: RunState; etag: string } | null> {
+  const key = runStateKey(task);
+  const obj = await store.get(key);
+  if (obj === null) return null;
+  return { state: parseRunState(obj.body.toString('utf8'), key, store.location), etag: obj.etag };
+}
+
+export function formatRunState(state: RunState): string {
+  return JSON.stringify({ running: state.running, ...(state.failed ? { failed: state.failed } : {}) });
+}
+
+/**
+ * Read-modify-write of the run state, retried when another run wrote in between
+ * (If-Match / If-None-Match). `publicRead` as the store's heartbeats (default true).
+ */
+export async function updateRunState(
+  store: Store,
+  task: string,
+  change: (state: RunState) => RunState,
+  options: { attempts?: number; publicRead?: boolean } = {},
+): Promise<RunState> {
+  const attempts = options.attempts ?? 4;
+  for (let i = 1; ; i++) {
+    const current = await readRunState(store, task);
+    const next = change(current?.state ?? { running: [] });
+    try {
+      await store.put(runStateKey(task), formatRunState(next), {
+        contentType: RUN_CONTENT_TYPE,
+        cacheControl: 'no-cache',
+        publicRead: options.publicRead ?? true,
+        ...(current ? { ifMatch: current.etag } : { ifNoneMatch: '*' as const }),
+      });
+      return next;
+    } catch (e) {
+      if (i >= attempts || !(e instanceof StoreError && e.code === 'E_PRECONDITION')) throw e;
+    }
+  }
+}
+
+/** Writes `<task>-failure.json` (never public-read). */
+export async function writeFailureRecord(store: Store, record: FailureRecord): Promise<void> {
+  await store.put(failureKey(record.task), JSON.stringify(record), {
+    contentType: RUN_CONTENT_TYPE,
+    cacheControl: 'no-cache',
+    publicRead: false,
+  });
+}
+
+/** The task's last failure in full, or null. */
+export async function readFailureRecord(store: Store, task: string): Promise<FailureRecord | null> {
+  const key = failureKey(task);
+  const obj = await store.get(key);
+  if (obj === null) return null;
+  let data: unknown;
+  try {
+    data = JSON.parse(obj.body.toString('utf8'));
+  } catch (e) {
+    return bad(key, store.location, 'not JSON', e);
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return bad(key, store.location, 'not a JSON object');
+  const r = data as Record<string, unknown>;
+  if (typeof r.ended !== 'string') return bad(key, store.location, 'no "ended"');
+  return r as unknown as FailureRecord;
+}
