@@ -19,3 +19,7 @@ export async function beat(where: Where, task: string, options: BeatOptions = {}
   const store = openStore(where, storeOptions);
   return writeHeartbeat(store, task, now === undefined ? {} : { now });
 }
+
+export { start, success, fail, STALE_RUN_SECONDS } from './_signals.js';
+export type { StartOptions, SuccessOptions, FailOptions, RunHandle } from './_signals.js';
+export type { FailureRecord } from '@svcmon/store';

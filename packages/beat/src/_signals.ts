@@ -1,0 +1,156 @@
+// Start, success and failure signals: what `svcmon run` records, for code that reports without it.
+import {
+  openStore,
+  updateRunState,
+  writeFailureRecord,
+  writeHeartbeat,
+  type FailureRecord,
+  type Heartbeat,
+  type RunState,
+  type Store,
+  type StoreOptions,
+  type Where,
+} from '@svcmon/store';
+
+type Common = StoreOptions & {
+  /** The time to record (default: now). */
+  now?: Date;
+};
+
+export type StartOptions = Common & {
+  /** The run id (default: a random UUID). */
+  runId?: string;
+};
+
+export interface RunHandle {
+  runId: string;
+  /** When the run started (as recorded). */
+  started: Date;
+}
+
+export type SuccessOptions = Common & {
+  /** The run that ended (from `start`); without it, only the heartbeat and the failure flag change. */
+  runId?: string;
+};
+
+export type FailOptions = Common & {
+  runId?: string;
+  /** When the run started, for the failure record's duration (default: unknown). */
+  started?: Date;
+  /** Why, for people (shown in the pulse's report). */
+  message?: string;
+  /** The exit status of the job. */
+  exitCode?: number;
+  /** The signal that ended the job (`SIGKILL`). */
+  signal?: string;
+  /** The last of the job's output (kept as given; `svcmon run` keeps 10 KB). */
+  output?: string;
+  /** The output was cut to its tail. */
+  outputTruncated?: boolean;
+  /** The machine (default: os.hostname()). */
+  host?: string;
+};
+
+/** A start recorded this long ago without an end is dropped the next time the task's state is written. */
+export const STALE_RUN_SECONDS = 7 * 86400;
+
+const seconds = (d: Date): number => Math.floor(d.getTime() / 1000);
+
+function open(where: Where, options: StoreOptions): Store {
+  return openStore(where, options);
+}
+
+function split<T extends Common>(options: T): { now: Date; store: StoreOptions; rest: Omit<T, keyof StoreOptions | 'now'> } {
+  const {
+    now, region, endpoint, forcePathStyle, credentials, publicRead, onWarning, timeoutMs, maxAttempts, useSdk, ...rest
+  } = options;
+  const store: StoreOptions = {};
+  const set = <K extends keyof StoreOptions>(k: K, v: StoreOptions[K] | undefined): void => {
+    if (v !== undefined) store[k] = v;
+  };
+  set('region', region);
+  set('endpoint', endpoint);
+  set('forcePathStyle', forcePathStyle);
+  set('credentials', credentials);
+  set('publicRead', publicRead);
+  set('onWarning', onWarning);
+  set('timeoutMs', timeoutMs);
+  set('maxAttempts', maxAttempts);
+  set('useSdk', useSdk);
+  return { now: now ?? new Date(), store, rest: rest as Omit<T, keyof StoreOptions | 'now'> };
+}
+
+function ended(state: RunState, runId: string | undefined, nowSeconds: number): RunStarted[] {
+  return state.running.filter((r) => r.id !== runId && nowSeconds - r.started < STALE_RUN_SECONDS);
+}
+type RunStarted = RunState['running'][number];
+
+/**
+ * Record that a run of `task` started (`<task>-run.json`); the pulse reports it when it
+ * runs longer than the task's `max-duration`. Pass the returned `runId` to `success`/`fail`.
+ *
+ * @example const run = await start('my-bucket', 'backup'); … await success('my-bucket', 'backup', run);
+ */
+export async function start(where: Where, task: string, options: StartOptions = {}): Promise<RunHandle> {
+  const { now, store, rest } = split(options);
+  const runId = rest.runId ?? crypto.randomUUID();
+  const at = seconds(now);
+  await updateRunState(open(where, store), task, (state) => ({
+    ...state,
+    running: [...ended(state, runId, at), { id: runId, started: at }],
+  }), store.publicRead === undefined ? {} : { publicRead: store.publicRead });
+  return { runId, started: new Date(at * 1000) };
+}
+
+/**
+ * Record a success: the ordinary heartbeat (`<task>-beat.json`, byte for byte what `beat`
+ * writes), then the run's start is cleared and any earlier failure is superseded.
+ */
+export async function success(where: Where, task: string, options: SuccessOptions = {}): Promise<Heartbeat> {
+  const { now, store: storeOptions, rest } = split(options);
+  const store = open(where, storeOptions);
+  const heartbeat = await writeHeartbeat(store, task, { now });
+  await updateRunState(store, task, (state) => {
+    const next: RunState = { running: ended(state, rest.runId, heartbeat.seconds) };
+    // A failure recorded later than this success (an overlapping run) still stands.
+    if (state.failed && state.failed.at > heartbeat.seconds) next.failed = state.failed;
+    return next;
+  }, storeOptions.publicRead === undefined ? {} : { publicRead: storeOptions.publicRead });
+  return heartbeat;
+}
+
+/**
+ * Record a failure: `<task>-failure.json` in full (never public-read), and the failure's time and
+ * exit status in `<task>-run.json`. The next pulse reports the task as ERROR, whatever its period.
+ */
+export async function fail(where: Where, task: string, options: FailOptions = {}): Promise<FailureRecord> {
+  const { now, store: storeOptions, rest } = split(options);
+  const store = open(where, storeOptions);
+  const runId = rest.runId ?? crypto.randomUUID();
+  const host = rest.host ?? (await import('node:os')).hostname();
+  const record: FailureRecord = {
+    task,
+    runId,
+    ...(rest.started ? { started: rest.started.toISOString(), durationMs: now.getTime() - rest.started.getTime() } : {}),
+    ended: now.toISOString(),
+    host,
+    ...(rest.exitCode !== undefined ? { exitCode: rest.exitCode } : {}),
+    ...(rest.signal !== undefined ? { signal: rest.signal } : {}),
+    ...(rest.message !== undefined ? { message: rest.message } : {}),
+    ...(rest.output !== undefined ? { output: rest.output } : {}),
+    ...(rest.outputTruncated ? { outputTruncated: true } : {}),
+  };
+  // The full record first: a pulse that sees the flag finds the details.
+  await writeFailureRecord(store, record);
+  const at = seconds(now);
+  await updateRunState(store, task, (state) => ({
+    running: ended(state, runId, at),
+    failed: {
+      id: runId,
+      at,
+      ...(rest.exitCode !== undefined ? { exit: rest.exitCode } : {}),
+      ...(rest.signal !== undefined ? { signal: rest.signal } : {}),
+    },
+  }), storeOptions.publicRead === undefined ? {} : { publicRead: storeOptions.publicRead });
+  return record;
+}
