@@ -81,8 +81,20 @@ function retryable(e: unknown): boolean {
 
 export class LiteS3 {
   #o: LiteOptions;
+  /** Keep-alive agents per protocol: a pulse of thousands of reads reuses a few sockets. */
+  #agents = new Map<string, http.Agent>();
   constructor(options: LiteOptions) {
     this.#o = options;
+  }
+
+  #agent(protocol: string, lib: typeof http): http.Agent {
+    let agent = this.#agents.get(protocol);
+    if (agent === undefined) {
+      // Idle sockets are unref'd by Node, so they never keep a finished process alive.
+      agent = new lib.Agent({ keepAlive: true, maxSockets: 64, timeout: this.#o.timeoutMs });
+      this.#agents.set(protocol, agent);
+    }
+    return agent;
   }
 
   #url(bucket: string, key: string): URL {
@@ -151,7 +163,7 @@ export class LiteS3 {
           path: url.pathname + (qs === '' ? '' : `?${qs}`),
           headers,
           signal,
-          agent: false,
+          agent: this.#agent(url.protocol, lib as typeof http),
         },
         (res) => {
           const chunks: Buffer[] = [];
@@ -169,7 +181,9 @@ export class LiteS3 {
         r.destroy(Object.assign(new Error(`could not connect within ${this.#o.connectTimeoutMs} ms`), { name: 'TimeoutError' }));
       }, this.#o.connectTimeoutMs);
       r.on('socket', (socket) => {
-        socket.once(url.protocol === 'http:' ? 'connect' : 'secureConnect', () => clearTimeout(connectTimer));
+        // A socket reused from the agent is connected already.
+        if (!socket.connecting) clearTimeout(connectTimer);
+        else socket.once(url.protocol === 'http:' ? 'connect' : 'secureConnect', () => clearTimeout(connectTimer));
       });
       r.setTimeout(this.#o.timeoutMs, () => {
         r.destroy(Object.assign(new Error(`no answer within ${this.#o.timeoutMs} ms`), { name: 'TimeoutError' }));
