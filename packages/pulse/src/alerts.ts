@@ -49,8 +49,8 @@ export function parseDuration(text: string): number {
   return total;
 }
 
-function failuresOf(site: { failures?: unknown }): number {
-  const n = site.failures;
+function failuresOf(site: { [key: string]: unknown }): number {
+  const n = site['failures'];
   if (typeof n === 'number' && Number.isInteger(n) && n >= 1) return n;
   if (typeof n === 'bigint' && n >= 1n) return Number(n);
   return 1;
@@ -84,7 +84,7 @@ function nextCheck(prev: CheckState | undefined, rawOk: boolean, down: boolean, 
 export function evaluate(
   previous: PulseState | null,
   sites: readonly SiteVerdict[],
-  siteEntries: ReadonlyArray<{ failures?: unknown }>,
+  siteEntries: ReadonlyArray<{ [key: string]: unknown }>,
   tasks: readonly TaskVerdict[],
   nowSeconds: number,
 ): Evaluation {

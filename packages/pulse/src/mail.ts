@@ -14,6 +14,8 @@ export interface SendReportOptions {
   ok: boolean;
   /** The report text (as renderReport returns it). */
   report: string;
+  /** The subject (default: `reportSubject(bucket, ok)`). */
+  subject?: string;
   /** The Date header (default: now). */
   date?: Date;
   /** Give up on an SMTP server after this many milliseconds (default 60 000). */
@@ -78,7 +80,7 @@ export async function sendReport(options: SendReportOptions): Promise<SentReport
   const first = recipients[0];
   if (first === undefined) throw new PulseError('E_MAIL', 'cannot send the report: no recipients');
   const from = config.from ?? first;
-  const subject = reportSubject(options.bucket, options.ok);
+  const subject = options.subject ?? reportSubject(options.bucket, options.ok);
   let transport;
   try {
     // Loaded only when there is mail to send: it is most of this package's start-up cost.

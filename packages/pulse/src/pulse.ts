@@ -1,5 +1,5 @@
 import { stringify } from '@svcmon/rktd';
-import { isStoreError, openStore, readConfig, type Store, type StoreOptions, type Where } from '@svcmon/store';
+import { isStoreError, openStore, readConfig, taskPeriod, type Store, type StoreOptions, type Where } from '@svcmon/store';
 import { DEFAULT_CONCURRENCY, limiter } from './_limit.js';
 import type { EmailConfig } from './email-config.js';
 import { isPulseError, PulseError, type PulseErrorCode } from './errors.js';
@@ -9,10 +9,30 @@ import { renderReport } from './report.js';
 import { checkSitesWithin } from './sites.js';
 import { checkTasksWithin } from './tasks.js';
 import type { EmailMode, PulseResult } from './types.js';
+import { decideNotification, evaluate, notificationTitle, parseDuration, renderChanges } from './alerts.js';
+import { publishPulseStatus, pulseStatus } from './publish.js';
+import { DEFAULT_MONITOR, pulseStateKey, readPulseState, updatePulseState, type PulseState } from './state.js';
+import { sendWebhooks, webhookHost, type WebhookConfig, type WebhookPayload } from './webhooks.js';
 
 export interface PulseOptions extends StoreOptions {
-  /** `always` (default), `failure` (only when a check failed), `none`. */
+  /**
+   * `always` (default), `failure` (only when a check failed), `change` (when some check's verdict
+   * differs from what people were last told, plus reminders), `none`. Applies to mail and webhooks.
+   */
   emailMode?: EmailMode;
+  /** Change mode: repeat the message while anything stays down, this often (seconds, or `6h`, `30m`, `1d`). */
+  remind?: number | string;
+  /** Webhooks to call as mail is sent (default: `emailConfig.webhooks`). */
+  webhooks?: readonly WebhookConfig[];
+  /** Per webhook try, in milliseconds (default 10 000; one retry). */
+  webhookTimeoutMs?: number;
+  /** Publish pulse.json and pulse-badge.svg (public-read) to the store (default true). */
+  publish?: boolean;
+  /**
+   * Keep the monitor's state (`svcmon-pulse-state/<selfName or default>.json`): needed by change
+   * mode, reminders, `failures` thresholds and the uptime history (default true).
+   */
+  state?: boolean;
   /** How to send mail (default: the local sendmail). */
   emailConfig?: EmailConfig;
   /** The task that is this monitor (`--beat NAME`): taken as having beaten just now. */
@@ -76,8 +96,16 @@ export async function takePulse(where: Where, options: PulseOptions = {}): Promi
     fetch: fetchImpl,
     log,
     bucket: bucketName,
+    remind,
+    webhooks: webhooksOption,
+    webhookTimeoutMs,
+    publish = true,
+    state: keepState = true,
     ...storeOptions
   } = options;
+  const remindSeconds = remind === undefined ? undefined : typeof remind === 'number' ? remind : parseDuration(remind);
+  const hooks: readonly WebhookConfig[] =
+    webhooksOption ?? ((emailConfig as { webhooks?: readonly WebhookConfig[] }).webhooks ?? []);
   const started = performance.now();
   const startedAt = now();
   let store: Store;
@@ -119,12 +147,27 @@ export async function takePulse(where: Where, options: PulseOptions = {}): Promi
     checkTasksWithin(limit, store, tasks, { config, now: clock, ...(selfName !== undefined ? { selfName } : {}) }),
   ]);
 
-  const ok = siteVerdicts.every((s) => s.ok) && taskVerdicts.every((t) => t.ok);
   // The store answered for config.rktd but for no heartbeat: the pulse could not do its job.
   const read = taskVerdicts.filter((t) => !t.self);
   const storeFailure = read.length > 0 && read.every((t) => t.state === 'error') ? read[0]?.reason : undefined;
-  const recipients = decideRecipients(config, emailMode, ok);
-  const report = renderReport({ ok, sites: siteVerdicts, tasks: taskVerdicts });
+  const nowSeconds = Math.floor(clock.getTime() / 1000);
+  const stateKey = pulseStateKey(selfName);
+  const useState = keepState && storeFailure === undefined;
+  let previous: PulseState | null = null;
+  let stateError: string | undefined;
+  if (useState) {
+    try {
+      previous = (await readPulseState(store, selfName)).state;
+    } catch (e) {
+      stateError = `cannot read the pulse state ${stateKey}: ${(e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, ' ')}`;
+    }
+  }
+  const evaluation = evaluate(previous, siteVerdicts, sites, taskVerdicts, nowSeconds);
+  const ok = evaluation.ok;
+  const notification = decideNotification(emailMode, previous, evaluation, nowSeconds, remindSeconds);
+  const recipients =
+    emailMode === 'change' ? (notification ? decideRecipients(config, 'change', ok) : []) : decideRecipients(config, emailMode, ok);
+  const report = renderReport({ ok, sites: evaluation.sites, tasks: taskVerdicts });
   logLines(log, report);
 
   const result: PulseResult = {
@@ -132,7 +175,7 @@ export async function takePulse(where: Where, options: PulseOptions = {}): Promi
     bucket,
     startedAt,
     ms: 0,
-    sites: siteVerdicts,
+    sites: evaluation.sites,
     tasks: taskVerdicts,
     recipients,
     report,
@@ -141,19 +184,123 @@ export async function takePulse(where: Where, options: PulseOptions = {}): Promi
     result.error = `no heartbeat could be read (${read.length} tried): ${storeFailure}`;
     result.errorCode = 'E_STORE';
   }
-  if (recipients.length > 0) {
+  if (notification) result.notification = notification;
+  const changes = notification ? renderChanges(notification, evaluation.checks) : '';
+  const message = changes + report;
+  const title = notification ? notificationTitle(bucket, ok, notification) : '';
+  if (emailMode === 'change' && !notification && log) {
+    log('');
+    log(evaluation.down.length ? 'No change since the last message: not notifying' : 'All healthy, as last reported: not notifying');
+  } else if (changes && log) {
+    log('');
+    logLines(log, changes);
+  }
+  const mailJob = async (): Promise<void> => {
+    if (recipients.length === 0) return;
     if (log) {
       log('');
       log('Sending email:');
       for (const to of recipients) log(`  ${to}`);
     }
     try {
-      await sendReport({ emailConfig, recipients, bucket, ok, report, date: now() });
+      await sendReport({
+        emailConfig,
+        recipients,
+        bucket,
+        ok,
+        report: message,
+        ...(notification && notification.kind !== 'report' ? { subject: title } : {}),
+        date: now(),
+      });
       result.mail = { sent: true };
     } catch (e) {
       const error = isPulseError(e) ? e.message : new PulseError('E_MAIL', String(e)).message;
       result.mail = { sent: false, error };
       result.errorCode ??= 'E_MAIL';
+    }
+  };
+  const hookJob = async (): Promise<void> => {
+    if (!notification || hooks.length === 0) return;
+    if (log) {
+      log('');
+      log('Calling webhooks:');
+      for (const hook of hooks) log(`  ${webhookHost(hook.url)} (${hook.format})`);
+    }
+    const payload: WebhookPayload = {
+      version: 1,
+      bucket,
+      monitor: selfName ?? DEFAULT_MONITOR,
+      ok,
+      time: clock.toISOString(),
+      event: notification.kind,
+      title,
+      wentDown: notification.wentDown.map((c) => c.id),
+      recovered: notification.recovered.map((c) => c.id),
+      checks: [
+        ...evaluation.sites.map((s) => ({
+          kind: 'site' as const,
+          name: s.url,
+          ok: s.ok,
+          ...(s.reason !== undefined && (!s.ok || s.pending) ? { reason: s.reason } : {}),
+          ...(s.status !== undefined ? { status: s.status } : {}),
+          ms: s.ms,
+        })),
+        ...taskVerdicts.map((t) => ({ kind: 'task' as const, name: t.name, ok: t.ok, ...(t.reason !== undefined ? { reason: t.reason } : t.ok ? {} : { reason: t.state }) })),
+      ],
+      text: message,
+    };
+    result.webhooks = await sendWebhooks(hooks, payload, webhookTimeoutMs !== undefined ? { timeoutMs: webhookTimeoutMs } : {});
+  };
+  await Promise.all([mailJob(), hookJob()]);
+  const told = notification !== null && result.mail?.sent !== false && (result.webhooks ?? []).every((w) => w.sent);
+
+  let checks = evaluation.checks;
+  if (useState && stateError === undefined) {
+    try {
+      checks = await updatePulseState(store, selfName, (latest) => {
+        // Another pulse of this monitor wrote since we read: count from what it left.
+        const again = latest === previous ? evaluation : evaluate(latest, siteVerdicts, sites, taskVerdicts, nowSeconds);
+        const next: PulseState = {
+          version: 1,
+          monitor: selfName ?? DEFAULT_MONITOR,
+          seconds: nowSeconds,
+          ok: again.ok,
+          checks: again.checks,
+          alerted: told ? evaluation.down : (latest?.alerted ?? []),
+        };
+        const notifiedAt = told ? nowSeconds : latest?.notifiedAt;
+        if (notifiedAt !== undefined) next.notifiedAt = notifiedAt;
+        return { state: next, value: again.checks };
+      });
+      result.state = { written: true, key: stateKey };
+    } catch (e) {
+      stateError = e instanceof Error ? e.message : String(e);
+    }
+  }
+  if (stateError !== undefined) {
+    result.state = { written: false, key: stateKey, error: stateError };
+    if (log) log(`warning: ${stateError}`);
+    // Change mode cannot work without its memory: the pulse did not do its job.
+    if (emailMode === 'change') result.errorCode ??= 'E_STORE';
+  }
+  if (publish && storeFailure === undefined) {
+    const selfTask = selfName !== undefined ? tasks.find((t) => t.name === selfName) : undefined;
+    const status = pulseStatus({
+      monitor: selfName ?? DEFAULT_MONITOR,
+      now: clock,
+      ok,
+      ...(selfTask ? { period: Number(taskPeriod(config, selfTask)) } : {}),
+      sites: evaluation.sites,
+      tasks: taskVerdicts,
+      checks,
+    });
+    try {
+      await publishPulseStatus(store, status);
+      result.published = { ok: true };
+    } catch (e) {
+      const error = `cannot publish pulse.json: ${(e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, ' ')}`;
+      result.published = { ok: false, error };
+      if (log) log(`warning: ${error}`);
     }
   }
   result.ms = Math.round(performance.now() - started);
@@ -162,11 +309,13 @@ export async function takePulse(where: Where, options: PulseOptions = {}): Promi
 
 /**
  * The exit status the CLI uses: 0 healthy, 1 a check failed, 2 config error
- * (config.rktd missing or malformed), 3 the pulse could not finish its job (store, mail).
+ * (config.rktd missing or malformed), 3 the pulse could not finish its job (store, mail, a webhook,
+ * the state in change mode).
  */
 export function pulseExitCode(result: PulseResult): 0 | 1 | 2 | 3 {
   if (result.errorCode === 'E_CONFIG_UNREADABLE' || result.errorCode === 'E_EMAIL_CONFIG') return 2;
   if (result.error !== undefined || result.errorCode === 'E_STORE') return 3;
   if (result.mail && !result.mail.sent) return 3;
+  if (result.webhooks?.some((w) => !w.sent)) return 3;
   return result.ok ? 0 : 1;
 }

@@ -10,6 +10,10 @@ function indent(text: string): string {
 
 /** One site's report line: `url: ok`, or `url: FAILED (reason)`. */
 export function siteLine(site: SiteVerdict): string {
+  if (site.pending) {
+    const { count, of } = site.pending;
+    return `${site.url}: FAILED (${count} of ${of}${site.reason ? `: ${site.reason}` : ''})`;
+  }
   if (site.ok) return `${site.url}: ok`;
   return site.reason ? `${site.url}: FAILED (${site.reason})` : `${site.url}: FAILED`;
 }
@@ -17,6 +21,7 @@ export function siteLine(site: SiteVerdict): string {
 /** One task's two report lines (no final newline). */
 export function taskLines(task: TaskVerdict): string {
   const beat = task.lastBeat;
+  if (task.state === 'paused') return `${task.name}: paused\n  ${indent(task.reason ?? 'paused')}`;
   if ((task.state === 'ok' || task.state === 'late') && beat) {
     const when = `${racketDate(beat.seconds)} (${elapsedText(task.ageSeconds ?? 0)} ago)`;
     return task.ok ? `${task.name}: ok\n  last reported ${when}` : `${task.name}: ERROR\n  last report was ${when}`;

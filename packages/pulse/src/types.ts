@@ -1,4 +1,7 @@
+import type { FailureRecord } from '@svcmon/store';
+import type { Notification } from './alerts.js';
 import type { PulseErrorCode } from './errors.js';
+import type { WebhookResult } from './webhooks.js';
 
 /** One site's verdict. */
 export interface SiteVerdict {
@@ -17,6 +20,11 @@ export interface SiteVerdict {
   timeout: number;
   /** Time the check took, in milliseconds. */
   ms: number;
+  /**
+   * The check failed but the site's `failures` threshold is not reached yet: `ok` stays true and
+   * the report says `FAILED (count of of: reason)`.
+   */
+  pending?: { count: number; of: number };
 }
 
 /**
@@ -24,9 +32,12 @@ export interface SiteVerdict {
  * `ok` beat within its period; `late` last beat is older than its period;
  * `missing` no heartbeat object; `malformed` the heartbeat cannot be read;
  * `future` the heartbeat is more than 5 minutes ahead of the clock;
- * `error` the store failed while reading it.
+ * `error` the store failed while reading it;
+ * `failed` a failure (`svcmon run`, `fail()`) is newer than the last success;
+ * `overrun` a run started longer ago than the task's `max-duration` and has not ended;
+ * `paused` the task is paused (`paused-until` in the future, or `paused? #t`): healthy.
  */
-export type TaskState = 'ok' | 'late' | 'missing' | 'malformed' | 'future' | 'error';
+export type TaskState = 'ok' | 'late' | 'missing' | 'malformed' | 'future' | 'error' | 'failed' | 'overrun' | 'paused';
 
 /** One task's verdict. */
 export interface TaskVerdict {
@@ -41,6 +52,16 @@ export interface TaskVerdict {
   ageSeconds?: number;
   /** For `missing`, `malformed`, `future`, `error`: the message printed in the report. */
   reason?: string;
+  /** Runs under way, as the run state says (`svcmon run`, `start()`). */
+  running?: { id: string; started: number }[];
+  /** For `failed`: the failure as recorded (output tail included when it was sent). */
+  failure?: FailureRecord;
+  /** For `paused`: until when (unix seconds), or null for "until resumed". */
+  pausedUntil?: number | null;
+  /** The task's grace (seconds on top of its period or schedule), when it has one. */
+  grace?: number;
+  /** For a task with a `schedule`: the scheduled time (unix seconds) its last success had to follow. */
+  due?: number;
   /** The task is the monitor itself (`selfName`): taken as having beaten just now, not read. */
   self: boolean;
   /** Time the check took, in milliseconds. */
@@ -66,6 +87,15 @@ export interface PulseResult {
   /** The pulse could not do its job (config unreadable, store down): one line. */
   error?: string;
   errorCode?: PulseErrorCode;
+  /** What this pulse told people (mail and webhooks), when it told them anything. */
+  notification?: Notification;
+  /** One result per configured webhook, when the pulse notified. */
+  webhooks?: WebhookResult[];
+  /** The monitor's state object (`svcmon-pulse-state/<monitor>.json`): written, or why not. */
+  state?: { written: boolean; key: string; error?: string };
+  /** pulse.json and the badge: published, or why not (absent with `publish: false`). */
+  published?: { ok: boolean; error?: string };
 }
 
-export type EmailMode = 'always' | 'failure' | 'none';
+/** When to mail (and call webhooks): every pulse, failing pulses, on a change of verdict (plus reminders), never. */
+export type EmailMode = 'always' | 'failure' | 'change' | 'none';

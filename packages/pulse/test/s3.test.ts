@@ -74,8 +74,13 @@ describe('takePulse on S3', () => {
     const [m] = await smtp.waitFor(1);
     expect(m!.parsed.subject).toBe('[take-pulse] FAILED health check at golden');
     expect(pulseExitCode(result)).toBe(1);
-    // Only reads: the pulse itself writes nothing to the bucket.
-    expect(s3.requests.filter((r) => r.method !== 'GET' && r.method !== 'HEAD' && r.key !== 'config.rktd' && !r.key.endsWith('-beat.json'))).toEqual([]);
+    // The pulse writes only its own objects: its state (private) and pulse.json + badge (public-read).
+    const writes = s3.requests.filter((r) => r.method !== 'GET' && r.method !== 'HEAD' && r.key !== 'config.rktd' && !r.key.endsWith('-beat.json'));
+    expect(writes.map((r) => `${r.method} ${r.key} ${r.headers['x-amz-acl'] ?? 'private'}`).sort()).toEqual([
+      'PUT pulse-badge.svg public-read',
+      'PUT pulse.json public-read',
+      'PUT svcmon-pulse-state/monitor.json private',
+    ]);
   });
 
   it('the fixture config on S3: healthy, the original report', async () => {

@@ -1,0 +1,108 @@
+// The richer site checks (site keys the original ignores): status, contains,
+// max-ms, cert-days. sites.ts calls these hooks.
+import { connect, type PeerCertificate } from 'node:tls';
+
+/** Body bytes read for `contains`, at most. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Days of certificate validity left below which an https site fails, without `cert-days`. */
+export const DEFAULT_CERT_DAYS = 14;
+
+export interface SiteRules {
+  /** Statuses that count as up (instead of 2xx/3xx). */
+  status?: number[];
+  /** Text the body must contain. */
+  contains?: string;
+  /** Slowest acceptable answer, in milliseconds. */
+  maxMs?: number;
+  /** https: fail when the certificate expires within this many days (0: never check). */
+  certDays: number;
+}
+
+function num(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'object' && v !== null && typeof (v as { value?: unknown }).value === 'number') return (v as { value: number }).value;
+  return undefined;
+}
+
+/** The rules a site entry asks for; keys of the wrong type are ignored (config validation rejects them). */
+export function siteRules(entry: Record<string, unknown>): SiteRules {
+  const rules: SiteRules = { certDays: DEFAULT_CERT_DAYS };
+  const status = entry['status'];
+  const list = Array.isArray(status) ? status : status !== undefined ? [status] : [];
+  const codes = list.map(num).filter((n): n is number => n !== undefined && Number.isInteger(n));
+  if (codes.length > 0) rules.status = codes;
+  if (typeof entry['contains'] === 'string' && entry['contains'] !== '') rules.contains = entry['contains'];
+  const maxMs = num(entry['max-ms']);
+  if (maxMs !== undefined && maxMs > 0) rules.maxMs = maxMs;
+  const certDays = num(entry['cert-days']);
+  if (certDays !== undefined && certDays >= 0) rules.certDays = certDays;
+  return rules;
+}
+
+/** `2315` → `2,315`. */
+export function formatMs(ms: number): string {
+  return Math.round(ms).toLocaleString('en-US');
+}
+
+/** Read a response body up to `limit` bytes (then stop reading) and decode it as UTF-8. */
+export async function readBodyUpTo(body: ReadableStream<Uint8Array> | null, limit = MAX_BODY_BYTES): Promise<string> {
+  if (!body) return '';
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < limit) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
+}
+
+/**
+ * The expiry of the certificate an https server presents (its own connection, not trusted or
+ * verified: the site check itself does that). null when the handshake fails or times out.
+ */
+export function certificateExpiry(url: URL, timeoutMs: number): Promise<Date | null> {
+  return new Promise((resolve) => {
+    const port = url.port ? Number(url.port) : 443;
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    let settled = false;
+    const done = (d: Date | null): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(d);
+    };
+    const socket = connect({
+      host,
+      port,
+      rejectUnauthorized: false,
+      ...(/^[\d.:]+$/.test(host) ? {} : { servername: host }),
+    });
+    const timer = setTimeout(() => done(null), Math.max(1, Math.min(timeoutMs, 2 ** 31 - 1)));
+    socket.once('secureConnect', () => {
+      const cert: PeerCertificate = socket.getPeerCertificate();
+      const validTo = cert?.valid_to ? new Date(cert.valid_to) : null;
+      done(validTo && !Number.isNaN(validTo.getTime()) ? validTo : null);
+    });
+    socket.once('error', () => done(null));
+  });
+}
+
+/** The reason an https site fails its `cert-days` rule, or undefined. */
+export function certReason(expiry: Date, now: Date, certDays: number): string | undefined {
+  const msLeft = expiry.getTime() - now.getTime();
+  if (msLeft >= certDays * 86_400_000) return undefined;
+  if (msLeft <= 0) return 'certificate expired';
+  const days = Math.floor(msLeft / 86_400_000);
+  if (days === 0) return 'certificate expires within a day';
+  return `certificate expires in ${days} day${days === 1 ? '' : 's'}`;
+}
