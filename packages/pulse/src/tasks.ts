@@ -1,7 +1,8 @@
-import { heartbeatKey, isStoreError, readHeartbeat, type Store } from '@svcmon/store';
+import { heartbeatKey, isStoreError, readFailureRecord, readHeartbeat, readRunState, type RunState, type Store } from '@svcmon/store';
 import { elapsedText, racketDate } from './_date.js';
 import { taskPeriod } from '@svcmon/store';
 import { DEFAULT_CONCURRENCY, limiter, type Limiter } from './_limit.js';
+import { dueSince, failureText, overrun, overrunText, pausedText, standingFailure, taskRules } from './_runs.js';
 import type { TaskVerdict } from './types.js';
 
 /** A heartbeat further ahead of the clock than this is reported as an error (clock skew or tampering). */
@@ -47,10 +48,20 @@ async function checkTask(
   if (selfName !== undefined && name === selfName) {
     return done({ ok: true, state: 'ok', lastBeat: { seconds: nowSeconds }, ageSeconds: 0 }, true);
   }
+  const rules = taskRules(task, nowSeconds);
+  if (rules.pausedUntil !== undefined) {
+    return done({ ok: true, state: 'paused', pausedUntil: rules.pausedUntil, reason: pausedText(rules.pausedUntil) });
+  }
+  // The run state (`svcmon run`, start/success/fail) is read beside the heartbeat; most tasks have none.
+  const runRead = readRunState(store, name).then(
+    (r) => ({ state: r?.state }),
+    (e: unknown) => ({ error: errorMessage(e).replace(` in ${store.location}`, '') }),
+  );
   let beat;
   try {
     beat = await readHeartbeat(store, name);
   } catch (e) {
+    await runRead;
     if (isStoreError(e) && e.code === 'E_BAD_HEARTBEAT') {
       // The store's message names the key and the store; the report needs only the key and why.
       const message = errorMessage(e).replace(` in ${store.location}`, '');
@@ -58,10 +69,35 @@ async function checkTask(
     }
     return done({ ok: false, state: 'error', reason: `cannot read heartbeat: ${errorMessage(e)}` });
   }
-  if (beat === null) {
-    return done({ ok: false, state: 'missing', reason: `no heartbeat recorded (${heartbeatKey(name)} not found)` });
+  const run = await runRead;
+  const runState: RunState | undefined = 'state' in run ? run.state : undefined;
+  const extra: Partial<TaskVerdict> = {};
+  if (runState && runState.running.length > 0) extra.running = runState.running;
+  if (rules.grace > 0) extra.grace = rules.grace;
+  const lastBeat = beat === null ? undefined : { seconds: beat.seconds, date: beat.date };
+
+  const failed = standingFailure(runState, beat?.seconds);
+  if (failed) {
+    const record = await readFailureRecord(store, name).catch(() => null);
+    return done({
+      ok: false,
+      state: 'failed',
+      ...(lastBeat ? { lastBeat } : {}),
+      ...extra,
+      failure: record && record.runId === failed.id ? record : { task: name, runId: failed.id, ended: new Date(failed.at * 1000).toISOString(), ...(failed.exit !== undefined ? { exitCode: failed.exit } : {}), ...(failed.signal !== undefined ? { signal: failed.signal } : {}) },
+      reason: failureText(failed, record, nowSeconds),
+    });
   }
-  const lastBeat = { seconds: beat.seconds, date: beat.date };
+  const over = overrun(runState, rules.maxDuration, nowSeconds);
+  if (over && rules.maxDuration !== undefined) {
+    return done({ ok: false, state: 'overrun', ...(lastBeat ? { lastBeat } : {}), ...extra, reason: overrunText(over, rules.maxDuration, nowSeconds) });
+  }
+  if ('error' in run) {
+    return done({ ok: false, state: 'error', reason: `cannot read run state: ${run.error}` });
+  }
+  if (beat === null || lastBeat === undefined) {
+    return done({ ok: false, state: 'missing', ...extra, reason: `no heartbeat recorded (${heartbeatKey(name)} not found)` });
+  }
   const age = nowSeconds - beat.seconds;
   if (age < -FUTURE_TOLERANCE_SECONDS) {
     return done({
@@ -72,9 +108,18 @@ async function checkTask(
     });
   }
   const ageSeconds = Math.max(0, age);
-  return ageSeconds <= period
-    ? done({ ok: true, state: 'ok', lastBeat, ageSeconds })
-    : done({ ok: false, state: 'late', lastBeat, ageSeconds });
+  if (rules.schedule !== undefined) {
+    const due = dueSince(rules, nowSeconds);
+    if (due !== null) {
+      extra.due = due;
+      return beat.seconds >= due
+        ? done({ ok: true, state: 'ok', lastBeat, ageSeconds, ...extra })
+        : done({ ok: false, state: 'late', lastBeat, ageSeconds, ...extra });
+    }
+  }
+  return ageSeconds <= period + rules.grace
+    ? done({ ok: true, state: 'ok', lastBeat, ageSeconds, ...extra })
+    : done({ ok: false, state: 'late', lastBeat, ageSeconds, ...extra });
 }
 
 /**
