@@ -30,8 +30,9 @@ td.ago, td.last { white-space: nowrap; }
 tr.pending .status { color: var(--muted); border: 1px solid var(--line); }
 tr.healthy .status { color: #fff; background: var(--ok); }
 tr.late .status { color: #fff; background: var(--late); }
-tr.missing .status, tr.error .status { color: #fff; background: var(--missing); }
-tr.late td.name, tr.missing td.name, tr.error td.name { color: var(--missing); }
+tr.missing .status, tr.error .status, tr.failed .status { color: #fff; background: var(--missing); }
+tr.paused .status { color: #fff; background: #777; }
+tr.late td.name, tr.missing td.name, tr.error td.name, tr.failed td.name { color: var(--missing); }
 .empty { color: var(--muted); font-style: italic; }
 ul.sites { padding-left: 1.2rem; }
 ul.sites li { overflow-wrap: anywhere; }
@@ -67,7 +68,7 @@ export const SCRIPT_JS = `// svcmon dashboard: fetch each task's heartbeat and m
   }
 
   function show(row, state, label, last, ago, title) {
-    row.classList.remove('pending', 'healthy', 'late', 'missing', 'error');
+    row.classList.remove('pending', 'healthy', 'late', 'missing', 'error', 'failed', 'paused');
     row.classList.add(state);
     row.setAttribute('data-state', state);
     var status = row.querySelector('.status');
@@ -81,15 +82,38 @@ export const SCRIPT_JS = `// svcmon dashboard: fetch each task's heartbeat and m
     if (agoCell) agoCell.textContent = ago;
   }
 
+  // <task>-run.json (svcmon run): the runs under way and the last failure; absent for most tasks.
+  function runState(row) {
+    var url = row.getAttribute('data-run');
+    if (!url) return Promise.resolve(null);
+    return fetch(url, { cache: 'no-store' }).then(function (res) {
+      return res.ok ? res.json() : null;
+    }).catch(function () { return null; });
+  }
+
+  function failed(row, f) {
+    var why = f.signal ? 'killed by ' + f.signal : typeof f.exit === 'number' ? 'exit status ' + f.exit : 'failed';
+    show(row, 'failed', 'failed', utc(f.at), amount(Date.now() / 1000 - f.at) + ' ago', why);
+    return 'failed';
+  }
+
   function check(row) {
     var url = row.getAttribute('data-beat');
-    var period = Number(row.getAttribute('data-period'));
+    var period = Number(row.getAttribute('data-period')) + Number(row.getAttribute('data-grace') || 0);
     if (!url) return Promise.resolve('error');
+    var paused = row.getAttribute('data-paused');
+    if (paused && (paused === 'indefinitely' || Number(paused) > Date.now() / 1000)) {
+      show(row, 'paused', 'paused', '', '', paused === 'indefinitely' ? 'paused until resumed' : 'paused until ' + utc(Number(paused)));
+      return Promise.resolve('paused');
+    }
     return fetch(url, { cache: 'no-store' }).then(function (res) {
       // S3 answers 403 for a missing object when the bucket cannot be listed.
       if (res.status === 404 || res.status === 403) {
-        show(row, 'missing', 'missing', 'never', '', 'no heartbeat recorded');
-        return 'missing';
+        return runState(row).then(function (run) {
+          if (run && run.failed) return failed(row, run.failed);
+          show(row, 'missing', 'missing', 'never', '', 'no heartbeat recorded');
+          return 'missing';
+        });
       }
       if (!res.ok) {
         show(row, 'error', 'error', '', '', 'HTTP ' + res.status);
@@ -107,8 +131,14 @@ export const SCRIPT_JS = `// svcmon dashboard: fetch each task's heartbeat and m
           return 'error';
         }
         var state = age <= period ? 'healthy' : 'late';
-        show(row, state, state, utc(seconds), amount(age) + ' ago', state === 'late' ? 'expected at least every ' + amount(period) : '');
-        return state;
+        return runState(row).then(function (run) {
+          // A failure newer than the last success (svcmon run): failed at once, whatever the period.
+          if (run && run.failed && run.failed.at >= seconds) return failed(row, run.failed);
+          var running = run && run.running && run.running.length;
+          var label = running && state === 'healthy' ? 'running' : state;
+          show(row, state, label, utc(seconds), amount(age) + ' ago', state === 'late' ? 'expected at least every ' + amount(period) : running ? 'a run started ' + amount(Date.now() / 1000 - run.running[0].started) + ' ago' : '');
+          return state;
+        });
       });
     }).catch(function (err) {
       show(row, 'error', 'error', '', '', String(err && err.message || err));
@@ -124,6 +154,8 @@ export const SCRIPT_JS = `// svcmon dashboard: fetch each task's heartbeat and m
       var summary = document.getElementById('summary');
       if (summary) {
         var parts = [counts.healthy + ' healthy', counts.late + ' late', counts.missing + ' missing'];
+        if (counts.failed) parts.push(counts.failed + ' failed');
+        if (counts.paused) parts.push(counts.paused + ' paused');
         if (counts.error) parts.push(counts.error + ' error' + (counts.error === 1 ? '' : 's'));
         summary.textContent = (rows.length ? parts.join(' \\u00b7 ') + ' \\u2014 ' : '') + 'checked ' + utc(Math.floor(Date.now() / 1000));
       }

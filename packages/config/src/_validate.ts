@@ -2,6 +2,7 @@
 // may have, and what their values must be. Nothing is written when this fails.
 import { Flonum, Rational } from '@svcmon/rktd';
 import { ConfigError, type ConfigFunction } from './errors.js';
+import { RUN_TASK_KEYS } from './_schedule.js';
 
 export type EntryKind = 'task' | 'site' | 'email' | 'html';
 
@@ -40,7 +41,7 @@ interface KindSpec {
 }
 
 export const KINDS: Record<EntryKind, KindSpec> = {
-  task: { nameKey: 'name', noun: 'task', keys: { name: isString, period: isNaturalExact } },
+  task: { nameKey: 'name', noun: 'task', keys: { name: isString, period: isNaturalExact, ...RUN_TASK_KEYS } },
   site: { nameKey: 'url', noun: 'site', keys: { url: isString, timeout: isPositiveReal } },
   email: { nameKey: 'to', noun: 'e-mail', keys: { to: isString, 'on-success?': isBoolean } },
   html: { noun: 'html', keys: { title: isString } },

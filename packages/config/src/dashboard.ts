@@ -1,7 +1,7 @@
 // The dashboard: a static page generated from the config itself (the
 // original hard-codes one organisation's rows). Every string that comes from
 // the bucket is escaped; the page's script reads only data-* attributes.
-import { heartbeatKey, siteTimeout, taskPeriod, type Config, type SiteEntry, type TaskEntry } from '@svcmon/store';
+import { heartbeatKey, runStateKey, siteTimeout, taskPeriod, type Config, type SiteEntry, type TaskEntry } from '@svcmon/store';
 import { SCRIPT_JS, STYLE_CSS } from './_assets.js';
 
 export const DEFAULT_TITLE = 'Service Monitor';
@@ -71,13 +71,25 @@ function isWebUrl(url: string): boolean {
   }
 }
 
+/** The run state object, grace and pause of a task, for the page's script (issue 9). */
+function runAttributes(task: TaskEntry, name: string): string {
+  let attrs = ` data-run="${escapeHtml(encodeURIComponent(runStateKey(name)))}"`;
+  const grace = task.grace;
+  if (typeof grace === 'number' && grace > 0) attrs += ` data-grace="${escapeHtml(String(grace))}"`;
+  if (typeof task.schedule === 'string') attrs += ` data-schedule="${escapeHtml(task.schedule)}"`;
+  const until = task['paused-until'];
+  if (task['paused?'] === true) attrs += ' data-paused="indefinitely"';
+  else if (typeof until === 'number') attrs += ` data-paused="${escapeHtml(String(until))}"`;
+  return attrs;
+}
+
 function taskRow(config: Config, task: TaskEntry): string {
   const name = text(task.name);
   const period = toNumber(taskPeriod(config, task), 86400);
   const href = encodeURIComponent(heartbeatKey(name));
   const explicit = task.period !== undefined;
   return (
-    `<tr class="task-row pending" data-task="${escapeHtml(name)}" data-period="${escapeHtml(String(period))}" data-beat="${escapeHtml(href)}">` +
+    `<tr class="task-row pending" data-task="${escapeHtml(name)}" data-period="${escapeHtml(String(period))}" data-beat="${escapeHtml(href)}"${runAttributes(task, name)}>` +
     `<td class="name">${escapeHtml(name)}</td>` +
     `<td class="period">${escapeHtml(formatPeriod(period))}${explicit ? '' : ' <span class="muted">(default)</span>'}</td>` +
     `<td class="state"><span class="status">checking</span></td>` +

@@ -21,6 +21,8 @@ export type ConfigFunction =
   | 'remove-email'
   | 'get-html'
   | 'set-html'
+  | 'pause-task'
+  | 'resume-task'
   | 'publish-dashboard';
 
 export interface ConfigErrorOptions {

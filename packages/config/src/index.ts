@@ -14,6 +14,9 @@ export {
   getHtml,
   setHtml,
 } from './api.js';
+export { pauseTask, resumeTask } from './_pause.js';
+export type { PauseOptions } from './_pause.js';
+export { isCronSchedule, isTimeZone } from './_schedule.js';
 export { MAX_EDIT_ATTEMPTS, publishDashboard } from './_edit.js';
 export type { GetOptions, EditOptions, EditResult } from './_edit.js';
 export { renderDashboard, escapeHtml, formatPeriod, DEFAULT_TITLE, DASHBOARD_CONTENT_TYPES } from './dashboard.js';
