@@ -5,6 +5,7 @@ import { Command, Option } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 import type { CommandKind } from './errors.js';
 import type { Io } from './_io.js';
+import { duration, statusList, wholeNumber } from './_alert-parsers.js';
 import { nonNegativeInteger, positiveInteger, positiveSeconds } from './_parsers.js';
 
 export interface State {
@@ -89,8 +90,11 @@ export function buildProgram(io: Io, state: State): Command {
       .description('check every site and heartbeat of the config, print the report, e-mail it')
       .argument('<where>', WHERE_HELP),
   )
-    .addOption(new Option('--no-email', 'do not send e-mail').conflicts('failEmail'))
-    .addOption(new Option('--fail-email', 'send e-mail only when a check failed').conflicts('email'))
+    .addOption(new Option('--no-email', 'do not send e-mail').conflicts(['failEmail', 'changeEmail']))
+    .addOption(new Option('--fail-email', 'send e-mail only when a check failed').conflicts(['email', 'changeEmail']))
+    .addOption(new Option('--change-email', 'notify (e-mail and webhooks) only when a verdict changed since the last message').conflicts(['email', 'failEmail']))
+    .option('--remind <duration>', 'with --change-email: repeat the message while anything stays down, e.g. 6h, 30m, 1d (implies --change-email)', duration('--remind'))
+    .option('--no-publish', 'do not publish pulse.json and pulse-badge.svg to the bucket')
     .option('--email-config <file>', 'e-mail settings: a Racket hash or JSON (server, port, connect, user, password, from, sending-server)')
     .option('--beat <name>', "this monitor's own task name: counted as healthy, and its heartbeat is recorded after the pulse (and mail) went through")
     .option('--json', 'print the result as JSON instead of the report')
@@ -101,8 +105,9 @@ export function buildProgram(io: Io, state: State): Command {
         'svcmon pulse my-bucket --no-email',
         'svcmon pulse my-bucket --fail-email --email-config email.rktd --beat monitor-1',
         'svcmon pulse ./monitor --json --no-email',
+        'svcmon pulse my-bucket --change-email --remind 6h --email-config alerts.rktd --beat monitor-1',
       ]) +
-        '\nExit status: 0 healthy, 1 a check failed, 2 usage or configuration error,\n3 the pulse could not finish (store unreachable, mail failed).\n',
+        '\nExit status: 0 healthy, 1 a check failed, 2 usage or configuration error,\n3 the pulse could not finish (store unreachable, mail or a webhook failed).\n',
     )
     .action(run('pulse', async () => (await import('./commands/pulse.js')).pulseCommand));
 
@@ -168,8 +173,13 @@ function addConfigCommands(config: Command, prepare: Prepare, run: Run): void {
     (cmd) => cmd.option('--period <seconds>', 'most seconds that may pass between two heartbeats (default: the config\'s period, else 86400)', nonNegativeInteger('--period')),
     'svcmon config set-task my-bucket nightly-build --period 86400');
   entity('site', '<url>', 'the URL', 'https://example.com/',
-    (cmd) => cmd.option('--timeout <seconds>', "seconds to wait for an answer (default: the config's timeout, else 30)", positiveSeconds('--timeout')),
-    'svcmon config set-site my-bucket https://example.com/ --timeout 10');
+    (cmd) => cmd.option('--timeout <seconds>', "seconds to wait for an answer (default: the config's timeout, else 30)", positiveSeconds('--timeout'))
+      .option('--status <codes>', 'HTTP statuses that count as up, e.g. 200,204 (default: any 2xx or 3xx)', statusList('--status'))
+      .option('--contains <text>', 'text the body must contain (the first 1 MiB is read)')
+      .option('--max-ms <ms>', 'slowest acceptable answer, in milliseconds', wholeNumber('--max-ms', 1, 'milliseconds'))
+      .option('--cert-days <days>', 'https: fail when the certificate expires within this many days (default 14; 0: never)', wholeNumber('--cert-days', 0, 'days'))
+      .option('--failures <n>', 'consecutive failed pulses before the site counts as down (default 1)', wholeNumber('--failures', 1, 'pulses')),
+    'svcmon config set-site my-bucket https://example.com/ --timeout 10 --status 200 --contains Welcome --max-ms 2000 --failures 3');
   entity('email', '<to>', 'the e-mail address', 'ops@example.com',
     (cmd) => cmd
       .option('--on-success', 'also mail this address when everything is healthy (the default)')

@@ -279,7 +279,6 @@ export async function takePulse(where: Where, options: PulseOptions = {}): Promi
   }
   if (stateError !== undefined) {
     result.state = { written: false, key: stateKey, error: stateError };
-    if (log) log(`warning: ${stateError}`);
     // Change mode cannot work without its memory: the pulse did not do its job.
     if (emailMode === 'change') result.errorCode ??= 'E_STORE';
   }
@@ -300,7 +299,6 @@ export async function takePulse(where: Where, options: PulseOptions = {}): Promi
     } catch (e) {
       const error = `cannot publish pulse.json: ${(e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, ' ')}`;
       result.published = { ok: false, error };
-      if (log) log(`warning: ${error}`);
     }
   }
   result.ms = Math.round(performance.now() - started);

@@ -101,11 +101,24 @@ export async function getSite(io: Io, where: string, url: string, flags: Flags):
   return printEntry(io, await getSite(store, url, opts(flags)), flags.json);
 }
 
-export async function setSite(io: Io, where: string, url: string, flags: Flags & { timeout?: number }): Promise<number> {
+export async function setSite(
+  io: Io,
+  where: string,
+  url: string,
+  flags: Flags & { timeout?: number; status?: number[]; contains?: string; maxMs?: number; certDays?: number; failures?: number },
+): Promise<number> {
   httpUrl(url);
   const store = await open(where, flags);
   const { setSite } = await import('@svcmon/config');
-  const entry: SiteEntry = { url, ...(flags.timeout !== undefined ? { timeout: flags.timeout } : {}) };
+  const entry: SiteEntry = {
+    url,
+    ...(flags.timeout !== undefined ? { timeout: flags.timeout } : {}),
+    ...(flags.status !== undefined ? { status: flags.status } : {}),
+    ...(flags.contains !== undefined ? { contains: flags.contains } : {}),
+    ...(flags.maxMs !== undefined ? { 'max-ms': flags.maxMs } : {}),
+    ...(flags.certDays !== undefined ? { 'cert-days': flags.certDays } : {}),
+    ...(flags.failures !== undefined ? { failures: flags.failures } : {}),
+  };
   const { changed } = await setSite(store, entry, opts(flags));
   return reportChange(io, store, `site ${url}`, 'set', changed);
 }

@@ -9,6 +9,9 @@ import { colorReportLine, isHeadline } from '../_report.js';
 interface Flags extends StoreFlags {
   email?: boolean;
   failEmail?: boolean;
+  changeEmail?: boolean;
+  remind?: number;
+  publish?: boolean;
   emailConfig?: string;
   beat?: string;
   json?: boolean;
@@ -20,7 +23,11 @@ export async function pulseCommand(io: Io, where: string, flags: Flags): Promise
     throw new CliError('--beat needs a task name', { code: 'E_USAGE' });
   }
   const { takePulse, readEmailConfig, pulseExitCode } = await import('@svcmon/pulse');
-  const emailMode = flags.email === false ? 'none' : flags.failEmail ? 'failure' : 'always';
+  if (flags.remind !== undefined && (flags.email === false || flags.failEmail)) {
+    throw new CliError('--remind works with --change-email (it repeats change messages while something stays down)', { code: 'E_USAGE' });
+  }
+  const emailMode =
+    flags.email === false ? 'none' : flags.failEmail ? 'failure' : flags.changeEmail || flags.remind !== undefined ? 'change' : 'always';
   const emailConfig = flags.emailConfig !== undefined ? await readEmailConfig(flags.emailConfig) : undefined;
 
   const progress = startProgress(io, `taking a pulse of ${where}`, io.stderr.isTTY === true && !flags.json);
@@ -39,6 +46,8 @@ export async function pulseCommand(io: Io, where: string, flags: Flags): Promise
     result = await takePulse(where, {
       ...storeOptions(flags),
       emailMode,
+      ...(flags.remind !== undefined ? { remind: flags.remind } : {}),
+      ...(flags.publish === false ? { publish: false } : {}),
       ...(emailConfig !== undefined ? { emailConfig } : {}),
       ...(flags.beat !== undefined ? { selfName: flags.beat } : {}),
       ...(flags.concurrency !== undefined ? { concurrency: flags.concurrency } : {}),
@@ -61,9 +70,17 @@ export async function pulseCommand(io: Io, where: string, flags: Flags): Promise
     if (flags.beat !== undefined) io.err(`svcmon: not recording the heartbeat of ${flags.beat}: the pulse could not do its job`);
     return code;
   }
+  const failedHooks = (result.webhooks ?? []).filter((w) => !w.sent);
+  for (const w of failedHooks) io.err(`${c.red('svcmon: error:')} webhook ${w.host} (${w.format}) failed: ${w.error ?? 'unknown reason'}`);
   if (result.mail !== undefined && !result.mail.sent) {
     io.err(`${c.red('svcmon: error:')} could not send the report: ${result.mail.error ?? 'unknown reason'}`);
     if (flags.beat !== undefined) io.err(`svcmon: not recording the heartbeat of ${flags.beat}: the report was not sent`);
+    return code;
+  }
+  if (result.state?.error !== undefined) io.err(`${c.red(code === 3 ? 'svcmon: error:' : 'svcmon: warning:')} ${result.state.error}`);
+  if (result.published?.error !== undefined) io.err(`svcmon: warning: ${result.published.error}`);
+  if (code === 3) {
+    if (flags.beat !== undefined) io.err(`svcmon: not recording the heartbeat of ${flags.beat}: the pulse could not notify everyone`);
     return code;
   }
   if (flags.beat !== undefined) {
