@@ -8,3 +8,44 @@ export { readEmailConfig, parseEmailConfig, validateEmailConfig, type EmailConfi
 export { racketDate, elapsedText } from './_date.js';
 export { PulseError, isPulseError, type PulseErrorCode, type PulseErrorOptions } from './errors.js';
 export type { PulseResult, SiteVerdict, TaskVerdict, TaskState, EmailMode } from './types.js';
+export {
+  evaluate,
+  decideNotification,
+  renderChanges,
+  notificationTitle,
+  parseDuration,
+  checkId,
+  type NotifyMode,
+  type Notification,
+  type CheckChange,
+  type Evaluation,
+} from './alerts.js';
+export {
+  readPulseState,
+  updatePulseState,
+  parsePulseState,
+  pulseStateKey,
+  HISTORY_LENGTH,
+  DEFAULT_MONITOR,
+  type PulseState,
+  type CheckState,
+} from './state.js';
+export {
+  sendWebhooks,
+  validateWebhooks,
+  webhookRequest,
+  webhookHost,
+  type WebhookConfig,
+  type WebhookFormat,
+  type WebhookPayload,
+  type WebhookResult,
+  type SendWebhooksOptions,
+} from './webhooks.js';
+export {
+  publishPulseStatus,
+  pulseStatus,
+  renderBadge,
+  PULSE_JSON_KEY,
+  PULSE_BADGE_KEY,
+  type PulseStatus,
+} from './publish.js';
