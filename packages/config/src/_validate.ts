@@ -3,6 +3,7 @@
 import { Flonum, Rational } from '@svcmon/rktd';
 import { ConfigError, type ConfigFunction } from './errors.js';
 import { RUN_TASK_KEYS } from './_schedule.js';
+import { ALERT_SITE_KEYS } from './_site-keys.js';
 
 export type EntryKind = 'task' | 'site' | 'email' | 'html';
 
@@ -42,7 +43,7 @@ interface KindSpec {
 
 export const KINDS: Record<EntryKind, KindSpec> = {
   task: { nameKey: 'name', noun: 'task', keys: { name: isString, period: isNaturalExact, ...RUN_TASK_KEYS } },
-  site: { nameKey: 'url', noun: 'site', keys: { url: isString, timeout: isPositiveReal } },
+  site: { nameKey: 'url', noun: 'site', keys: { url: isString, timeout: isPositiveReal, ...ALERT_SITE_KEYS } },
   email: { nameKey: 'to', noun: 'e-mail', keys: { to: isString, 'on-success?': isBoolean } },
   html: { noun: 'html', keys: { title: isString } },
 };
