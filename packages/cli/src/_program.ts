@@ -7,6 +7,7 @@ import type { CommandKind } from './errors.js';
 import type { Io } from './_io.js';
 import { duration, statusList, wholeNumber } from './_alert-parsers.js';
 import { nonNegativeInteger, positiveInteger, positiveSeconds } from './_parsers.js';
+import { parseUntil } from './_until.js';
 
 export interface State {
   exitCode: number;
@@ -83,6 +84,16 @@ export function buildProgram(io: Io, state: State): Command {
       ]),
     )
     .action(run('beat', async () => (await import('./commands/beat.js')).beatCommand));
+
+  // svcmon run <where> <task> -- <command> [args…]: parsed by the command itself (main.ts routes it
+  // there before commander); declared here for the help listing.
+  prepare(program.command('run'))
+    .description("run a command and record its start, then a heartbeat (exit 0) or a failure with the output's tail")
+    .usage('[options] <where> <task> -- <command> [args…]')
+    .helpOption(false)
+    .allowUnknownOption()
+    .argument('[args...]')
+    .action(run('run', async () => (await import('./commands/run.js')).runCommand as never));
 
   // svcmon pulse <where>
   storeFlags(
@@ -170,8 +181,20 @@ function addConfigCommands(config: Command, prepare: Prepare, run: Run): void {
   };
 
   entity('task', '<name>', 'the task name', 'nightly-build',
-    (cmd) => cmd.option('--period <seconds>', 'most seconds that may pass between two heartbeats (default: the config\'s period, else 86400)', nonNegativeInteger('--period')),
-    'svcmon config set-task my-bucket nightly-build --period 86400');
+    (cmd) => cmd
+      .option('--period <seconds>', 'most seconds that may pass between two heartbeats (default: the config\'s period, else 86400)', nonNegativeInteger('--period'))
+      .option('--grace <seconds>', 'seconds allowed on top of the period or schedule', nonNegativeInteger('--grace'))
+      .option('--schedule <cron>', 'five-field cron expression: late when no success since the latest scheduled time more than the grace ago')
+      .option('--tz <zone>', 'IANA time zone of the schedule (default: UTC)')
+      .option('--max-duration <seconds>', 'a run (svcmon run) going longer than this is an error', positiveInteger('--max-duration')),
+    'svcmon config set-task my-bucket nightly-build --schedule "0 3 * * *" --tz Europe/Berlin --grace 1800');
+  skipHtml(storeFlags(sub('pause-task', 'pause a task: reported as paused (healthy) until --until, or until resume-task').argument('<where>', WHERE_HELP).argument('<name>', 'the task name')))
+    .option('--until <time>', 'when the pause ends: 2026-12-01T06:00:00Z, 2026-12-01 (UTC), 2h, 3d, or @<unix seconds>', (v: string) => parseUntil(v))
+    .addHelpText('after', example(['svcmon config pause-task my-bucket nightly-build --until 3d']))
+    .action(run('config', async () => (await import('./commands/pause.js')).pauseTask as never));
+  skipHtml(storeFlags(sub('resume-task', 'resume a paused task').argument('<where>', WHERE_HELP).argument('<name>', 'the task name')))
+    .addHelpText('after', example(['svcmon config resume-task my-bucket nightly-build']))
+    .action(run('config', async () => (await import('./commands/pause.js')).resumeTask as never));
   entity('site', '<url>', 'the URL', 'https://example.com/',
     (cmd) => cmd.option('--timeout <seconds>', "seconds to wait for an answer (default: the config's timeout, else 30)", positiveSeconds('--timeout'))
       .option('--status <codes>', 'HTTP statuses that count as up, e.g. 200,204 (default: any 2xx or 3xx)', statusList('--status'))

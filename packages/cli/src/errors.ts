@@ -28,7 +28,7 @@ export function isCliError(e: unknown): e is CliError {
 }
 
 /** Which command failed decides a few exit codes (`pulse` has its own table). */
-export type CommandKind = 'beat' | 'pulse' | 'config' | 'demo' | 'none';
+export type CommandKind = 'beat' | 'pulse' | 'config' | 'demo' | 'run' | 'none';
 
 export interface ErrorVerdict {
   exitCode: number;

@@ -46,6 +46,12 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
       const { beatCommand } = await import('./commands/beat.js');
       return await beatCommand(io, beat.where, beat.task, beat.flags);
     }
+    if (argv[0] === 'run') {
+      // Everything after `--` belongs to the job: parsed by the command itself, without commander.
+      state.command = 'run';
+      const { runCommand } = await import('./commands/run.js');
+      return await runCommand(io, argv.slice(1));
+    }
     const { buildProgram } = await import('./_program.js');
     const program = buildProgram(io, state);
     await program.parseAsync([...argv], { from: 'user' });

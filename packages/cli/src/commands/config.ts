@@ -77,11 +77,23 @@ export async function getTask(io: Io, where: string, name: string, flags: Flags)
   return printEntry(io, await getTask(store, name, opts(flags)), flags.json);
 }
 
-export async function setTask(io: Io, where: string, name: string, flags: Flags & { period?: number }): Promise<number> {
+export async function setTask(
+  io: Io,
+  where: string,
+  name: string,
+  flags: Flags & { period?: number; grace?: number; schedule?: string; tz?: string; maxDuration?: number },
+): Promise<number> {
   nonEmpty(name, 'task name');
   const store = await open(where, flags);
   const { setTask } = await import('@svcmon/config');
-  const entry: TaskEntry = { name, ...(flags.period !== undefined ? { period: flags.period } : {}) };
+  const entry: TaskEntry = {
+    name,
+    ...(flags.period !== undefined ? { period: flags.period } : {}),
+    ...(flags.grace !== undefined ? { grace: flags.grace } : {}),
+    ...(flags.schedule !== undefined ? { schedule: flags.schedule } : {}),
+    ...(flags.tz !== undefined ? { tz: flags.tz } : {}),
+    ...(flags.maxDuration !== undefined ? { 'max-duration': flags.maxDuration } : {}),
+  };
   const { changed } = await setTask(store, entry, opts(flags));
   return reportChange(io, store, `task ${JSON.stringify(name)}`, 'set', changed);
 }

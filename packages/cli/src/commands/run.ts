@@ -1,0 +1,276 @@
+// svcmon run <where> <task> [options] -- <command> [args…]
+// Runs a job as cron would, and tells the bucket how it went: a start, then the ordinary heartbeat
+// on exit 0, or a failure record (exit status or signal, times, host, run id, output tail).
+// The job comes first: its exit status is svcmon's, and the store being slow or down costs at
+// most --timeout-store seconds after the job ended and one line on stderr.
+// Parsed without commander (the argv after `--` belongs to the job, and cold start matters).
+import type { Io } from '../_io.js';
+
+export const RUN_USAGE = `usage: svcmon run [options] <where> <task> -- <command> [args…]
+
+Run <command>, record its start, then a heartbeat (exit 0) or a failure record
+(exit status or signal, output tail) for <task> in <where>. stdin, stdout and
+stderr are passed through; svcmon exits with the command's status (128+N when a
+signal N ended it, 127 when it cannot be started).
+
+  --no-output          do not keep or send the command's output (stdout/stderr stay the terminal's)
+  --output-bytes N     how much of the combined output a failure record keeps (default 10240)
+  --timeout-store S    most seconds to spend on the store after the command ended (default 10)
+  --region R           AWS region of the bucket
+  --endpoint URL       an S3-compatible endpoint
+  --no-acl             no public-read ACL on the heartbeat and run state
+  -h, --help           show this help
+
+Example:
+  $ svcmon run my-bucket nightly-backup -- /usr/local/bin/backup --full
+`;
+
+export const DEFAULT_OUTPUT_BYTES = 10240;
+export const DEFAULT_STORE_TIMEOUT_S = 10;
+
+interface RunFlags {
+  where: string;
+  task: string;
+  command: string;
+  args: string[];
+  output: boolean;
+  outputBytes: number;
+  storeTimeoutS: number;
+  region?: string;
+  endpoint?: string;
+  acl: boolean;
+}
+
+class UsageError extends Error {}
+
+function parseRunArgs(argv: readonly string[]): RunFlags | 'help' {
+  const dash = argv.indexOf('--');
+  const front = dash < 0 ? argv : argv.slice(0, dash);
+  const job = dash < 0 ? [] : argv.slice(dash + 1);
+  const positionals: string[] = [];
+  const flags: Partial<RunFlags> & { output: boolean; acl: boolean } = { output: true, acl: true };
+  const number = (name: string, v: string | undefined, min: number): number => {
+    const n = v === undefined ? NaN : Number(v);
+    if (!Number.isInteger(n) || n < min) throw new UsageError(`${name} must be an integer of at least ${min}, got ${v ?? 'nothing'}`);
+    return n;
+  };
+  for (let i = 0; i < front.length; i++) {
+    const arg = front[i]!;
+    const m = /^(--[a-z-]+)(?:=(.*))?$/.exec(arg);
+    const value = (): string | undefined => m?.[2] ?? front[++i];
+    if (arg === '-h' || arg === '--help') return 'help';
+    else if (arg === '--no-output') flags.output = false;
+    else if (arg === '--no-acl') flags.acl = false;
+    else if (m?.[1] === '--output-bytes') flags.outputBytes = number('--output-bytes', value(), 0);
+    else if (m?.[1] === '--timeout-store') flags.storeTimeoutS = number('--timeout-store', value(), 1);
+    else if (m?.[1] === '--region') flags.region = value() ?? '';
+    else if (m?.[1] === '--endpoint') flags.endpoint = value() ?? '';
+    else if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option ${arg}`);
+    else positionals.push(arg);
+  }
+  if (positionals.length !== 2) {
+    throw new UsageError(`expected <where> and <task> before "--", got ${positionals.length} argument${positionals.length === 1 ? '' : 's'}`);
+  }
+  if (job.length === 0) throw new UsageError('no command: give it after "--", as in svcmon run my-bucket backup -- ./backup.sh');
+  if (positionals[1] === '') throw new UsageError('the task name is empty');
+  return {
+    where: positionals[0]!,
+    task: positionals[1]!,
+    command: job[0]!,
+    args: job.slice(1),
+    output: flags.output,
+    outputBytes: flags.outputBytes ?? DEFAULT_OUTPUT_BYTES,
+    storeTimeoutS: flags.storeTimeoutS ?? DEFAULT_STORE_TIMEOUT_S,
+    ...(flags.region !== undefined ? { region: flags.region } : {}),
+    ...(flags.endpoint !== undefined ? { endpoint: flags.endpoint } : {}),
+    acl: flags.acl,
+  };
+}
+
+/** The last `max` bytes of a stream of chunks. */
+export class OutputTail {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  /** Bytes seen in all. */
+  total = 0;
+  constructor(readonly max: number) {}
+
+  push(chunk: Buffer): void {
+    this.total += chunk.length;
+    if (this.max === 0) return;
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+    while (this.chunks.length > 1 && this.size - this.chunks[0]!.length >= this.max) {
+      this.size -= this.chunks.shift()!.length;
+    }
+  }
+
+  get truncated(): boolean {
+    return this.total > this.max;
+  }
+
+  /** The tail as text, starting on a whole UTF-8 character. */
+  text(): string {
+    let buf = Buffer.concat(this.chunks);
+    if (buf.length > this.max) buf = buf.subarray(buf.length - this.max);
+    let start = 0;
+    if (this.truncated) while (start < buf.length && start < 4 && (buf[start]! & 0xc0) === 0x80) start++;
+    return buf.subarray(start).toString('utf8');
+  }
+}
+
+interface Writable {
+  write(chunk: string | Uint8Array): unknown;
+  once?: (event: 'drain', listener: () => void) => unknown;
+}
+
+interface Ended {
+  exitCode: number;
+  code?: number;
+  signal?: string;
+  spawnError?: string;
+}
+
+async function runChild(flags: RunFlags, io: Io, tail: OutputTail | null): Promise<Ended> {
+  const { spawn } = await import('node:child_process');
+  const { constants } = await import('node:os');
+  return new Promise<Ended>((resolve) => {
+    let child: import('node:child_process').ChildProcess;
+    try {
+      child = spawn(flags.command, flags.args, { stdio: tail ? ['inherit', 'pipe', 'pipe'] : 'inherit' });
+    } catch (e) {
+      resolve({ exitCode: 127, spawnError: (e as Error).message });
+      return;
+    }
+    const forward = (signal: NodeJS.Signals) => () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    };
+    const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((s) => [s, forward(s)] as const);
+    for (const [s, h] of handlers) process.on(s, h);
+    const cleanup = (): void => {
+      for (const [s, h] of handlers) process.off(s, h);
+    };
+    if (tail) {
+      const pass = (from: NodeJS.ReadableStream, to: Writable): void => {
+        from.on('data', (chunk: Buffer) => {
+          tail.push(chunk);
+          if (to.write(chunk) === false && to.once) {
+            from.pause();
+            to.once('drain', () => from.resume());
+          }
+        });
+      };
+      pass(child.stdout!, io.stdout as Writable);
+      pass(child.stderr!, io.stderr as Writable);
+    }
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      // The command could not be started (ENOENT, EACCES): as a shell says it, status 127.
+      cleanup();
+      const why = e.code === 'ENOENT' ? 'command not found' : e.code === 'EACCES' ? 'permission denied' : e.message;
+      resolve({ exitCode: 127, spawnError: `cannot start ${JSON.stringify(flags.command)}: ${why}` });
+    });
+    child.on('close', (code, signal) => {
+      cleanup();
+      if (signal !== null) {
+        const n = (constants.signals as Record<string, number>)[signal] ?? 0;
+        resolve({ exitCode: 128 + n, signal });
+      } else {
+        resolve({ exitCode: code ?? 1, code: code ?? 1 });
+      }
+    });
+  });
+}
+
+function deadline<T>(p: Promise<T>, ms: number): Promise<{ ok: true; value: T } | { ok: false; error: string; timedOut: boolean }> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<{ ok: false; error: string; timedOut: boolean }>((resolve) => {
+    timer = setTimeout(() => resolve({ ok: false, error: `no answer within ${Math.round(ms / 1000)} s`, timedOut: true }), ms);
+  });
+  return Promise.race([
+    p.then(
+      (value) => ({ ok: true as const, value }),
+      (e: unknown) => ({ ok: false as const, error: e instanceof Error ? e.message.split('\n')[0]! : String(e), timedOut: false }),
+    ),
+    timeout,
+  ]).finally(() => clearTimeout(timer));
+}
+
+export async function runCommand(io: Io, argv: readonly string[]): Promise<number> {
+  let flags: RunFlags | 'help';
+  try {
+    flags = parseRunArgs(argv);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.err(`${io.errColor.red('svcmon: error:')} run: ${e.message}`);
+    io.stderr.write(RUN_USAGE);
+    return 2;
+  }
+  if (flags === 'help') {
+    io.stdout.write(RUN_USAGE);
+    return 0;
+  }
+  const startedAt = new Date();
+  const runId = crypto.randomUUID();
+  const budgetMs = flags.storeTimeoutS * 1000;
+
+  // The store: opened first, so that a <where> that can never work is a usage error before the job runs.
+  const { openStore } = await import('@svcmon/store');
+  const warnings: string[] = [];
+  let store;
+  try {
+    store = openStore(flags.where, {
+      ...(flags.region !== undefined ? { region: flags.region } : {}),
+      ...(flags.endpoint !== undefined ? { endpoint: flags.endpoint } : {}),
+      ...(flags.acl ? {} : { publicRead: false }),
+      // Each try bounded, retried within the budget; the whole budget is enforced below.
+      timeoutMs: Math.max(1000, Math.floor(budgetMs / 3)),
+      maxAttempts: 3,
+      onWarning: (m) => void warnings.push(m),
+    });
+  } catch (e) {
+    io.err(`${io.errColor.red('svcmon: error:')} run: ${(e as Error).message}`);
+    return 2;
+  }
+  const signals = import('@svcmon/beat');
+  // The start is recorded while the job runs: a slow store never delays the job.
+  const started = signals.then(({ start }) => start(store, flags.task, { runId, now: startedAt }));
+  started.catch(() => undefined);
+
+  const tail = flags.output && flags.outputBytes > 0 ? new OutputTail(flags.outputBytes) : null;
+  const ended = await runChild(flags, io, tail);
+  if (ended.spawnError) io.err(`svcmon run: ${ended.spawnError}`);
+  const endedAt = new Date();
+
+  const { success, fail } = await signals;
+  const what = ended.exitCode === 0 ? 'the heartbeat' : 'the failure';
+  const record = (async () => {
+    const s = await deadline(started, budgetMs);
+    if (ended.exitCode === 0) {
+      await success(store, flags.task, { runId, now: endedAt });
+    } else {
+      await fail(store, flags.task, {
+        runId,
+        started: startedAt,
+        now: endedAt,
+        ...(ended.code !== undefined ? { exitCode: ended.code } : {}),
+        ...(ended.spawnError !== undefined ? { exitCode: 127, message: ended.spawnError } : {}),
+        ...(ended.signal !== undefined ? { signal: ended.signal } : {}),
+        ...(tail ? { output: tail.text(), ...(tail.truncated ? { outputTruncated: true } : {}) } : {}),
+      });
+    }
+    return s;
+  })();
+  const result = await deadline(record, budgetMs);
+  for (const w of new Set(warnings)) io.err(`svcmon run: ${w}`);
+  if (!result.ok) {
+    io.err(
+      `svcmon run: could not record ${what} of ${JSON.stringify(flags.task)} in ${store.location} (${result.error}); ` +
+        `the command's exit status ${ended.exitCode} stands`,
+    );
+    // Requests still in flight must not keep the job alive: when run as the process itself, leave.
+    if (result.timedOut && io.stdout === process.stdout) {
+      setTimeout(() => process.exit(ended.exitCode), 100).unref();
+    }
+  }
+  return ended.exitCode;
+}
