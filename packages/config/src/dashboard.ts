@@ -3,6 +3,7 @@
 // the bucket is escaped; the page's script reads only data-* attributes.
 import { heartbeatKey, runStateKey, siteTimeout, taskPeriod, type Config, type SiteEntry, type TaskEntry } from '@svcmon/store';
 import { SCRIPT_JS, STYLE_CSS } from './_assets.js';
+import { PULSE_HTML, PULSE_SCRIPT_JS, PULSE_STYLE_CSS } from './_pulse-view.js';
 
 export const DEFAULT_TITLE = 'Service Monitor';
 
@@ -146,10 +147,11 @@ export function renderDashboard(config: Config): Dashboard {
 ${taskTable}
 <h2>Sites</h2>
 ${siteList}
+${PULSE_HTML}
 <footer>The page refreshes itself every minute. Sites are checked by the pulse, not by this page.</footer>
 </main>
 </body>
 </html>
 `;
-  return { 'index.html': html, 'style.css': STYLE_CSS, 'script.js': SCRIPT_JS };
+  return { 'index.html': html, 'style.css': STYLE_CSS + PULSE_STYLE_CSS, 'script.js': SCRIPT_JS + PULSE_SCRIPT_JS };
 }

@@ -1,0 +1,158 @@
+// The dashboard's pulse section (issue 10): reads pulse.json (published by
+// every pulse), shows the pulse's freshness, each site's verdict and the last
+// 100 verdicts of every check as an uptime strip. Appended to script.js and
+// style.css; writes only with textContent and class names.
+
+export const PULSE_HTML = `<h2>Pulse</h2>
+<p class="pulse-status pending" id="pulse-status" data-pulse="pulse.json">Reading pulse.json…</p>
+<table class="checks" id="pulse-checks" hidden><thead><tr><th scope="col">Check</th><th scope="col">Verdict</th><th scope="col">Last 100 pulses</th><th scope="col">Last failure</th></tr></thead><tbody></tbody></table>`;
+
+export const PULSE_STYLE_CSS = `.pulse-status { padding: 0.5rem 0.75rem; border-radius: 6px; border: 1px solid var(--line); }
+.pulse-status.fresh { border-color: var(--ok); }
+.pulse-status.stale, .pulse-status.absent { border-color: var(--late); color: var(--late); font-weight: 600; }
+.verdict { font-weight: 600; }
+.verdict.up { color: var(--ok); }
+.verdict.down { color: var(--missing); }
+.verdict.pending { color: var(--late); }
+ul.sites li .verdict { margin-left: 0.5rem; }
+.strip { display: inline-flex; gap: 1px; vertical-align: middle; }
+.strip i { display: inline-block; width: 4px; height: 16px; border-radius: 1px; background: var(--ok); }
+.strip i.u0 { background: var(--missing); }
+.strip-text { margin-left: 0.4rem; font-size: 0.8rem; color: var(--muted); }
+table.checks td.check { overflow-wrap: anywhere; }
+table.checks td.uptime, table.checks td.last-failure { white-space: nowrap; }
+`;
+
+export const PULSE_SCRIPT_JS = `// svcmon dashboard: the pulse's own status from pulse.json.
+(function () {
+  'use strict';
+  var REFRESH_MS = 60000;
+  var DEFAULT_PERIOD = 3600;
+
+  function amount(seconds) {
+    var s = Math.max(0, Math.floor(seconds));
+    var units = [['day', 86400], ['hour', 3600], ['min', 60], ['s', 1]];
+    for (var i = 0; i < units.length; i++) {
+      if (s >= units[i][1] || units[i][1] === 1) {
+        var n = Math.floor(s / units[i][1]);
+        return n + ' ' + units[i][0] + (n === 1 || units[i][0].length < 4 ? '' : 's');
+      }
+    }
+    return '0 s';
+  }
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  function strip(history) {
+    var h = typeof history === 'string' ? history.replace(/[^01]/g, '').slice(-100) : '';
+    var wrap = el('span', 'strip-wrap');
+    var s = el('span', 'strip');
+    s.setAttribute('role', 'img');
+    var up = 0;
+    for (var i = 0; i < h.length; i++) {
+      s.appendChild(el('i', h[i] === '1' ? 'u1' : 'u0'));
+      if (h[i] === '1') up++;
+    }
+    var pct = h.length ? Math.round((1000 * up) / h.length) / 10 : 0;
+    s.setAttribute('aria-label', pct + '% up over the last ' + h.length + ' pulses');
+    wrap.appendChild(s);
+    wrap.appendChild(el('span', 'strip-text', h.length ? pct + '% of ' + h.length : 'no history'));
+    return wrap;
+  }
+
+  function verdict(check) {
+    if (check.pending) return el('span', 'verdict pending', 'failed ' + check.pending.count + ' of ' + check.pending.of);
+    if (check.ok) return el('span', 'verdict up', 'up');
+    return el('span', 'verdict down', 'DOWN' + (check.reason ? ' (' + String(check.reason).split('\\n')[0] + ')' : ''));
+  }
+
+  function setStatus(p, cls, text) {
+    p.className = 'pulse-status ' + cls;
+    p.setAttribute('data-state', cls);
+    p.textContent = text;
+  }
+
+  function render(pulse) {
+    var p = document.getElementById('pulse-status');
+    var now = Date.now() / 1000;
+    var age = now - pulse.seconds;
+    var period = typeof pulse.period === 'number' && pulse.period > 0 ? pulse.period : DEFAULT_PERIOD;
+    var late = age > period + Math.max(60, period * 0.2);
+    var who = pulse.monitor && pulse.monitor !== 'default' ? ' (' + pulse.monitor + ')' : '';
+    var verdictText = pulse.ok ? 'all healthy' : 'CHECK FAILED';
+    if (late) {
+      setStatus(p, 'stale', 'Warning: the pulse itself is late: last pulse' + who + ' ' + amount(age) + ' ago (expected every ' + amount(period) + '), it said ' + verdictText);
+    } else {
+      setStatus(p, 'fresh', 'Last pulse' + who + ' ' + amount(age) + ' ago: ' + verdictText);
+    }
+    p.setAttribute('data-age', String(Math.round(age)));
+
+    var items = document.querySelectorAll('ul.sites li[data-url]');
+    var sites = Array.isArray(pulse.sites) ? pulse.sites : [];
+    Array.prototype.forEach.call(items, function (li) {
+      var old = li.querySelector('.verdict');
+      if (old) old.remove();
+      var url = li.getAttribute('data-url');
+      for (var i = 0; i < sites.length; i++) {
+        if (sites[i].url === url) {
+          var v = verdict(sites[i]);
+          li.setAttribute('data-verdict', sites[i].pending ? 'pending' : sites[i].ok ? 'up' : 'down');
+          li.appendChild(v);
+          return;
+        }
+      }
+    });
+
+    var table = document.getElementById('pulse-checks');
+    var body = table && table.querySelector('tbody');
+    if (!body) return;
+    while (body.firstChild) body.removeChild(body.firstChild);
+    var checks = sites.map(function (s) { return { label: s.url, c: s }; }).concat(
+      (Array.isArray(pulse.tasks) ? pulse.tasks : []).map(function (t) { return { label: 'task ' + t.name, c: t }; }));
+    checks.forEach(function (x) {
+      var tr = el('tr', 'check-row');
+      tr.setAttribute('data-check', x.label);
+      tr.appendChild(el('td', 'check', x.label));
+      var v = el('td', 'verdict-cell');
+      v.appendChild(verdict(x.c));
+      tr.appendChild(v);
+      var s = el('td', 'uptime');
+      s.appendChild(strip(x.c.history));
+      tr.appendChild(s);
+      tr.appendChild(el('td', 'last-failure', x.c.lastFailure ? amount(now - Date.parse(x.c.lastFailure) / 1000) + ' ago' : 'never'));
+      body.appendChild(tr);
+    });
+    table.hidden = checks.length === 0;
+  }
+
+  function refresh() {
+    var p = document.getElementById('pulse-status');
+    if (!p) return;
+    fetch(p.getAttribute('data-pulse') || 'pulse.json', { cache: 'no-store' }).then(function (res) {
+      if (!res.ok) throw new Error(res.status === 404 || res.status === 403 ? 'absent' : 'HTTP ' + res.status);
+      return res.json();
+    }).then(function (pulse) {
+      if (!pulse || typeof pulse.seconds !== 'number') throw new Error('malformed pulse.json');
+      render(pulse);
+    }).catch(function (err) {
+      var m = String(err && err.message || err);
+      setStatus(p, 'absent', m === 'absent' ? 'No pulse has published its status yet (pulse.json is missing).' : 'Cannot read pulse.json: ' + m);
+    }).then(function () {
+      document.body.setAttribute('data-pulse-checked', String(Date.now()));
+    });
+  }
+
+  function start() {
+    refresh();
+    setInterval(refresh, REFRESH_MS);
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+  else start();
+})();
+`;
