@@ -1,0 +1,208 @@
+// svcmon run with real processes, on a directory and on S3 (s3rver behind the testkit proxy).
+import { spawn } from 'node:child_process';
+import { start } from '@svcmon/beat';
+import { takePulse } from '@svcmon/pulse';
+import {
+  dirStore,
+  failureKey,
+  formatHeartbeat,
+  heartbeatKey,
+  readFailureRecord,
+  readRunState,
+  runStateKey,
+  s3Store,
+  writeConfig,
+  type Store,
+} from '@svcmon/store';
+import { deadPort, startS3, type S3TestServer } from '@svcmon/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, cleanEnv, s3Env, svcmon, tempDir } from './_run.js';
+
+interface Target {
+  /** `<where>` and the flags that reach the store. */
+  args: (task: string) => string[];
+  env: Record<string, string>;
+  store: Store;
+}
+
+let s3: S3TestServer;
+const targets: Record<'directory' | 's3', () => Promise<Target>> = {
+  directory: async () => {
+    const dir = await tempDir('svcmon-run-');
+    return { args: (task) => [dir, task], env: cleanEnv(), store: dirStore(dir) };
+  },
+  s3: async () => {
+    const prefix = `p${Math.random().toString(36).slice(2, 8)}`;
+    return {
+      args: (task) => [`s3://test/${prefix}`, task, '--endpoint', s3.endpoint],
+      env: s3Env(s3.credentials),
+      store: s3Store({ bucket: 'test', prefix, endpoint: s3.endpoint, credentials: s3.credentials, region: 'us-east-1' }),
+    };
+  },
+};
+
+beforeAll(async () => {
+  s3 = await startS3({ buckets: ['test'] });
+});
+afterAll(async () => {
+  await s3?.stop();
+});
+
+const body = async (store: Store, key: string): Promise<string | null> => (await store.get(key))?.body.toString('utf8') ?? null;
+
+describe.each(['directory', 's3'] as const)('svcmon run on a %s', (kind) => {
+  let t: Target;
+  beforeAll(async () => {
+    t = await targets[kind]();
+  });
+
+  it('a command that succeeds: its output passes through, exit 0, the very heartbeat `beat` writes', async () => {
+    const r = await svcmon(['run', ...t.args('ok'), '--', 'sh', '-c', 'echo out; echo err >&2'], { env: t.env });
+    expect(r).toMatchObject({ code: 0, stdout: 'out\n', stderr: 'err\n' });
+    const beat = await body(t.store, heartbeatKey('ok'));
+    const { seconds } = JSON.parse(beat!) as { seconds: number };
+    expect(beat).toBe(formatHeartbeat(new Date(seconds * 1000)));
+    expect(JSON.parse((await body(t.store, runStateKey('ok')))!)).toEqual({ running: [] });
+    expect(await t.store.get(failureKey('ok'))).toBeNull();
+    if (kind === 's3') {
+      // The same PUT as `svcmon beat`: content type, cache control, public-read ACL.
+      const put = s3.requests.filter((q) => q.method === 'PUT' && q.key.endsWith(heartbeatKey('ok'))).at(-1)!;
+      expect(put.headers['content-type']).toBe('application/json');
+      expect(put.headers['cache-control']).toBe('max-age=60, public');
+      expect(put.headers['x-amz-acl']).toBe('public-read');
+    }
+  });
+
+  it('a command that fails: its status, a private failure record with the output, ERROR in the next pulse', async () => {
+    const r = await svcmon(['run', ...t.args('bad'), '--', 'sh', '-c', 'echo step 1; echo "disk full" >&2; exit 3'], { env: t.env });
+    expect(r.code).toBe(3);
+    expect(r.stdout).toBe('step 1\n');
+    expect(r.stderr).toBe('disk full\n');
+    const record = (await readFailureRecord(t.store, 'bad'))!;
+    expect(record).toMatchObject({ task: 'bad', exitCode: 3, output: 'step 1\ndisk full\n' });
+    expect(record.runId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(Date.parse(record.ended)).toBeGreaterThanOrEqual(Date.parse(record.started!));
+    expect(typeof record.host).toBe('string');
+    expect((await readRunState(t.store, 'bad'))!.state.failed).toMatchObject({ id: record.runId, exit: 3 });
+    expect(await t.store.get(heartbeatKey('bad'))).toBeNull();
+    if (kind === 's3') {
+      const put = s3.requests.filter((q) => q.method === 'PUT' && q.key.endsWith(failureKey('bad'))).at(-1)!;
+      expect(put.headers['x-amz-acl']).toBeUndefined();
+    }
+    // A later success from the past does not hide it; the pulse says why, indented as errors are.
+    await writeConfig(t.store, { tasks: [{ name: 'bad', period: 86400 }] }, {});
+    const pulse = await takePulse(t.store, { emailMode: 'none' });
+    expect(pulse.ok).toBe(false);
+    expect(pulse.tasks[0]!.state).toBe('failed');
+    expect(pulse.report).toMatch(/\nbad: ERROR\n {2}failed \w+day, .* \(\d+ seconds? ago\): exit status 3 \(ran \d+ seconds?, on .*, run [0-9a-f-]{36}\)\n {2}output:\n {4}step 1\n {4}disk full\n$/);
+    // The next success clears it.
+    const ok = await svcmon(['run', ...t.args('bad'), '--', 'true'], { env: t.env });
+    expect(ok.code).toBe(0);
+    const again = await takePulse(t.store, { emailMode: 'none' });
+    expect(again.tasks[0]).toMatchObject({ ok: true, state: 'ok' });
+  });
+
+  it('a command killed by a signal: 128+N and the signal in the record', async () => {
+    const r = await svcmon(['run', ...t.args('killed'), '--', 'sh', '-c', 'kill -TERM $$'], { env: t.env });
+    expect(r.code).toBe(128 + 15);
+    expect(await readFailureRecord(t.store, 'killed')).toMatchObject({ signal: 'SIGTERM' });
+    expect((await readRunState(t.store, 'killed'))!.state.failed).toMatchObject({ signal: 'SIGTERM' });
+  });
+
+  it('a command that does not exist: 127, one clear line, a failure record', async () => {
+    const r = await svcmon(['run', ...t.args('nope'), '--', 'no-such-command-svcmon'], { env: t.env });
+    expect(r.code).toBe(127);
+    expect(r.stderr).toBe('svcmon run: cannot start "no-such-command-svcmon": command not found\n');
+    expect(await readFailureRecord(t.store, 'nope')).toMatchObject({ exitCode: 127, message: 'cannot start "no-such-command-svcmon": command not found' });
+  });
+
+  it('more than 10 KB of output: all of it passes through, the record keeps the last 10 KB', async () => {
+    const script = 'i=0; while [ $i -lt 3000 ]; do echo "line $i ......"; i=$((i+1)); done; exit 1';
+    const r = await svcmon(['run', ...t.args('loud'), '--', 'sh', '-c', script], { env: t.env });
+    expect(r.code).toBe(1);
+    expect(r.stdout.split('\n')).toHaveLength(3001);
+    const record = (await readFailureRecord(t.store, 'loud'))!;
+    expect(Buffer.byteLength(record.output!)).toBe(10240);
+    expect(record.outputTruncated).toBe(true);
+    expect(record.output!.endsWith('line 2999 ......\n')).toBe(true);
+    expect(r.stdout.endsWith(record.output!)).toBe(true);
+  });
+
+  it('--no-output sends none; --output-bytes changes the size', async () => {
+    await svcmon(['run', ...t.args('quiet'), '--no-output', '--', 'sh', '-c', 'echo secret; exit 2'], { env: t.env });
+    const quiet = (await readFailureRecord(t.store, 'quiet'))!;
+    expect(quiet.exitCode).toBe(2);
+    expect(quiet.output).toBeUndefined();
+    await svcmon(['run', ...t.args('small'), '--output-bytes', '4', '--', 'sh', '-c', 'echo 123456789; exit 2'], { env: t.env });
+    expect(await readFailureRecord(t.store, 'small')).toMatchObject({ output: '789\n', outputTruncated: true });
+  });
+
+  it('forwards SIGTERM to the command', async () => {
+    const child = spawn(process.execPath, [BIN, 'run', ...t.args('term'), '--', 'sh', '-c', 'echo started; exec sleep 30'], {
+      env: t.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    await new Promise<void>((ok) => child.stdout.once('data', () => ok()));
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((ok) => child.on('close', (c) => ok(c)));
+    expect(code).toBe(143);
+    expect(await readFailureRecord(t.store, 'term')).toMatchObject({ signal: 'SIGTERM' });
+  });
+
+  it('overlapping runs are told apart by run id; max-duration catches the one that hangs', async () => {
+    const now = Date.now();
+    const hung = await start(t.store, 'overlap', { now: new Date(now - 3 * 3600_000 - 5000) });
+    const r = await svcmon(['run', ...t.args('overlap'), '--', 'true'], { env: t.env });
+    expect(r.code).toBe(0);
+    const state = (await readRunState(t.store, 'overlap'))!.state;
+    expect(state.running.map((x) => x.id)).toEqual([hung.runId]);
+    await writeConfig(t.store, { tasks: [{ name: 'overlap', 'max-duration': 3600 }] }, {});
+    const pulse = await takePulse(t.store, { emailMode: 'none' });
+    expect(pulse.tasks[0]).toMatchObject({ ok: false, state: 'overrun' });
+    expect(pulse.report).toContain(`overlap: ERROR\n  running for 3 hours, limit 1 hour (started `);
+    expect(pulse.report).toContain(`run ${hung.runId})`);
+  });
+});
+
+describe('svcmon run when the store is down or slow', () => {
+  it('an unreachable store: the exit status stands, one line on stderr, bounded time', async () => {
+    const port = await deadPort();
+    const t0 = Date.now();
+    const r = await svcmon(['run', 'test', 'job', '--endpoint', `http://127.0.0.1:${port}`, '--timeout-store', '3', '--', 'sh', '-c', 'echo hi; exit 5'], {
+      env: s3Env(s3.credentials),
+    });
+    expect(r.code).toBe(5);
+    expect(r.stdout).toBe('hi\n');
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^svcmon run: could not record the failure of "job" in s3:\/\/test\/ \(.+\); the command's exit status 5 stands$/);
+    expect(Date.now() - t0).toBeLessThan(15_000);
+  });
+
+  it('a store that does not answer: the job still ends within --timeout-store', async () => {
+    s3.injectFault({ delayMs: 60_000, match: (q) => q.key.startsWith('slow/') });
+    try {
+      const t0 = Date.now();
+      const r = await svcmon(['run', 's3://test/slow', 'job', '--endpoint', s3.endpoint, '--timeout-store', '2', '--', 'true'], {
+        env: s3Env(s3.credentials),
+      });
+      expect(r.code).toBe(0);
+      expect(r.stderr).toMatch(/^svcmon run: could not record the heartbeat of "job" in s3:\/\/test\/slow\/ \(.*\); the command's exit status 0 stands\n$/);
+      expect(Date.now() - t0).toBeLessThan(12_000);
+    } finally {
+      s3.clearFaults();
+    }
+  });
+
+  it('usage errors: exit 2 before anything runs', async () => {
+    const dir = await tempDir();
+    const missing = await svcmon(['run', dir, 'job'], {});
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('no command');
+    const help = await svcmon(['run', '--help'], {});
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('usage: svcmon run');
+    const bad = await svcmon(['run', dir, 'job', '--output-bytes', 'x', '--', 'true'], {});
+    expect(bad.code).toBe(2);
+  });
+});
