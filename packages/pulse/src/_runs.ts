@@ -45,8 +45,11 @@ export function taskRules(task: Record<string, unknown>, nowSeconds: number): Ta
  */
 export function latestScheduled(schedule: string, tz: string, at: Date): Date | null {
   const cron = new Cron(schedule, { timezone: tz, paused: true, mode: '5-part' });
-  const [last] = cron.previousRuns(1, new Date(at.getTime() + 1000));
-  return last ?? null;
+  // croner 10's previousRuns can answer a time after the reference when the scheduled local time
+  // falls in a DST gap (02:30 on a spring-forward night is run at 03:30 and listed from 03:00 on):
+  // ask for a few and keep the latest that is not in the future.
+  const runs = cron.previousRuns(3, new Date(at.getTime() + 1000)).filter((d) => d.getTime() <= at.getTime());
+  return runs.reduce<Date | null>((latest, d) => (latest === null || d > latest ? d : latest), null);
 }
 
 /** The scheduled time a success must follow: the latest one more than `grace` ago. */
