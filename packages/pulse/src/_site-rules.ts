@@ -102,7 +102,7 @@ export function certReason(expiry: Date, now: Date, certDays: number): string | 
   const msLeft = expiry.getTime() - now.getTime();
   if (msLeft >= certDays * 86_400_000) return undefined;
   if (msLeft <= 0) return 'certificate expired';
-  const days = Math.floor(msLeft / 86_400_000);
-  if (days === 0) return 'certificate expires within a day';
+  // Rounded up: a certificate made with `-days 3` a moment ago expires "in 3 days".
+  const days = Math.ceil(msLeft / 86_400_000);
   return `certificate expires in ${days} day${days === 1 ? '' : 's'}`;
 }

@@ -154,10 +154,12 @@ export async function takePulse(where: Where, options: PulseOptions = {}): Promi
   const stateKey = pulseStateKey(selfName);
   const useState = keepState && storeFailure === undefined;
   let previous: PulseState | null = null;
+  let initialState: { state: PulseState | null; etag?: string } | undefined;
   let stateError: string | undefined;
   if (useState) {
     try {
-      previous = (await readPulseState(store, selfName)).state;
+      initialState = await readPulseState(store, selfName);
+      previous = initialState.state;
     } catch (e) {
       stateError = `cannot read the pulse state ${stateKey}: ${(e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, ' ')}`;
     }
@@ -271,7 +273,7 @@ export async function takePulse(where: Where, options: PulseOptions = {}): Promi
         const notifiedAt = told ? nowSeconds : latest?.notifiedAt;
         if (notifiedAt !== undefined) next.notifiedAt = notifiedAt;
         return { state: next, value: again.checks };
-      });
+      }, 4, initialState);
       result.state = { written: true, key: stateKey };
     } catch (e) {
       stateError = e instanceof Error ? e.message : String(e);

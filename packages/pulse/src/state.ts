@@ -95,10 +95,12 @@ export async function updatePulseState<T>(
   selfName: string | undefined,
   compute: (previous: PulseState | null) => { state: PulseState; value: T },
   attempts = 4,
+  /** The state as already read (saves the first read). */
+  initial?: { state: PulseState | null; etag?: string },
 ): Promise<T> {
   const key = pulseStateKey(selfName);
   for (let attempt = 1; ; attempt++) {
-    const { state: previous, etag } = await readPulseState(store, selfName);
+    const { state: previous, etag } = attempt === 1 && initial ? initial : await readPulseState(store, selfName);
     const { state, value } = compute(previous);
     try {
       await store.put(key, `${JSON.stringify(state)}\n`, {
