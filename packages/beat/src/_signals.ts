@@ -80,6 +80,21 @@ function split<T extends Common>(options: T): { now: Date; store: StoreOptions; 
   return { now: now ?? new Date(), store, rest: rest as Omit<T, keyof StoreOptions | 'now'> };
 }
 
+// The run state this process last wrote, per store and task: success/fail of a run started here
+// write it back with If-Match straight away (one round trip instead of a read and a write).
+const lastWritten = new WeakMap<Store, Map<string, { state: RunState; etag: string }>>();
+
+function remember(store: Store, task: string, written: { state: RunState; etag: string }): void {
+  let byTask = lastWritten.get(store);
+  if (!byTask) lastWritten.set(store, (byTask = new Map()));
+  byTask.set(task, written);
+}
+
+function updateOptions(store: Store, task: string, publicRead: boolean | undefined) {
+  const current = lastWritten.get(store)?.get(task);
+  return { ...(publicRead === undefined ? {} : { publicRead }), ...(current ? { current } : {}) };
+}
+
 function ended(state: RunState, runId: string | undefined, nowSeconds: number): RunStarted[] {
   return state.running.filter((r) => r.id !== runId && nowSeconds - r.started < STALE_RUN_SECONDS);
 }
@@ -95,10 +110,12 @@ export async function start(where: Where, task: string, options: StartOptions = 
   const { now, store, rest } = split(options);
   const runId = rest.runId ?? crypto.randomUUID();
   const at = seconds(now);
-  await updateRunState(open(where, store), task, (state) => ({
+  const opened = open(where, store);
+  const written = await updateRunState(opened, task, (state) => ({
     ...state,
     running: [...ended(state, runId, at), { id: runId, started: at }],
   }), store.publicRead === undefined ? {} : { publicRead: store.publicRead });
+  remember(opened, task, written);
   return { runId, started: new Date(at * 1000) };
 }
 
@@ -109,13 +126,18 @@ export async function start(where: Where, task: string, options: StartOptions = 
 export async function success(where: Where, task: string, options: SuccessOptions = {}): Promise<Heartbeat> {
   const { now, store: storeOptions, rest } = split(options);
   const store = open(where, storeOptions);
-  const heartbeat = await writeHeartbeat(store, task, { now });
-  await updateRunState(store, task, (state) => {
-    const next: RunState = { running: ended(state, rest.runId, heartbeat.seconds) };
-    // A failure recorded later than this success (an overlapping run) still stands.
-    if (state.failed && state.failed.at > heartbeat.seconds) next.failed = state.failed;
-    return next;
-  }, storeOptions.publicRead === undefined ? {} : { publicRead: storeOptions.publicRead });
+  const at = seconds(now);
+  // Both at once: the heartbeat is what the original reads; the run state only clears the start.
+  const [heartbeat, written] = await Promise.all([
+    writeHeartbeat(store, task, { now }),
+    updateRunState(store, task, (state) => {
+      const next: RunState = { running: ended(state, rest.runId, at) };
+      // A failure recorded later than this success (an overlapping run) still stands.
+      if (state.failed && state.failed.at > at) next.failed = state.failed;
+      return next;
+    }, updateOptions(store, task, storeOptions.publicRead)),
+  ]);
+  remember(store, task, written);
   return heartbeat;
 }
 
@@ -143,7 +165,7 @@ export async function fail(where: Where, task: string, options: FailOptions = {}
   // The full record first: a pulse that sees the flag finds the details.
   await writeFailureRecord(store, record);
   const at = seconds(now);
-  await updateRunState(store, task, (state) => ({
+  const written = await updateRunState(store, task, (state) => ({
     running: ended(state, runId, at),
     failed: {
       id: runId,
@@ -151,6 +173,7 @@ export async function fail(where: Where, task: string, options: FailOptions = {}
       ...(rest.exitCode !== undefined ? { exit: rest.exitCode } : {}),
       ...(rest.signal !== undefined ? { signal: rest.signal } : {}),
     },
-  }), storeOptions.publicRead === undefined ? {} : { publicRead: storeOptions.publicRead });
+  }), updateOptions(store, task, storeOptions.publicRead));
+  remember(store, task, written);
   return record;
 }

@@ -122,25 +122,28 @@ export function formatRunState(state: RunState): string {
 /**
  * Read-modify-write of the run state, retried when another run wrote in between
  * (If-Match / If-None-Match). `publicRead` as the store's heartbeats (default true).
+ * With `current` (the state and etag this process last wrote), the first try skips the read.
  */
 export async function updateRunState(
   store: Store,
   task: string,
   change: (state: RunState) => RunState,
-  options: { attempts?: number; publicRead?: boolean } = {},
-): Promise<RunState> {
+  options: { attempts?: number; publicRead?: boolean; current?: { state: RunState; etag: string } } = {},
+): Promise<{ state: RunState; etag: string }> {
   const attempts = options.attempts ?? 4;
+  let known = options.current;
   for (let i = 1; ; i++) {
-    const current = await readRunState(store, task);
+    const current = known ?? (await readRunState(store, task));
+    known = undefined;
     const next = change(current?.state ?? { running: [] });
     try {
-      await store.put(runStateKey(task), formatRunState(next), {
+      const { etag } = await store.put(runStateKey(task), formatRunState(next), {
         contentType: RUN_CONTENT_TYPE,
         cacheControl: 'no-cache',
         publicRead: options.publicRead ?? true,
         ...(current ? { ifMatch: current.etag } : { ifNoneMatch: '*' as const }),
       });
-      return next;
+      return { state: next, etag };
     } catch (e) {
       if (i >= attempts || !(e instanceof StoreError && e.code === 'E_PRECONDITION')) throw e;
     }
