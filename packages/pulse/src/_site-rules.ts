@@ -88,6 +88,7 @@ export function certificateExpiry(url: URL, timeoutMs: number): Promise<Date | n
       ...(/^[\d.:]+$/.test(host) ? {} : { servername: host }),
     });
     const timer = setTimeout(() => done(null), Math.max(1, Math.min(timeoutMs, 2 ** 31 - 1)));
+    timer.unref();
     socket.once('secureConnect', () => {
       const cert: PeerCertificate = socket.getPeerCertificate();
       const validTo = cert?.valid_to ? new Date(cert.valid_to) : null;
@@ -105,4 +106,26 @@ export function certReason(expiry: Date, now: Date, certDays: number): string | 
   // Rounded up: a certificate made with `-days 3` a moment ago expires "in 3 days".
   const days = Math.ceil(msLeft / 86_400_000);
   return `certificate expires in ${days} day${days === 1 ? '' : 's'}`;
+}
+
+/** Whether a final status counts as up: one of `status`, else any 2xx or 3xx. */
+export function statusIsUp(rules: SiteRules, status: number): boolean {
+  return rules.status ? rules.status.includes(status) : status >= 200 && status < 400;
+}
+
+/**
+ * Why an answer that counts as up still fails the site's rules (first failing rule, in the order
+ * contains, max-ms, cert-days), or undefined.
+ */
+export function ruleFailure(
+  rules: SiteRules,
+  answer: { body?: string; ms: number; certExpiry: Date | null },
+  now: Date,
+): string | undefined {
+  if (rules.contains !== undefined && !(answer.body ?? '').includes(rules.contains)) {
+    return `no ${JSON.stringify(rules.contains)} in body`;
+  }
+  if (rules.maxMs !== undefined && answer.ms > rules.maxMs) return `${formatMs(answer.ms)} ms > ${formatMs(rules.maxMs)} ms`;
+  if (answer.certExpiry && rules.certDays > 0) return certReason(answer.certExpiry, now, rules.certDays);
+  return undefined;
 }
