@@ -9,12 +9,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
+import { FIXTURES, REPO_ROOT } from '@svcmon/testkit';
+
+export { FIXTURES, REPO_ROOT };
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const PACKAGE_DIR = resolve(here, '..');
-export const REPO_ROOT = resolve(here, '../../..');
 export const BIN = resolve(REPO_ROOT, 'packages/cli/dist/bin.js');
-export const FIXTURES = resolve(REPO_ROOT, '../shared/fixtures/racket');
 export const RESULTS_DIR = resolve(PACKAGE_DIR, 'results');
 
 if (!existsSync(BIN)) {

@@ -1,3 +1,4 @@
+export * from './fixtures.js';
 export * from './chromium.js';
 export * from './http-static.js';
 export * from './s3.js';

@@ -1,23 +1,7 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readdirSync } from 'node:fs';
+import { FIXTURES, fixture } from '@svcmon/testkit';
 
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'pnpm-workspace.yaml'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('cannot find the repo root (pnpm-workspace.yaml)');
-    dir = up;
-  }
-  return dir;
-}
-
-/** Files written by the Racket original: ../shared/fixtures/racket beside the repo root. */
-export const FIXTURES = resolve(repoRoot(), '..', 'shared', 'fixtures', 'racket');
-
-export function fixture(name: string): string {
-  return readFileSync(join(FIXTURES, name), 'utf8');
-}
+export { FIXTURES, fixture };
 
 /** Every config.rktd the original wrote (and the seed). */
 export function fixtureConfigs(): string[] {
