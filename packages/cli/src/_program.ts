@@ -90,9 +90,11 @@ export function buildProgram(io: Io, state: State): Command {
   prepare(program.command('run'))
     .description("run a command and record its start, then a heartbeat (exit 0) or a failure with the output's tail")
     .usage('[options] <where> <task> -- <command> [args…]')
-    .helpOption(false)
     .allowUnknownOption()
-    .argument('[args...]')
+    .argument('<where>', WHERE_HELP)
+    .argument('<task>', 'task name, as in the config')
+    .argument('<command...>', 'the command and its arguments, after --')
+    .addHelpText('after', '\nOptions of svcmon run: svcmon run --help\n')
     .action(run('run', async () => (await import('./commands/run.js')).runCommand as never));
 
   // svcmon pulse <where>

@@ -194,6 +194,26 @@ describe('svcmon run when the store is down or slow', () => {
     }
   });
 
+  it('loads neither commander, the pulse, nodemailer nor the config editor', async () => {
+    const dir = await tempDir();
+    const { writeFile, readFile: read } = await import('node:fs/promises');
+    const { pathToFileURL } = await import('node:url');
+    const hook = `${dir}/hook.mjs`;
+    await writeFile(hook, `import { registerHooks } from 'node:module'; import { writeFileSync } from 'node:fs';
+const seen = []; registerHooks({ load(url, context, next) { seen.push(url); return next(url, context); } });
+process.on('exit', () => writeFileSync(process.env.SVCMON_SEEN, seen.join('\\n')));`);
+    const { run } = await import('./_run.js');
+    const r = await run(process.execPath, ['--import', pathToFileURL(hook).href, BIN, 'run', `${dir}/store`, 'job', '--', 'true'], {
+      env: cleanEnv({ SVCMON_SEEN: `${dir}/seen.txt` }),
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const urls = (await read(`${dir}/seen.txt`, 'utf8')).split('\n');
+    expect(urls.some((u) => u.includes('/beat/dist/') || u.includes('@svcmon/beat'))).toBe(true);
+    for (const name of ['commander', 'pulse', 'config', 'nodemailer']) {
+      expect(urls.filter((u) => new RegExp(`[/\\\\+@]${name}[/\\\\@]`).test(u) && !u.includes('/cli/dist/'))).toEqual([]);
+    }
+  });
+
   it('usage errors: exit 2 before anything runs', async () => {
     const dir = await tempDir();
     const missing = await svcmon(['run', dir, 'job'], {});
