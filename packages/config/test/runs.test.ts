@@ -1,9 +1,9 @@
 // Task keys of issue 9 (grace, schedule, tz, max-duration, paused-until, paused?): validation,
 // pause/resume, and a config holding them still read by Racket as the original reads it.
-import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { dirStore } from '@svcmon/store';
+import { runRacket } from '@svcmon/testkit';
 import { describe, expect, it } from 'vitest';
 import { getTask, isConfigError, pauseTask, resumeTask, setTask } from '../src/index.js';
 import { tempDir } from './_helpers.js';
@@ -73,14 +73,14 @@ describe('a config with the new keys, read by Racket', () => {
       const ours = await readFile(path.join(dir, 'config.rktd'), 'utf8');
       // What the original's take-pulse does with a task: (hash-ref t 'name), (hash-ref t 'period default).
       const program = `
-(define cfg (call-with-input-file (vector-ref (current-command-line-arguments) 0) read))
+(define cfg (read))
 (write cfg) (newline)
 (for ([t (hash-ref cfg 'tasks)])
   (printf "~a ~a\\n" (hash-ref t 'name) (hash-ref t 'period (hash-ref cfg 'period (* 24 60 60)))))`;
-      const r = spawnSync('racket', ['-e', program, path.join(dir, 'config.rktd')], { encoding: 'utf8', timeout: 60_000 });
-      if (r.error) throw new Error(`racket did not run (apt-get install -y racket): ${r.error.message}`);
+      const r = await runRacket(program, ours);
       expect(r.stderr).toBe('');
-      expect(r.stdout).toBe(`${ours}plain 3600\nnightly 90000\n`);
+      expect(r.code).toBe(0);
+      expect(r.stdout.toString('utf8')).toBe(`${ours}plain 3600\nnightly 90000\n`);
       expect(ours).toBe(
         '#hash((tasks . (#hash((name . "plain") (paused-until . 1800000000) (period . 3600)) ' +
           '#hash((grace . 1800) (max-duration . 7200) (name . "nightly") (period . 90000) (schedule . "0 3 * * *") (tz . "America/New_York")))))\n',
