@@ -95,8 +95,17 @@ function updateOptions(store: Store, task: string, publicRead: boolean | undefin
   return { ...(publicRead === undefined ? {} : { publicRead }), ...(current ? { current } : {}) };
 }
 
-function ended(state: RunState, runId: string | undefined, nowSeconds: number): RunStarted[] {
-  return state.running.filter((r) => r.id !== runId && nowSeconds - r.started < STALE_RUN_SECONDS);
+/** The runs still under way once `runId` has ended (or, at a start, before `runId` is added). */
+function stillRunning(state: RunState, runId: string | undefined, nowSeconds: number, ending: boolean): RunStarted[] {
+  let since = -Infinity;
+  if (ending) {
+    // A run that ends supersedes the runs that started before it: a start left behind by a run
+    // killed with SIGKILL or a reboot is not reported forever. A success without a run id counts
+    // as a run that started now (as a plain heartbeat does).
+    const own = runId === undefined ? undefined : state.running.find((r) => r.id === runId);
+    since = runId === undefined ? nowSeconds : own ? own.started : -Infinity;
+  }
+  return state.running.filter((r) => r.id !== runId && r.started >= since && nowSeconds - r.started < STALE_RUN_SECONDS);
 }
 type RunStarted = RunState['running'][number];
 
@@ -113,7 +122,7 @@ export async function start(where: Where, task: string, options: StartOptions = 
   const opened = open(where, store);
   const written = await updateRunState(opened, task, (state) => ({
     ...state,
-    running: [...ended(state, runId, at), { id: runId, started: at }],
+    running: [...stillRunning(state, runId, at, false), { id: runId, started: at }],
   }), store.publicRead === undefined ? {} : { publicRead: store.publicRead });
   remember(opened, task, written);
   return { runId, started: new Date(at * 1000) };
@@ -131,7 +140,7 @@ export async function success(where: Where, task: string, options: SuccessOption
   const [heartbeat, written] = await Promise.all([
     writeHeartbeat(store, task, { now }),
     updateRunState(store, task, (state) => {
-      const next: RunState = { running: ended(state, rest.runId, at) };
+      const next: RunState = { running: stillRunning(state, rest.runId, at, true) };
       // A failure recorded later than this success (an overlapping run) still stands.
       if (state.failed && state.failed.at > at) next.failed = state.failed;
       return next;
@@ -166,7 +175,7 @@ export async function fail(where: Where, task: string, options: FailOptions = {}
   await writeFailureRecord(store, record);
   const at = seconds(now);
   const written = await updateRunState(store, task, (state) => ({
-    running: ended(state, runId, at),
+    running: stillRunning(state, runId, at, true),
     failed: {
       id: runId,
       at,

@@ -47,6 +47,19 @@ describe.each(Object.keys(stores))('signals on a %s', (kind) => {
     expect(state.failed).toMatchObject({ id: a!.runId, exit: 1 });
   });
 
+  test('the end of a run supersedes the runs that started before it; a plain success all of them', async () => {
+    const store = await stores[kind]!();
+    const t = Date.parse('2026-06-01T00:00:00Z');
+    const old = await start(store, 's', { now: new Date(t) });
+    const mid = await start(store, 's', { now: new Date(t + 60_000) });
+    const late = await start(store, 's', { now: new Date(t + 120_000) });
+    await success(store, 's', { runId: mid.runId, now: new Date(t + 180_000) });
+    expect((await readRunState(store, 's'))!.state.running.map((r) => r.id)).toEqual([late.runId]);
+    expect(old.runId).not.toBe(late.runId);
+    await success(store, 's', { now: new Date(t + 240_000) });
+    expect((await readRunState(store, 's'))!.state.running).toEqual([]);
+  });
+
   test('fail: the full record private, the summary in the run state; a later success supersedes it', async () => {
     const store = await stores[kind]!();
     const started = new Date('2026-06-01T00:00:00Z');
