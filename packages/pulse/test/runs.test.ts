@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fail, start, success } from '@svcmon/beat';
 import { dirStore, writeHeartbeat, type Store } from '@svcmon/store';
+import { startSmtp } from '@svcmon/testkit';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { checkTasks, renderReport, type TaskLike } from '../src/index.js';
+import { checkTasks, renderReport, takePulse, type TaskLike } from '../src/index.js';
 
 let store: Store;
 beforeEach(async () => {
@@ -129,5 +130,31 @@ describe('failures and runs from the signals API', () => {
     expect(v.reason).toBe(`running for 3 hours, limit 1 hour (started Monday, June 1st, 2026 12:30:00am, run ${run.runId})`);
     await success(store, 'long', { runId: run.runId, now: at('2026-06-01T03:31:00Z') });
     expect(await verdict(task, '2026-06-01T03:32:00Z')).toMatchObject({ ok: true, state: 'ok' });
+  });
+});
+
+describe('the mail', () => {
+  it('carries the failure with its exit status and output, indented as the report indents errors', async () => {
+    const smtp = await startSmtp();
+    try {
+      await store.put('config.rktd', '#hash((emails . (#hash((to . "ops@example.com")))) (tasks . (#hash((name . "backup") (period . 86400)))))\n', { contentType: 'application/data' });
+      await success(store, 'backup', { now: at('2026-06-01T00:00:00Z') });
+      await fail(store, 'backup', { now: at('2026-06-02T03:00:00Z'), exitCode: 3, host: 'db1', output: 'dumping…\nERROR: disk full\n' });
+      const result = await takePulse(store, {
+        now: () => at('2026-06-02T03:05:00Z'),
+        emailConfig: { server: '127.0.0.1', port: smtp.port, from: 'monitor@example.com' },
+        publish: false,
+        state: false,
+      } as Parameters<typeof takePulse>[1]);
+      expect(result.ok).toBe(false);
+      const [mail] = await smtp.waitFor(1);
+      expect(mail!.parsed.subject).toMatch(/FAILED health check/);
+      expect(mail!.parsed.text).toContain(
+        'backup: ERROR\n  failed Tuesday, June 2nd, 2026 3:00:00am (5 minutes ago): exit status 3 (on db1, run ',
+      );
+      expect(mail!.parsed.text).toContain(')\n  output:\n    dumping…\n    ERROR: disk full\n');
+    } finally {
+      await smtp.close();
+    }
   });
 });
