@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { isRktdSyntaxError, isSym, parse, RHash } from '@svcmon/rktd';
 import { PulseError } from './errors.js';
+import { validateWebhooks, type WebhookConfig } from './webhooks.js';
 
 /**
  * How to send the report (the original's email-config hash, same key names in JSON).
@@ -25,9 +26,11 @@ export interface EmailConfig {
   'tls-verify?'?: boolean;
   /** svcmon: the sendmail program used without `server` (default /usr/sbin/sendmail). */
   sendmail?: string;
+  /** svcmon: webhooks called in the same mode as mail (`url` + `format`: json, slack, ntfy). */
+  webhooks?: WebhookConfig[];
 }
 
-type Kind = 'string' | 'port' | 'connect' | 'boolean';
+type Kind = 'string' | 'port' | 'connect' | 'boolean' | 'webhooks';
 const KEYS: Record<keyof EmailConfig, Kind> = {
   server: 'string',
   port: 'port',
@@ -39,6 +42,7 @@ const KEYS: Record<keyof EmailConfig, Kind> = {
   'tls-ca': 'string',
   'tls-verify?': 'boolean',
   sendmail: 'string',
+  webhooks: 'webhooks',
 };
 
 function describe(key: string, value: unknown): string {
@@ -90,6 +94,9 @@ export function validateEmailConfig(input: unknown, source = 'e-mail config'): E
         break;
       case 'port':
         if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 1 || raw > 65535) throw bad('an integer from 1 to 65535');
+        break;
+      case 'webhooks':
+        value = validateWebhooks(raw, source);
         break;
       case 'connect':
         value = isSym(raw) ? raw.name : raw;

@@ -104,8 +104,7 @@ export async function takePulse(where: Where, options: PulseOptions = {}): Promi
     ...storeOptions
   } = options;
   const remindSeconds = remind === undefined ? undefined : typeof remind === 'number' ? remind : parseDuration(remind);
-  const hooks: readonly WebhookConfig[] =
-    webhooksOption ?? ((emailConfig as { webhooks?: readonly WebhookConfig[] }).webhooks ?? []);
+  const hooks: readonly WebhookConfig[] = webhooksOption ?? emailConfig.webhooks ?? [];
   const started = performance.now();
   const startedAt = now();
   let store: Store;
@@ -143,7 +142,7 @@ export async function takePulse(where: Where, options: PulseOptions = {}): Promi
   const limit = limiter(concurrency);
   const clock = startedAt;
   const [siteVerdicts, taskVerdicts] = await Promise.all([
-    checkSitesWithin(limit, sites, { config, ...(fetchImpl ? { fetch: fetchImpl } : {}) }),
+    checkSitesWithin(limit, sites, { config, now: clock, ...(fetchImpl ? { fetch: fetchImpl } : {}) }),
     checkTasksWithin(limit, store, tasks, { config, now: clock, ...(selfName !== undefined ? { selfName } : {}) }),
   ]);
 

@@ -1,6 +1,7 @@
 import { DEFAULT_CONCURRENCY, limiter, type Limiter } from './_limit.js';
 import { siteTimeout } from '@svcmon/store';
 import type { SiteVerdict } from './types.js';
+import { certificateExpiry, readBodyUpTo, ruleFailure, siteRules, statusIsUp, DEFAULT_CERT_DAYS, type SiteRules } from './_site-rules.js';
 
 /** Redirects followed before a site counts as down. */
 export const MAX_REDIRECTS = 5;
@@ -20,6 +21,8 @@ export interface CheckSitesOptions {
   concurrency?: number;
   /** A fetch to use instead of the global one. */
   fetch?: typeof fetch;
+  /** The clock for `cert-days` (default: the current time). */
+  now?: Date;
 }
 
 const ERRNO_REASONS: Record<string, string> = {
@@ -60,8 +63,17 @@ function isTimeout(err: unknown, signal: AbortSignal): boolean {
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** Check one site: GET, following at most 5 redirects, within `timeout` seconds. */
-async function checkSite(url: string, timeout: number, fetchImpl: typeof fetch): Promise<SiteVerdict> {
+/**
+ * Check one site: GET, following at most 5 redirects, within `timeout` seconds; then the site's
+ * rules (status, contains, max-ms, cert-days: see _site-rules.ts).
+ */
+async function checkSite(
+  url: string,
+  timeout: number,
+  fetchImpl: typeof fetch,
+  rules: SiteRules = { certDays: DEFAULT_CERT_DAYS },
+  now?: Date,
+): Promise<SiteVerdict> {
   const started = performance.now();
   const verdict = (rest: Partial<SiteVerdict> & { ok: boolean }, redirects = 0): SiteVerdict => ({
     url,
@@ -80,6 +92,9 @@ async function checkSite(url: string, timeout: number, fetchImpl: typeof fetch):
   // a sub-millisecond or months-long timeout throw or fire at once.
   const signal = AbortSignal.timeout(Math.min(MAX_TIMER_MS, Math.max(1, Math.ceil(timeout * 1000))));
   let redirects = 0;
+  // The certificate is read on its own connection, beside the GET (no added latency).
+  const timeoutMs = Math.min(MAX_TIMER_MS, Math.max(1, Math.ceil(timeout * 1000)));
+  const cert = rules.certDays > 0 && current.protocol === 'https:' ? certificateExpiry(current, timeoutMs) : Promise.resolve(null);
   try {
     for (;;) {
       if (current.protocol !== 'http:' && current.protocol !== 'https:') {
@@ -91,10 +106,14 @@ async function checkSite(url: string, timeout: number, fetchImpl: typeof fetch):
         signal,
         headers: { 'user-agent': 'svcmon-pulse', accept: '*/*' },
       });
-      // Only the status matters: do not read the body.
-      await res.body?.cancel().catch(() => undefined);
       const location = res.headers.get('location');
-      if (res.status >= 300 && res.status < 400 && location !== null) {
+      const listed = rules.status?.includes(res.status) === true;
+      const redirect = res.status >= 300 && res.status < 400 && location !== null && !listed;
+      // The body is read (at most 1 MiB) only for `contains`; otherwise only the status matters.
+      let body: string | undefined;
+      if (!redirect && rules.contains !== undefined && statusIsUp(rules, res.status)) body = await readBodyUpTo(res.body);
+      else await res.body?.cancel().catch(() => undefined);
+      if (redirect && location !== null) {
         if (redirects >= MAX_REDIRECTS) {
           return verdict({ ok: false, status: res.status, finalUrl: current.href, reason: `more than ${MAX_REDIRECTS} redirects` }, redirects);
         }
@@ -102,11 +121,14 @@ async function checkSite(url: string, timeout: number, fetchImpl: typeof fetch):
         current = new URL(location, current);
         continue;
       }
-      const up = res.status >= 200 && res.status < 400;
+      const up = statusIsUp(rules, res.status);
+      const why = up
+        ? ruleFailure(rules, { ...(body !== undefined ? { body } : {}), ms: performance.now() - started, certExpiry: await cert }, now ?? new Date())
+        : `HTTP ${res.status}`;
       return verdict(
-        up
+        why === undefined
           ? { ok: true, status: res.status, finalUrl: current.href }
-          : { ok: false, status: res.status, finalUrl: current.href, reason: `HTTP ${res.status}` },
+          : { ok: false, status: res.status, finalUrl: current.href, reason: why },
         redirects,
       );
     }
@@ -136,7 +158,7 @@ export async function checkSitesWithin(
   const config = options.config ?? {};
   return Promise.all(
     sites.map((site) =>
-      limit(() => checkSite(site.url, siteTimeout(config, site, options.timeoutDefault), fetchImpl)),
+      limit(() => checkSite(site.url, siteTimeout(config, site, options.timeoutDefault), fetchImpl, siteRules(site), options.now)),
     ),
   );
 }
