@@ -136,8 +136,9 @@ export async function success(where: Where, task: string, options: SuccessOption
   const { now, store: storeOptions, rest } = split(options);
   const store = open(where, storeOptions);
   const at = seconds(now);
-  // Both at once: the heartbeat is what the original reads; the run state only clears the start.
-  const [heartbeat, written] = await Promise.all([
+  // Both at once: the heartbeat is what the original reads; the run state only clears the start,
+  // so its failure is a warning (the success is recorded all the same).
+  const [beaten, updated] = await Promise.allSettled([
     writeHeartbeat(store, task, { now }),
     updateRunState(store, task, (state) => {
       const next: RunState = { running: stillRunning(state, rest.runId, at, true) };
@@ -146,8 +147,15 @@ export async function success(where: Where, task: string, options: SuccessOption
       return next;
     }, updateOptions(store, task, storeOptions.publicRead)),
   ]);
-  remember(store, task, written);
-  return heartbeat;
+  if (beaten.status === 'rejected') throw beaten.reason;
+  if (updated.status === 'fulfilled') {
+    remember(store, task, updated.value);
+  } else {
+    const why = updated.reason instanceof Error ? updated.reason.message : String(updated.reason);
+    const warn = storeOptions.onWarning ?? ((m: string) => void process.stderr.write(`svcmon: warning: ${m}\n`));
+    warn(`the heartbeat of ${JSON.stringify(task)} was recorded, but not its run state (${why.split('\n')[0]})`);
+  }
+  return beaten.value;
 }
 
 /**

@@ -214,6 +214,21 @@ process.on('exit', () => writeFileSync(process.env.SVCMON_SEEN, seen.join('\\n')
     }
   });
 
+  it('run state refused (no s3:ListBucket, say): the heartbeat is recorded, one line says what was not', async () => {
+    s3.injectFault({ status: 403, code: 'AccessDenied', match: (q) => q.key.startsWith('denied/') && q.key.endsWith('-run.json') });
+    try {
+      const r = await svcmon(['run', 's3://test/denied', 'job', '--endpoint', s3.endpoint, '--', 'true'], { env: s3Env(s3.credentials) });
+      expect(r.code).toBe(0);
+      expect(r.stderr).toMatch(/^svcmon run: the heartbeat of "job" was recorded, but not its run state \(.*\)\n$/);
+      expect((await s3.rawGet('test', 'denied/job-beat.json')).status).toBe(200);
+      const failed = await svcmon(['run', 's3://test/denied', 'job2', '--endpoint', s3.endpoint, '--', 'false'], { env: s3Env(s3.credentials) });
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toMatch(/^svcmon run: could not record the failure of "job2" in s3:\/\/test\/denied\/ \(.*\); the command's exit status 1 stands\n$/);
+    } finally {
+      s3.clearFaults();
+    }
+  });
+
   it('usage errors: exit 2 before anything runs', async () => {
     const dir = await tempDir();
     const missing = await svcmon(['run', dir, 'job'], {});

@@ -246,7 +246,7 @@ export async function runCommand(io: Io, argv: readonly string[]): Promise<numbe
   const record = (async () => {
     const s = await deadline(started, budgetMs);
     if (ended.exitCode === 0) {
-      await success(store, flags.task, { runId, now: endedAt });
+      await success(store, flags.task, { runId, now: endedAt, onWarning: (m) => void warnings.push(m) });
     } else {
       await fail(store, flags.task, {
         runId,
@@ -262,6 +262,10 @@ export async function runCommand(io: Io, argv: readonly string[]): Promise<numbe
   })();
   const result = await deadline(record, budgetMs);
   for (const w of new Set(warnings)) io.err(`svcmon run: ${w}`);
+  if (result.ok && !result.value.ok && warnings.length === 0) {
+    // Only the start was lost: the end was recorded, but max-duration could not watch this run.
+    io.err(`svcmon run: could not record the start of ${JSON.stringify(flags.task)} in ${store.location} (${result.value.error}); its end was recorded`);
+  }
   if (!result.ok) {
     io.err(
       `svcmon run: could not record ${what} of ${JSON.stringify(flags.task)} in ${store.location} (${result.error}); ` +
