@@ -137,6 +137,14 @@ describe.each(['directory', 's3'] as const)('svcmon run on a %s', (kind) => {
     expect(await readFailureRecord(t.store, 'small')).toMatchObject({ output: '789\n', outputTruncated: true });
   });
 
+  it('a background process that keeps the output open does not hold the job', async () => {
+    const t0 = Date.now();
+    const r = await svcmon(['run', ...t.args('daemon'), '--', 'sh', '-c', 'sleep 20 & echo forked; exit 0'], { env: t.env });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('forked\n');
+    expect(Date.now() - t0).toBeLessThan(10_000);
+  });
+
   it('forwards SIGTERM to the command', async () => {
     const child = spawn(process.execPath, [BIN, 'run', ...t.args('term'), '--', 'sh', '-c', 'echo started; exec sleep 30'], {
       env: t.env,

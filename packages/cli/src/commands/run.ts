@@ -169,7 +169,22 @@ async function runChild(flags: RunFlags, io: Io, tail: OutputTail | null): Promi
       const why = e.code === 'ENOENT' ? 'command not found' : e.code === 'EACCES' ? 'permission denied' : e.message;
       resolve({ exitCode: 127, spawnError: `cannot start ${JSON.stringify(flags.command)}: ${why}` });
     });
+    // 'close' waits for the output pipes too; a background process that inherited them (a
+    // daemonising script) must not hold the job: give them a moment after the exit, then go on.
+    let timer: NodeJS.Timeout | undefined;
+    child.on('exit', (code, signal) => {
+      timer = setTimeout(() => {
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+        child.emit('close', code, signal);
+      }, 2000);
+      timer.unref();
+    });
+    let closed = false;
     child.on('close', (code, signal) => {
+      if (closed) return;
+      closed = true;
+      clearTimeout(timer);
       cleanup();
       if (signal !== null) {
         const n = (constants.signals as Record<string, number>)[signal] ?? 0;
