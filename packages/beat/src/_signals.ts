@@ -29,8 +29,10 @@ export interface RunHandle {
 }
 
 export type SuccessOptions = Common & {
-  /** The run that ended (from `start`); without it, only the heartbeat and the failure flag change. */
+  /** The run that ended (from `start`). */
   runId?: string;
+  /** When it started, if its start was not recorded (runs that began before it are superseded). */
+  started?: Date;
 };
 
 export type FailOptions = Common & {
@@ -85,6 +87,7 @@ function split<T extends Common>(options: T): { now: Date; store: StoreOptions; 
 const lastWritten = new WeakMap<Store, Map<string, { state: RunState; etag: string }>>();
 
 function remember(store: Store, task: string, written: { state: RunState; etag: string }): void {
+  if (written.etag === '') return; // nothing was written: there is no object to match
   let byTask = lastWritten.get(store);
   if (!byTask) lastWritten.set(store, (byTask = new Map()));
   byTask.set(task, written);
@@ -96,14 +99,20 @@ function updateOptions(store: Store, task: string, publicRead: boolean | undefin
 }
 
 /** The runs still under way once `runId` has ended (or, at a start, before `runId` is added). */
-function stillRunning(state: RunState, runId: string | undefined, nowSeconds: number, ending: boolean): RunStarted[] {
+function stillRunning(
+  state: RunState,
+  runId: string | undefined,
+  nowSeconds: number,
+  ending: boolean,
+  startedSeconds?: number,
+): RunStarted[] {
   let since = -Infinity;
   if (ending) {
     // A run that ends supersedes the runs that started before it: a start left behind by a run
     // killed with SIGKILL or a reboot is not reported forever. A success without a run id counts
     // as a run that started now (as a plain heartbeat does).
     const own = runId === undefined ? undefined : state.running.find((r) => r.id === runId);
-    since = runId === undefined ? nowSeconds : own ? own.started : -Infinity;
+    since = own ? own.started : startedSeconds ?? (runId === undefined ? nowSeconds : -Infinity);
   }
   return state.running.filter((r) => r.id !== runId && r.started >= since && nowSeconds - r.started < STALE_RUN_SECONDS);
 }
@@ -141,7 +150,9 @@ export async function success(where: Where, task: string, options: SuccessOption
   const [beaten, updated] = await Promise.allSettled([
     writeHeartbeat(store, task, { now }),
     updateRunState(store, task, (state) => {
-      const next: RunState = { running: stillRunning(state, rest.runId, at, true) };
+      const next: RunState = {
+        running: stillRunning(state, rest.runId, at, true, rest.started ? seconds(rest.started) : undefined),
+      };
       // A failure recorded later than this success (an overlapping run) still stands.
       if (state.failed && state.failed.at > at) next.failed = state.failed;
       return next;
@@ -183,7 +194,7 @@ export async function fail(where: Where, task: string, options: FailOptions = {}
   await writeFailureRecord(store, record);
   const at = seconds(now);
   const written = await updateRunState(store, task, (state) => ({
-    running: stillRunning(state, runId, at, true),
+    running: stillRunning(state, runId, at, true, rest.started ? seconds(rest.started) : undefined),
     failed: {
       id: runId,
       at,

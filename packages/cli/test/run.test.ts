@@ -62,7 +62,8 @@ describe.each(['directory', 's3'] as const)('svcmon run on a %s', (kind) => {
     const beat = await body(t.store, heartbeatKey('ok'));
     const { seconds } = JSON.parse(beat!) as { seconds: number };
     expect(beat).toBe(formatHeartbeat(new Date(seconds * 1000)));
-    expect(JSON.parse((await body(t.store, runStateKey('ok')))!)).toEqual({ running: [] });
+    // A run shorter than a second records no start, and its end has nothing to clear: no run state.
+    expect(await body(t.store, runStateKey('ok'))).toBeNull();
     expect(await t.store.get(failureKey('ok'))).toBeNull();
     if (kind === 's3') {
       // The same PUT as `svcmon beat`: content type, cache control, public-read ACL.
@@ -143,6 +144,22 @@ describe.each(['directory', 's3'] as const)('svcmon run on a %s', (kind) => {
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('forked\n');
     expect(Date.now() - t0).toBeLessThan(10_000);
+  });
+
+  it('a run longer than a second records its start (with its true start time) while it runs', async () => {
+    const t0 = Math.floor(Date.now() / 1000);
+    const child = spawn(process.execPath, [BIN, 'run', ...t.args('slow'), '--', 'sleep', '3'], { env: t.env, stdio: 'ignore' });
+    const closed = new Promise<number | null>((ok) => child.on('close', (c) => ok(c)));
+    let seen: { id: string; started: number }[] = [];
+    for (let i = 0; i < 40 && seen.length === 0; i++) {
+      await new Promise((ok) => setTimeout(ok, 100));
+      seen = (await readRunState(t.store, 'slow'))?.state.running ?? [];
+    }
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.started).toBeGreaterThanOrEqual(t0 - 1);
+    expect(seen[0]!.started).toBeLessThanOrEqual(t0 + 1);
+    expect(await closed).toBe(0);
+    expect((await readRunState(t.store, 'slow'))!.state.running).toEqual([]);
   });
 
   it('forwards SIGTERM to the command', async () => {

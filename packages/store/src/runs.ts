@@ -123,6 +123,8 @@ export function formatRunState(state: RunState): string {
  * Read-modify-write of the run state, retried when another run wrote in between
  * (If-Match / If-None-Match). `publicRead` as the store's heartbeats (default true).
  * With `current` (the state and etag this process last wrote), the first try skips the read.
+ * When the change leaves the state as it is (or empty, with no object yet), nothing is written
+ * (`etag` is then the current one, or '' when there is no object).
  */
 export async function updateRunState(
   store: Store,
@@ -136,8 +138,13 @@ export async function updateRunState(
     const current = known ?? (await readRunState(store, task));
     known = undefined;
     const next = change(current?.state ?? { running: [] });
+    const text = formatRunState(next);
+    // Nothing to change (the common end of a run that recorded no start): no write at all.
+    if (current ? text === formatRunState(current.state) : next.running.length === 0 && !next.failed) {
+      return { state: next, etag: current?.etag ?? '' };
+    }
     try {
-      const { etag } = await store.put(runStateKey(task), formatRunState(next), {
+      const { etag } = await store.put(runStateKey(task), text, {
         contentType: RUN_CONTENT_TYPE,
         cacheControl: 'no-cache',
         publicRead: options.publicRead ?? true,

@@ -27,6 +27,8 @@ Example:
 
 export const DEFAULT_OUTPUT_BYTES = 10240;
 export const DEFAULT_STORE_TIMEOUT_S = 10;
+/** A run that ends sooner records no start (only its end). */
+export const START_DELAY_MS = 1000;
 
 interface RunFlags {
   where: string;
@@ -248,20 +250,28 @@ export async function runCommand(io: Io, argv: readonly string[]): Promise<numbe
   }
   const signals = import('@svcmon/beat');
   // The start is recorded while the job runs: a slow store never delays the job.
-  const started = signals.then(({ start }) => start(store, flags.task, { runId, now: startedAt }));
-  started.catch(() => undefined);
+  // The start is recorded once the job has run for START_DELAY_MS, with its true start time: a
+  // shorter run could never exceed a max-duration (whole seconds, at least 1), and a job that is
+  // over by then costs one write fewer. A slow store never delays the job.
+    let started: Promise<unknown> | null = null;
+  const startNow = (): void => {
+    started ??= signals.then(({ start }) => start(store, flags.task, { runId, now: startedAt }));
+    started.catch(() => undefined);
+  };
+  const startTimer = setTimeout(startNow, START_DELAY_MS);
 
   const tail = flags.output && flags.outputBytes > 0 ? new OutputTail(flags.outputBytes) : null;
   const ended = await runChild(flags, io, tail);
+  clearTimeout(startTimer);
   if (ended.spawnError) io.err(`svcmon run: ${ended.spawnError}`);
   const endedAt = new Date();
 
   const { success, fail } = await signals;
   const what = ended.exitCode === 0 ? 'the heartbeat' : 'the failure';
   const record = (async () => {
-    const s = await deadline(started, budgetMs);
+    const s = started ? await deadline(started, budgetMs) : ({ ok: true } as const);
     if (ended.exitCode === 0) {
-      await success(store, flags.task, { runId, now: endedAt, onWarning: (m) => void warnings.push(m) });
+      await success(store, flags.task, { runId, started: startedAt, now: endedAt, onWarning: (m) => void warnings.push(m) });
     } else {
       await fail(store, flags.task, {
         runId,
