@@ -249,11 +249,10 @@ export async function runCommand(io: Io, argv: readonly string[]): Promise<numbe
     return 2;
   }
   const signals = import('@svcmon/beat');
-  // The start is recorded while the job runs: a slow store never delays the job.
   // The start is recorded once the job has run for START_DELAY_MS, with its true start time: a
   // shorter run could never exceed a max-duration (whole seconds, at least 1), and a job that is
   // over by then costs one write fewer. A slow store never delays the job.
-    let started: Promise<unknown> | null = null;
+  let started: Promise<unknown> | null = null;
   const startNow = (): void => {
     started ??= signals.then(({ start }) => start(store, flags.task, { runId, now: startedAt }));
     started.catch(() => undefined);
