@@ -117,3 +117,20 @@ export function overrunText(run: RunState['running'][number], maxDuration: numbe
 export function pausedText(until: number | null): string {
   return until === null ? 'paused until resumed' : `paused until ${racketDate(until)}`;
 }
+
+/**
+ * A task's reason as it may be published (pulse.json is public-read): for a failure, only when it
+ * failed and how — never the output, message or host, which stay in the report, the mail and the
+ * private failure record.
+ */
+export function publicTaskReason(task: {
+  state: string;
+  reason?: string;
+  failure?: Pick<FailureRecord, 'ended' | 'exitCode' | 'signal'>;
+}): string | undefined {
+  if (task.state !== 'failed') return task.reason;
+  const f = task.failure;
+  if (!f) return 'failed';
+  const at = Math.floor(Date.parse(f.ended) / 1000);
+  return `failed ${Number.isFinite(at) ? racketDate(at) : f.ended}: ${exitText(f.exitCode, f.signal)}`;
+}

@@ -3,6 +3,7 @@
 import type { Store } from '@svcmon/store';
 import type { CheckState } from './state.js';
 import type { SiteVerdict, TaskVerdict } from './types.js';
+import { publicTaskReason } from './_runs.js';
 
 export const PULSE_JSON_KEY = 'pulse.json';
 export const PULSE_BADGE_KEY = 'pulse-badge.svg';
@@ -75,7 +76,7 @@ export function pulseStatus(input: {
         name: t.name,
         ok: t.ok,
         state: t.state,
-        ...(t.reason !== undefined ? { reason: t.reason } : {}),
+        ...(t.reason !== undefined ? { reason: publicTaskReason(t) } : {}),
         history: c?.history ?? (t.ok ? '1' : '0'),
         ...(lastFailure !== undefined ? { lastFailure } : {}),
       };

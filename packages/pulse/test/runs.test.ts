@@ -158,3 +158,16 @@ describe('the mail', () => {
     }
   });
 });
+
+describe('pulse.json (public-read)', () => {
+  it('says that and how a task failed, never its output, message or host', async () => {
+    await store.put('config.rktd', '#hash((tasks . (#hash((name . "backup")))))\n', { contentType: 'application/data' });
+    await fail(store, 'backup', { now: at('2026-06-02T03:00:00Z'), exitCode: 3, host: 'db1', message: 'token abc123 rejected', output: 'password=hunter2\n' });
+    const result = await takePulse(store, { now: () => at('2026-06-02T03:05:00Z'), emailMode: 'none' });
+    expect(result.report).toContain('password=hunter2');
+    const published = (await store.get('pulse.json'))!.body.toString('utf8');
+    const task = (JSON.parse(published) as { tasks: { name: string; reason?: string }[] }).tasks[0]!;
+    expect(task.reason).toBe('failed Tuesday, June 2nd, 2026 3:00:00am: exit status 3');
+    for (const secret of ['hunter2', 'abc123', 'db1']) expect(published).not.toContain(secret);
+  });
+});
