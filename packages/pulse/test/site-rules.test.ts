@@ -48,6 +48,7 @@ beforeAll(async () => {
       res.write('x'.repeat(3 * 1024 * 1024));
       res.end('Welcome');
     } else if (req.url === '/slow') setTimeout(() => res.writeHead(200).end('late'), 400);
+    else if (req.url === '/slower') setTimeout(() => res.writeHead(200).end('later'), 1100);
     else if (req.url === '/nocontent') res.writeHead(204).end();
     else if (req.url === '/unavailable') res.writeHead(503).end('down');
     else if (req.url === '/moved') res.writeHead(301, { location: '/welcome' }).end();
@@ -111,6 +112,8 @@ describe('richer site checks', () => {
     expect(slower!.reason).toMatch(/^\d{3} ms > 1 ms$/);
     const [big] = await checkSites([{ url: `${base}/slow`, 'max-ms': 1000 }]);
     expect(big!.ok).toBe(true);
+    const [thousands] = await checkSites([{ url: `${base}/slower`, 'max-ms': 1000 }]);
+    expect(thousands!.reason).toMatch(/^1,\d{3} ms > 1,000 ms$/);
   });
 
   it('status: the listed statuses count as up, others fail with HTTP n; a listed 3xx is not followed', async () => {
