@@ -185,7 +185,7 @@ describe('change mode', () => {
     // A five-minute pulse for 13 hours, reminders every 6 hours.
     for (let minute = 0; minute <= 13 * 60; minute += 5) {
       if (minute === 13 * 60) flipStatus = 200;
-      const r = await takePulse(store, options({ now: at(minute), remind: '6h', webhooks: [] }));
+      const r = await takePulse(store, options({ now: at(minute), remind: '6h' }));
       if (r.notification) kinds.push([minute, r.notification.kind]);
     }
     expect(kinds).toEqual([
@@ -195,6 +195,10 @@ describe('change mode', () => {
       [780, 'change'],
     ]);
     await smtp.waitFor(4);
+    // By e-mail and each webhook format alike.
+    expect(perChannel()).toEqual({ mail: 4, json: 4, slack: 4, ntfy: 4 });
+    const events = hits.filter((h) => h.path.startsWith('/json/')).map((h) => (JSON.parse(h.body) as WebhookPayload).event);
+    expect(events).toEqual(['change', 'reminder', 'reminder', 'change']);
     const reminder = smtp.messages[1]!;
     expect(reminder.parsed.subject).toBe(`[take-pulse] still FAILED at ${store.location}: ${siteBase}/flip`);
     expect(reminder.parsed.text).toContain(`Still down (reminder):\n  ${siteBase}/flip (HTTP 503), down since Tuesday, November 24th, 2026 3:00:00am\n`);
