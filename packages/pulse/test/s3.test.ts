@@ -9,7 +9,7 @@ let s3: S3TestServer;
 let sites: Sites;
 let smtp: TestSmtp;
 beforeAll(async () => {
-  [s3, sites, smtp] = await Promise.all([startS3({ buckets: ['golden', 'empty', 'denied'] }), startSites(), startSmtp()]);
+  [s3, sites, smtp] = await Promise.all([startS3({ buckets: ['golden', 'empty', 'denied', { name: 'alerts', rejectAcl: true }] }), startSites(), startSmtp()]);
 });
 afterAll(async () => {
   await Promise.all([s3?.stop(), sites?.close(), smtp?.close()]);
@@ -145,5 +145,30 @@ describe('takePulse on S3', () => {
     expect(result.errorCode).toBe('E_STORE');
     expect(result.error).not.toContain('wrong');
     expect(pulseExitCode(result)).toBe(3);
+  });
+});
+
+describe('alert state on S3', () => {
+  it('change mode on s3rver: conditional writes (If-None-Match, then If-Match), two monitors apart, no-ACL bucket', async () => {
+    const store: Store = openStore('alerts', opts());
+    await store.put('config.rktd', `#hash((sites . (#hash((url . "${sites.serverError}")))))\n`, { contentType: 'application/data' });
+    const pulse = (selfName: string) => takePulse(store, { ...opts(), emailMode: 'change', selfName });
+    const [a1, b1, a2] = [await pulse('a'), await pulse('b'), await pulse('a')];
+    expect([a1, b1, a2].map((r) => r.notification?.kind ?? null)).toEqual(['change', 'change', null]);
+    expect([a1, b1, a2].map((r) => r.state?.written)).toEqual([true, true, true]);
+    const puts = s3.requests.filter((r) => r.method === 'PUT' && r.bucket === 'alerts' && r.key.startsWith('svcmon-pulse-state/'));
+    expect(puts.map((r) => [r.key, r.headers['if-none-match'] ?? null, typeof r.headers['if-match']])).toEqual([
+      ['svcmon-pulse-state/a.json', '*', 'undefined'],
+      ['svcmon-pulse-state/b.json', '*', 'undefined'],
+      ['svcmon-pulse-state/a.json', null, 'string'],
+    ]);
+    // pulse.json and the badge ask for public-read and fall back to no ACL on a bucket that refuses ACLs;
+    // the state never asks.
+    expect([a1, b1, a2].map((r) => r.published)).toEqual([{ ok: true }, { ok: true }, { ok: true }]);
+    const pub = s3.requests.filter((r) => r.method === 'PUT' && r.bucket === 'alerts' && r.key === 'pulse.json');
+    expect(pub[0]?.headers['x-amz-acl']).toBe('public-read');
+    expect(pub.some((r) => r.headers['x-amz-acl'] === undefined && r.status === 200)).toBe(true);
+    expect(puts.every((r) => r.headers['x-amz-acl'] === undefined)).toBe(true);
+    expect(JSON.parse((await store.get('pulse.json'))!.body.toString())).toMatchObject({ monitor: 'a', ok: false });
   });
 });
