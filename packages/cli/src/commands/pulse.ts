@@ -80,7 +80,7 @@ export async function pulseCommand(io: Io, where: string, flags: Flags): Promise
   if (result.state?.error !== undefined) io.err(`${c.red(code === 3 ? 'svcmon: error:' : 'svcmon: warning:')} ${result.state.error}`);
   if (result.published?.error !== undefined) io.err(`svcmon: warning: ${result.published.error}`);
   if (code === 3) {
-    if (flags.beat !== undefined) io.err(`svcmon: not recording the heartbeat of ${flags.beat}: the pulse could not notify everyone`);
+    if (flags.beat !== undefined) io.err(`svcmon: not recording the heartbeat of ${flags.beat}: the pulse could not finish its job (a webhook or its state)`);
     return code;
   }
   if (flags.beat !== undefined) {
