@@ -80,7 +80,7 @@ export function classifyError(e: unknown, command: CommandKind): ErrorVerdict {
   }
   if (isNamed(e, 'StoreError')) {
     let exitCode = pulse ? 3 : 1;
-    if (code === 'E_BAD_WHERE') exitCode = 2;
+    if (code === 'E_BAD_WHERE' || code === 'E_BAD_KEY') exitCode = 2;
     // A config.rktd the pulse cannot use is a configuration error (exit 2), not an outage.
     if (pulse && code === 'E_BAD_CONFIG') exitCode = 2;
     const hint = STORE_HINTS[code];

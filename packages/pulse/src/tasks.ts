@@ -67,6 +67,10 @@ async function checkTask(
       const message = errorMessage(e).replace(` in ${store.location}`, '');
       return done({ ok: false, state: 'malformed', reason: message.startsWith('malformed') ? message : `malformed heartbeat: ${message}` });
     }
+    if (isStoreError(e) && e.code === 'E_BAD_KEY') {
+      // No heartbeat can ever be stored under this name: the task is missing, not the store down.
+      return done({ ok: false, state: 'missing', reason: `no heartbeat can be recorded: ${errorMessage(e).replace(` for ${store.location}`, '')}` });
+    }
     return done({ ok: false, state: 'error', reason: `cannot read heartbeat: ${errorMessage(e)}` });
   }
   const run = await runRead;

@@ -7,7 +7,7 @@ import { StoreError } from './errors.js';
  */
 export function checkKey(key: string, location: string): void {
   const bad = (why: string): never => {
-    throw new StoreError('E_IO', `invalid object key ${JSON.stringify(key)} for ${location}: ${why}`, {
+    throw new StoreError('E_BAD_KEY', `invalid object key ${JSON.stringify(key)} for ${location}: ${why}`, {
       key,
       location,
     });

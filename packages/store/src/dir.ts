@@ -53,7 +53,7 @@ class DirStore implements Store {
     checkKey(key, this.location);
     const p = join(this.location, ...key.split('/'));
     if (!p.startsWith(this.location + sep)) {
-      throw new StoreError('E_IO', `invalid object key ${JSON.stringify(key)}: escapes ${this.location}`, {
+      throw new StoreError('E_BAD_KEY', `invalid object key ${JSON.stringify(key)}: escapes ${this.location}`, {
         key,
         location: this.location,
       });
@@ -66,6 +66,13 @@ class DirStore implements Store {
     const where = `${JSON.stringify(key)} in ${this.location}`;
     if (code === 'EACCES' || code === 'EPERM') {
       return new StoreError('E_ACCESS_DENIED', `permission denied ${doing} ${where}`, {
+        key,
+        location: this.location,
+        cause: e,
+      });
+    }
+    if (code === 'ENAMETOOLONG') {
+      return new StoreError('E_BAD_KEY', `invalid object key ${where}: the name is too long for a file`, {
         key,
         location: this.location,
         cause: e,

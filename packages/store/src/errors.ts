@@ -12,6 +12,7 @@ export type StoreErrorCode =
   | 'E_NETWORK'
   | 'E_TIMEOUT'
   | 'E_BAD_WHERE'
+  | 'E_BAD_KEY'
   | 'E_IO';
 
 export interface StoreErrorDetails {

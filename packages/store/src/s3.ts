@@ -88,6 +88,7 @@ const EXPLAIN: Record<StoreErrorCode, string> = {
   E_NETWORK: 'cannot reach S3',
   E_TIMEOUT: 'S3 did not answer in time',
   E_BAD_WHERE: 'bad store location',
+  E_BAD_KEY: 'invalid object key',
   E_IO: 'S3 request failed',
 };
 
