@@ -17,4 +17,20 @@ fi
 
 pnpm install --frozen-lockfile --reporter=append-only
 pnpm turbo run build typecheck lint --output-logs=errors-only
-pnpm turbo run test --concurrency=1 --output-logs=full
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+pnpm turbo run test --concurrency=1 --output-logs=full 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+# One closing line for the whole run, summed over every package's vitest summary.
+sed 's/\x1b\[[0-9;]*m//g' "$log" | awk '
+  /^[^ ]*:test: +Tests +/ {
+    for (i = 1; i <= NF; i++) {
+      if ($(i+1) ~ /^passed/) passed += $i
+      if ($(i+1) ~ /^failed/) failed += $i
+      if ($(i+1) ~ /^skipped/) skipped += $i
+    }
+  }
+  END { printf "svcmon: %d passed, %d failed", passed, failed; if (skipped) printf ", %d skipped", skipped; printf "\n" }'
+exit "$status"
