@@ -55,6 +55,7 @@ beforeAll(async () => {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       hits.push({ path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      if (req.url?.startsWith('/hang')) return; // never answers
       if (req.url?.startsWith('/broken')) res.writeHead(500).end('no');
       else res.writeHead(200).end('ok');
     });
@@ -64,6 +65,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await new Promise((r) => site.close(r));
+  sink.closeAllConnections();
   await new Promise((r) => sink.close(r));
   await smtp.close();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
@@ -228,6 +230,36 @@ describe('change mode', () => {
     expect(rs.every((r) => r.state?.written)).toBe(true);
     const state = JSON.parse((await store.get(pulseStateKey()))!.body.toString());
     expect(state.checks[`site:${siteBase}/flip`].failures).toBe(3);
+  });
+});
+
+describe('delivery failures', () => {
+  it('a change message that did not reach every channel is sent again by the next pulse', async () => {
+    const store = await bucket({ sites: [{ url: `${siteBase}/flip` }], emails: [{ to: 'ops@example.com' }] });
+    flipStatus = 503;
+    const dead = createServer();
+    const deadBase = await listen(dead);
+    await new Promise((r) => dead.close(r));
+    const deadPort = Number(new URL(deadBase).port);
+    const first = await takePulse(store, options({ now: at(0), webhooks: [], emailConfig: { server: '127.0.0.1', port: deadPort } }));
+    expect(first.notification?.kind).toBe('change');
+    expect(first.mail?.sent).toBe(false);
+    expect(pulseExitCode(first)).toBe(3);
+    const second = await takePulse(store, options({ now: at(5), webhooks: [] }));
+    expect(second.notification?.kind).toBe('change');
+    expect(second.notification?.wentDown.map((c) => c.id)).toEqual([`site:${siteBase}/flip`]);
+    expect(second.mail).toEqual({ sent: true });
+    const third = await takePulse(store, options({ now: at(10), webhooks: [] }));
+    expect(third.notification).toBeUndefined();
+  });
+
+  it('a webhook that never answers times out (each try) and is retried once', async () => {
+    const store = await bucket({ sites: [] });
+    const started = Date.now();
+    const r = await takePulse(store, { emailMode: 'always', webhookTimeoutMs: 200, webhooks: [{ url: `${sinkBase}/hang/T`, format: 'slack' }] });
+    expect(r.webhooks?.[0]).toMatchObject({ sent: false, attempts: 2, error: 'timed out after 0.2 s' });
+    expect(hits.filter((h) => h.path.startsWith('/hang/'))).toHaveLength(2);
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 });
 
