@@ -286,7 +286,7 @@ class S3Store implements Store {
         // GetBucketLocation is answered from us-east-1 for every bucket.
         const transport = await this.#makeTransport('us-east-1');
         try {
-          return regionFromLocationConstraint(await transport.location(this.#abortSignal()));
+          return regionFromLocationConstraint(await this.#withDeadline((signal) => transport.location(signal)));
         } catch (e) {
           throw this.#fail(e, undefined, 'finding the region of');
         }
@@ -297,10 +297,24 @@ class S3Store implements Store {
     return region;
   }
 
-  #abortSignal(): AbortSignal {
+  /**
+   * Runs one store operation (all its tries) under the overall deadline. A
+   * controller whose timer is cleared when the operation ends, rather than
+   * AbortSignal.timeout: that one stays alive, with whatever listens to it,
+   * until it fires, so a pulse of thousands of reads would hold every request
+   * for the whole deadline.
+   */
+  async #withDeadline<T>(operation: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const o = this.#options;
-    const perTry = o.timeoutMs ?? 15_000;
-    return AbortSignal.timeout(perTry * (o.maxAttempts ?? 3) + 5_000);
+    const ms = (o.timeoutMs ?? 15_000) * (o.maxAttempts ?? 3) + 5_000;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new DOMException(`no answer within ${ms} ms`, 'TimeoutError')), ms);
+    timer.unref();
+    try {
+      return await operation(controller.signal);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   #getTransport(): Promise<Transport> {
@@ -326,7 +340,7 @@ class S3Store implements Store {
     const Key = this.#key(key);
     try {
       const transport = await this.#getTransport();
-      return await transport.get(Key, this.#abortSignal());
+      return await this.#withDeadline((signal) => transport.get(Key, signal));
     } catch (e) {
       if (errorCodeOf(e) === 'E_NOT_FOUND') return null;
       throw this.#fail(e, key, 'reading');
@@ -347,14 +361,14 @@ class S3Store implements Store {
     };
     try {
       const transport = await this.#getTransport();
-      if (!wantAcl || this.#aclRejected) return { etag: await transport.put(input, this.#abortSignal()) };
+      if (!wantAcl || this.#aclRejected) return { etag: await this.#withDeadline((signal) => transport.put(input, signal)) };
       try {
-        return { etag: await transport.put({ ...input, acl: true }, this.#abortSignal()) };
+        return { etag: await this.#withDeadline((signal) => transport.put({ ...input, acl: true }, signal)) };
       } catch (e) {
         if ((e as { name?: string } | null)?.name !== 'AccessControlListNotSupported') throw e;
         const first = !this.#aclRejected;
         this.#aclRejected = true;
-        const etag = await transport.put(input, this.#abortSignal());
+        const etag = await this.#withDeadline((signal) => transport.put(input, signal));
         if (first) {
           (this.#options.onWarning ?? defaultWarning)(
             `bucket "${this.bucket}" does not allow ACLs (AccessControlListNotSupported: its Object Ownership ` +
@@ -374,7 +388,7 @@ class S3Store implements Store {
     const Key = this.#key(key);
     try {
       const transport = await this.#getTransport();
-      await transport.delete(Key, this.#abortSignal());
+      await this.#withDeadline((signal) => transport.delete(Key, signal));
     } catch (e) {
       if (errorCodeOf(e) === 'E_NOT_FOUND') return;
       throw this.#fail(e, key, 'deleting');
