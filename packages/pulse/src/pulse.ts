@@ -109,26 +109,55 @@ export async function takePulse(where: Where, options: PulseOptions = {}): Promi
   const startedAt = now();
   let store: Store;
   const bucket = bucketName ?? (typeof where === 'string' ? where : where.location);
+  /**
+   * The pulse could not check anything. The original crashes here and tells
+   * nobody; the recipients live in the unreadable config, but the webhooks
+   * are local, so they hear of it (in every mode but `none`).
+   */
+  const cannotRun = async (code: PulseErrorCode, error: string): Promise<PulseResult> => {
+    const result = failed({ bucket, startedAt }, code, error, started, log);
+    if (emailMode === 'none' || hooks.length === 0) return result;
+    if (log) {
+      log('');
+      log('Calling webhooks:');
+      for (const hook of hooks) log(`  ${webhookHost(hook.url)} (${hook.format})`);
+    }
+    result.webhooks = await sendWebhooks(
+      hooks,
+      {
+        version: 1,
+        bucket,
+        monitor: selfName ?? DEFAULT_MONITOR,
+        ok: false,
+        time: startedAt.toISOString(),
+        event: 'report',
+        title: `[take-pulse] PULSE FAILED at ${bucket}`,
+        wentDown: [],
+        recovered: [],
+        checks: [],
+        text: result.report,
+      },
+      webhookTimeoutMs !== undefined ? { timeoutMs: webhookTimeoutMs } : {},
+    );
+    result.ms = Math.round(performance.now() - started);
+    return result;
+  };
   try {
     store = typeof where === 'string' ? openStore(where, storeOptions) : where;
   } catch (e) {
     const code = isStoreError(e) && e.code === 'E_BAD_WHERE' ? 'E_CONFIG_UNREADABLE' : 'E_STORE';
-    return failed({ bucket, startedAt }, code, e instanceof Error ? e.message : String(e), started, log);
+    return cannotRun(code, e instanceof Error ? e.message : String(e));
   }
 
   let config;
   try {
     const read = await readConfig(store);
-    if (read === null) {
-      return failed({ bucket, startedAt }, 'E_CONFIG_UNREADABLE', `no config.rktd in ${store.location}`, started, log);
-    }
+    if (read === null) return cannotRun('E_CONFIG_UNREADABLE', `no config.rktd in ${store.location}`);
     config = read.config;
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    if (isStoreError(e) && e.code === 'E_BAD_CONFIG') {
-      return failed({ bucket, startedAt }, 'E_CONFIG_UNREADABLE', message, started, log);
-    }
-    return failed({ bucket, startedAt }, 'E_STORE', message.replace(/\s*\n\s*/g, ' '), started, log);
+    if (isStoreError(e) && e.code === 'E_BAD_CONFIG') return cannotRun('E_CONFIG_UNREADABLE', message);
+    return cannotRun('E_STORE', message.replace(/\s*\n\s*/g, ' '));
   }
 
   const sites = config.sites ?? [];

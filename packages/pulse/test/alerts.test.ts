@@ -286,6 +286,23 @@ describe('thresholds', () => {
 });
 
 describe('webhooks', () => {
+  it('a pulse that cannot read its config still calls the webhooks (no recipients are known)', async () => {
+    const store = tempStore();
+    await store.put('config.rktd', '#hash((tasks . (#hash((name . "x"))', { contentType: 'application/data' });
+    const r = await takePulse(store, { emailMode: 'failure', webhooks: [{ url: `${sinkBase}/json/TOKEN`, format: 'json' }], bucket: 'golden' });
+    expect(r.errorCode).toBe('E_CONFIG_UNREADABLE');
+    expect(pulseExitCode(r)).toBe(2);
+    expect(r.webhooks).toMatchObject([{ sent: true, format: 'json' }]);
+    expect(hits).toHaveLength(1);
+    const payload = JSON.parse(hits[0]!.body) as WebhookPayload;
+    expect(payload).toMatchObject({ bucket: 'golden', ok: false, title: '[take-pulse] PULSE FAILED at golden', checks: [] });
+    expect(payload.text).toContain('config.rktd');
+    // --no-email keeps it quiet, as for every other message.
+    const quiet = await takePulse(store, { emailMode: 'none', webhooks: [{ url: `${sinkBase}/json/TOKEN`, format: 'json' }] });
+    expect(quiet.webhooks).toBeUndefined();
+    expect(hits).toHaveLength(1);
+  });
+
   it('a failing webhook is retried once, reported by host only, and makes the exit status 3', async () => {
     const store = await bucket({ sites: [{ url: `${siteBase}/ok` }] });
     const lines: string[] = [];
