@@ -77,6 +77,21 @@ export function runRacket(program: string, input: string | Buffer = '', timeoutM
   });
 }
 
+/** Decodes the programs' replies: frames of `<tag> <byte length>\n<bytes>`. */
+function readFrames(stdout: Buffer): Array<{ tag: string; body: string }> {
+  const frames: Array<{ tag: string; body: string }> = [];
+  let pos = 0;
+  while (pos < stdout.length) {
+    const nl = stdout.indexOf(10, pos);
+    if (nl < 0) throw new Error('racket output is truncated');
+    const [tag = '', lenText] = stdout.subarray(pos, nl).toString('latin1').split(' ');
+    const len = Number(lenText);
+    frames.push({ tag, body: stdout.subarray(nl + 1, nl + 1 + len).toString('utf8') });
+    pos = nl + 1 + len;
+  }
+  return frames;
+}
+
 /**
  * Racket reads every text (each a complete datum) and writes each value back
  * with `write`; returns Racket's texts in order. One process for the batch.
@@ -87,14 +102,7 @@ export async function racketRoundTrip(texts: readonly string[]): Promise<string[
   const { stdout, stderr, code } = await runRacket(ROUND_TRIP_PROGRAM, input);
   if (code !== 0) throw new Error(`racket exited with ${code}: ${stderr}`);
   const results: string[] = [];
-  let pos = 0;
-  while (pos < stdout.length) {
-    const nl = stdout.indexOf(10, pos);
-    if (nl < 0) throw new Error('racket output is truncated');
-    const [tag, lenText] = stdout.subarray(pos, nl).toString('latin1').split(' ');
-    const len = Number(lenText);
-    const body = stdout.subarray(nl + 1, nl + 1 + len).toString('utf8');
-    pos = nl + 1 + len;
+  for (const { tag, body } of readFrames(stdout)) {
     if (tag === 'err') {
       throw new Error(`racket could not read datum #${results.length} (${JSON.stringify(texts[results.length])}): ${body}`);
     }
@@ -151,17 +159,9 @@ export async function racketReadEach(texts: readonly string[]): Promise<RacketRe
   }
   const { stdout, stderr, code } = await runRacket(READ_EACH_PROGRAM, Buffer.concat(chunks));
   if (code !== 0) throw new Error(`racket exited with ${code}: ${stderr}`);
-  const results: RacketReadResult[] = [];
-  let pos = 0;
-  while (pos < stdout.length) {
-    const nl = stdout.indexOf(10, pos);
-    if (nl < 0) throw new Error('racket output is truncated');
-    const [tag, lenText] = stdout.subarray(pos, nl).toString('latin1').split(' ');
-    const len = Number(lenText);
-    const body = stdout.subarray(nl + 1, nl + 1 + len).toString('utf8');
-    pos = nl + 1 + len;
-    results.push(tag === 'ok' ? { ok: true, written: body } : { ok: false, message: body });
-  }
+  const results: RacketReadResult[] = readFrames(stdout).map(({ tag, body }) =>
+    tag === 'ok' ? { ok: true, written: body } : { ok: false, message: body },
+  );
   if (results.length !== texts.length) throw new Error(`racket answered ${results.length} of ${texts.length} texts`);
   return results;
 }
