@@ -7,14 +7,14 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startS3 } from '@svcmon/testkit';
+import { FIXTURES, REPO_ROOT, startS3 } from '@svcmon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const PACKAGES = ['rktd', 'store', 'beat', 'config', 'pulse', 'cli'] as const;
 type Pkg = (typeof PACKAGES)[number];
 
-const repoRoot = findRepoRoot(import.meta.dirname);
-const fixtures = path.resolve(repoRoot, '../shared/fixtures/racket');
+const repoRoot = REPO_ROOT;
+const fixtures = FIXTURES;
 const rootManifest = readJson(path.join(repoRoot, 'package.json')) as { devDependencies: Record<string, string> };
 const keep = process.env.SVCMON_E2E_KEEP === '1';
 
@@ -24,13 +24,6 @@ interface Ran {
   status: number | null;
   stdout: string;
   stderr: string;
-}
-
-function findRepoRoot(from: string): string {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, 'pnpm-workspace.yaml'))) return dir;
-    if (path.dirname(dir) === dir) throw new Error(`no pnpm-workspace.yaml above ${from}`);
-  }
 }
 
 function readJson(file: string): unknown {

@@ -1,6 +1,6 @@
 // Where the repository and the Racket original's fixtures are, for every
 // package's tests: the repo root is the folder holding pnpm-workspace.yaml,
-// and shared/ sits beside it (in a developer's checkout and in CI alike).
+// and the fixtures live in its fixtures/racket/ (nothing outside the clone).
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,8 +17,8 @@ function findRepoRoot(): string {
 
 export const REPO_ROOT = findRepoRoot();
 
-/** Files written by the Racket original: ../shared/fixtures/racket beside the repo root. */
-export const FIXTURES = resolve(REPO_ROOT, '..', 'shared', 'fixtures', 'racket');
+/** Files written by the Racket original (see its README.md for how each was made). */
+export const FIXTURES = resolve(REPO_ROOT, 'fixtures', 'racket');
 
 /** One fixture file's text. */
 export function fixture(name: string): string {

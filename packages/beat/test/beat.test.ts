@@ -1,6 +1,6 @@
-import { startS3, type S3TestServer } from '@svcmon/testkit';
+import { FIXTURES, startS3, type S3TestServer } from '@svcmon/testkit';
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -11,12 +11,6 @@ import { beat } from '../src/index.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const BIN = resolve(here, '../dist/bin.js');
 
-function fixturesDir(): string {
-  let dir = here;
-  while (!existsSync(join(dir, 'pnpm-workspace.yaml'))) dir = dirname(dir);
-  return resolve(dir, '..', 'shared', 'fixtures', 'racket');
-}
-const FIXTURES = fixturesDir();
 const beats = readdirSync(FIXTURES)
   .filter((f) => /-beat(\.stale)?\.json$/.test(f))
   .map((file) => {
