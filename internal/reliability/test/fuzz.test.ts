@@ -9,11 +9,12 @@ import { describe, expect, it } from 'vitest';
 import { isRktdSyntaxError, parse, type Value } from '@svcmon/rktd';
 import { dirStore, isStoreError, parseConfig } from '@svcmon/store';
 import { checkTasks, isPulseError, parseEmailConfig, takePulse } from '@svcmon/pulse';
+import { propertySeed } from '@svcmon/testkit';
 import { FIXTURES, hasStack, record, svcmon, tempDir } from './_helpers.js';
 
 const FILE = 'fuzz';
 const GROUP = 'Hostile input';
-const SEED = Number(process.env['FUZZ_SEED'] ?? 20261125);
+const SEED = propertySeed('FUZZ_SEED', 'reliability fuzz');
 const RUNS = Number(process.env['FUZZ_RUNS'] ?? 1);
 
 const fixtureTexts: string[] = readdirSync(FIXTURES)

@@ -6,3 +6,5 @@ export * from './smtp.js';
 export * from './sites.js';
 export * from './racket.js';
 export * from './faults-http.js';
+export * from './seed.js';
+export * from './clock.js';

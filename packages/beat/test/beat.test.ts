@@ -1,4 +1,4 @@
-import { FIXTURES, startS3, type S3TestServer } from '@svcmon/testkit';
+import { clockEnv, FIXTURES, startS3, type S3TestServer } from '@svcmon/testkit';
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -23,7 +23,7 @@ function runBin(args: string[], env: Record<string, string> = {}) {
     execFile(
       process.execPath,
       [BIN, ...args],
-      { env: { PATH: process.env.PATH ?? '', HOME: tmpdir(), ...env }, timeout: 20_000 },
+      { env: { PATH: process.env.PATH ?? '', HOME: tmpdir(), ...clockEnv(), ...env }, timeout: 20_000 },
       (err, stdout, stderr) => {
         done({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : 1, stdout, stderr });
       },

@@ -1,28 +1,29 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { mustRunRacketTests, racketRoundTrip } from '@svcmon/testkit';
+import { mustRunRacketTests, propertySeed, racketRoundTrip } from '@svcmon/testkit';
 import { fromJS, isRktdSyntaxError, parse, parseAll, stringify, toJS, valueEquals } from '../src/index.js';
 import type { Value } from '../src/index.js';
 import { configLike, value } from './_arbitraries.js';
 
 // Racket is the judge. In CI a missing racket makes these fail, not skip.
 const RUN = mustRunRacketTests();
-const SEED = Number(process.env.RKTD_SEED ?? Date.now() % 1_000_000);
+const SEED = propertySeed('RKTD_SEED', 'rktd racket-property');
 // RKTD_PROPERTY_SCALE=10 for a longer hunt.
 const SCALE = Number(process.env.RKTD_PROPERTY_SCALE ?? 1);
 
 /**
  * Racket 8.7 writes `"` and `\` unescaped right after a Prepend character
- * (U+0D4E, U+111C2, ...), text that it cannot read back. We escape them; such
- * values are left out of the byte comparison.
+ * (U+0D4E, U+111C2, ...), text that it cannot read back. We escape them
+ * (write.test.ts pins those bytes); values whose text holds a Prepend
+ * character are not generated for the byte comparison with Racket, so every
+ * batch compares exactly as many values as it asks for.
  */
 function hitsRacketPrependBug(text: string): boolean {
   return /[\u0600-\u0605\u06dd\u070f\u0890\u0891\u08e2\u0d4e\u{110bd}\u{110cd}\u{111c2}\u{111c3}\u{1193f}\u{11941}\u{11a3a}\u{11a84}-\u{11a89}\u{11d46}]/u.test(text);
 }
+const comparable = (arb: fc.Arbitrary<Value>): fc.Arbitrary<Value> => arb.filter((v) => !hitsRacketPrependBug(stringify(v)));
 
-async function checkAgainstRacket(all: Value[]): Promise<void> {
-  const values = all.filter((v) => !hitsRacketPrependBug(stringify(v)));
-  expect(values.length).toBeGreaterThan(all.length * 0.8);
+async function checkAgainstRacket(values: Value[]): Promise<void> {
   const ours = values.map((v) => stringify(v));
   const racket = await racketRoundTrip(ours);
   for (let i = 0; i < values.length; i++) {
@@ -40,14 +41,14 @@ describe.skipIf(!RUN)('random values: stringify === Racket read+write, parse(Rac
   const BATCHES = 4;
   const PER_BATCH = 750;
   for (let b = 0; b < BATCHES; b++) {
-    it(`batch ${b + 1} of ${BATCHES} (${PER_BATCH} values, one racket process)`, async () => {
-      const values = fc.sample(value, { numRuns: PER_BATCH * SCALE, seed: SEED + b });
+    it(`batch ${b + 1} of ${BATCHES} (${PER_BATCH * SCALE} values, one racket process, seed ${SEED + b})`, async () => {
+      const values = fc.sample(comparable(value), { numRuns: PER_BATCH * SCALE, seed: SEED + b });
       await checkAgainstRacket(values);
     }, 60_000);
   }
 
   it('config-shaped data (400 values)', async () => {
-    const values = fc.sample(configLike, { numRuns: 400, seed: SEED });
+    const values = fc.sample(comparable(configLike), { numRuns: 400, seed: SEED });
     await checkAgainstRacket(values);
     for (const v of values) expect(stringify(fromJS(toJS(v)))).toBe(stringify(v));
   }, 60_000);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { mustRunRacketTests, racketReadEach } from '@svcmon/testkit';
+import { mustRunRacketTests, propertySeed, racketReadEach } from '@svcmon/testkit';
 import { Char, Keyword, Pair, RHash, Sym, Vector, isRktdSyntaxError, parse, stringify } from '../src/index.js';
 import type { Value } from '../src/index.js';
 
@@ -10,7 +10,7 @@ import type { Value } from '../src/index.js';
 // E_RKTD_UNSUPPORTED; when Racket refuses it, we must refuse it too.
 
 const RUN = mustRunRacketTests();
-const SEED = Number(process.env.RKTD_SEED ?? Date.now() % 1_000_000);
+const SEED = propertySeed('RKTD_SEED', 'rktd racket-reader');
 // RKTD_PROPERTY_SCALE=10 for a longer hunt.
 const SCALE = Number(process.env.RKTD_PROPERTY_SCALE ?? 1);
 
