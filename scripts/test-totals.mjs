@@ -33,9 +33,10 @@ function totals() {
   let skipped = 0;
   const problems = [];
   const expected = [...testedPackages().map((pkg) => path.join(pkg, REPORT)), ...process.argv.slice(2)];
-  for (const report of expected) {
-    const file = path.resolve(root, report);
-    const label = path.relative(root, file);
+  for (const reportPath of expected) {
+    const file = path.resolve(root, reportPath);
+    // `packages/pulse` for the main run, `packages/pulse [clock-3]` for a run under faketime.
+    const label = path.relative(root, file).replace(/\/test-output\/vitest-report\.json$/, '').replace(/\/test-output\/vitest-(.+)\.json$/, ' [$1]');
     if (!existsSync(file)) {
       failed += 1;
       problems.push(`${label}: no test report (the tests did not run, or vitest crashed)`);
