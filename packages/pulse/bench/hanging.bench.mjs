@@ -4,7 +4,7 @@
 //   - the sites alone with the default site bound (1024): wall time as a ratio to the timeout;
 //   - the same with sites bounded at 32, the old default (then shared with the store reads): the baseline;
 //   - the sites plus 500 tasks on s3rver, and when the last heartbeat was read (store reads must
-//     not wait behind sites).
+//     not wait behind sites), against the same 500 tasks with no site at all (s3rver's floor).
 // Built dist: run `pnpm --filter @svcmon/pulse build` first.
 //
 //   node bench/hanging.bench.mjs [--timeout=SECONDS]   (default 2)
@@ -79,12 +79,18 @@ try {
   const sites = Array.from({ length: SITES }, (_, i) => ({ url: i % (SITES / HANG) === 0 ? `${base}/hang/${i}` : `${base}/ok/${i}` }));
   const sitesOnly = storeAt('sites');
   const mixed = storeAt('mixed');
+  const tasksOnly = storeAt('tasks');
   await writeConfig(sitesOnly, { sites, timeout: TIMEOUT_S }, {});
   await writeConfig(mixed, { tasks, sites, timeout: TIMEOUT_S }, {});
+  await writeConfig(tasksOnly, { tasks }, {});
   const now = new Date();
   let next = 0;
   await Promise.all(Array.from({ length: 32 }, async () => {
-    while (next < tasks.length) await writeHeartbeat(mixed, tasks[next++].name, { now });
+    while (next < tasks.length) {
+      const name = tasks[next++].name;
+      await writeHeartbeat(mixed, name, { now });
+      await writeHeartbeat(tasksOnly, name, { now });
+    }
   }));
 
   const pulse = async (store, options) => {
@@ -114,19 +120,22 @@ try {
     );
   await pulse(mixed, {}); // warm-up (JIT, sockets)
   // Interleaved, so that the machine's load falls on all alike; the medians of 3 rounds.
-  const runs = { now: [], old: [], mixed: [] };
+  const runs = { now: [], old: [], mixed: [], tasks: [] };
   for (let round = 0; round < 3; round++) {
     runs.now.push(await pulse(sitesOnly, {}));
     runs.old.push(await pulse(sitesOnly, { siteConcurrency: 32 }));
     runs.mixed.push(await pulse(mixed, {}));
+    runs.tasks.push(await pulse(tasksOnly, {}));
   }
   const median = (list) => [...list].sort((a, b) => a.ms - b.ms)[1];
-  const [now1, old, both] = [median(runs.now), median(runs.old), median(runs.mixed)];
+  const [now1, old, both, floor] = [median(runs.now), median(runs.old), median(runs.mixed), median(runs.tasks)];
   console.log(`${SITES} sites (${HANG} hang), site timeout ${TIMEOUT_S} s, s3rver and the sites in a child process, Node ${process.version}, load average ${loadavg()[0].toFixed(1)}`);
   line(`sites only, default bound (1024)`, now1);
   line(`sites only, bounded at 32 (the old default)`, old);
   line(`+ ${TASKS} tasks on s3rver, default bounds (sites 1024, store reads 32)`, both);
+  line(`the ${TASKS} tasks alone, no sites (s3rver's floor here)`, floor);
   console.log(`ratio: ${(old.ms / now1.ms).toFixed(1)}× faster than with the old bound`);
+  console.log(`store reads beside the hanging sites took ${(both.lastTask / floor.lastTask).toFixed(2)}× as long as without any site`);
 } finally {
   child.stdin.end();
 }
