@@ -6,3 +6,5 @@ export * from './smtp.js';
 export * from './sites.js';
 export * from './racket.js';
 export * from './faults-http.js';
+export * from './promtool.js';
+export * from './exposition.js';

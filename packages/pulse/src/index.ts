@@ -49,3 +49,11 @@ export {
   PULSE_BADGE_KEY,
   type PulseStatus,
 } from './publish.js';
+export {
+  renderMetrics,
+  writeMetricsFile,
+  publishPulseMetrics,
+  PULSE_METRICS_KEY,
+  METRICS_CONTENT_TYPE,
+  type RenderMetricsOptions,
+} from './metrics.js';

@@ -11,6 +11,7 @@ import { checkTasksWithin } from './tasks.js';
 import type { EmailMode, PulseResult } from './types.js';
 import { decideNotification, evaluate, notificationTitle, parseDuration, renderChanges } from './alerts.js';
 import { publishPulseStatus, pulseStatus } from './publish.js';
+import { publishPulseMetrics, PULSE_METRICS_KEY, renderMetrics } from './metrics.js';
 import { DEFAULT_MONITOR, pulseStateKey, readPulseState, updatePulseState, type PulseState } from './state.js';
 import { sendWebhooks, webhookHost, type WebhookConfig, type WebhookPayload } from './webhooks.js';
 
@@ -28,6 +29,8 @@ export interface PulseOptions extends StoreOptions {
   webhookTimeoutMs?: number;
   /** Publish pulse.json and pulse-badge.svg (public-read) to the store (default true). */
   publish?: boolean;
+  /** Also publish the pulse's figures as Prometheus metrics, `pulse-metrics.prom` (public-read), beside pulse.json (default false). */
+  publishMetrics?: boolean;
   /**
    * Keep the monitor's state (`svcmon-pulse-state/<selfName or default>.json`): needed by change
    * mode, reminders, `failures` thresholds and the uptime history (default true).
@@ -100,6 +103,7 @@ export async function takePulse(where: Where, options: PulseOptions = {}): Promi
     webhooks: webhooksOption,
     webhookTimeoutMs,
     publish = true,
+    publishMetrics = false,
     state: keepState = true,
     ...storeOptions
   } = options;
@@ -329,6 +333,14 @@ export async function takePulse(where: Where, options: PulseOptions = {}): Promi
     } catch (e) {
       const error = `cannot publish pulse.json: ${(e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, ' ')}`;
       result.published = { ok: false, error };
+    }
+  }
+  if (publish && publishMetrics && storeFailure === undefined && result.published?.ok) {
+    result.ms = Math.round(performance.now() - started);
+    try {
+      await publishPulseMetrics(store, renderMetrics(result, { monitor: selfName ?? DEFAULT_MONITOR }));
+    } catch (e) {
+      result.published = { ok: false, error: `cannot publish ${PULSE_METRICS_KEY}: ${(e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, ' ')}` };
     }
   }
   result.ms = Math.round(performance.now() - started);
