@@ -12,6 +12,8 @@ interface Flags extends StoreFlags {
   changeEmail?: boolean;
   remind?: number;
   publish?: boolean;
+  metrics?: string;
+  publishMetrics?: boolean;
   emailConfig?: string;
   beat?: string;
   json?: boolean;
@@ -22,13 +24,14 @@ export async function pulseCommand(io: Io, where: string, flags: Flags): Promise
   if (flags.beat !== undefined && flags.beat === '') {
     throw new CliError('--beat needs a task name', { code: 'E_USAGE' });
   }
-  const { takePulse, readEmailConfig, pulseExitCode } = await import('@svcmon/pulse');
+  const { takePulse, readEmailConfig, pulseExitCode, renderMetrics, writeMetricsFile, DEFAULT_MONITOR } = await import('@svcmon/pulse');
   if (flags.remind !== undefined && (flags.email === false || flags.failEmail)) {
     throw new CliError('--remind works with --change-email (it repeats change messages while something stays down)', { code: 'E_USAGE' });
   }
   const emailMode =
     flags.email === false ? 'none' : flags.failEmail ? 'failure' : flags.changeEmail || flags.remind !== undefined ? 'change' : 'always';
   const emailConfig = flags.emailConfig !== undefined ? await readEmailConfig(flags.emailConfig) : undefined;
+  if (flags.metrics !== undefined) await checkMetricsDir(flags.metrics);
 
   const progress = startProgress(io, `taking a pulse of ${where}`, io.stderr.isTTY === true && !flags.json);
   let reportPrinted = false;
@@ -48,6 +51,7 @@ export async function pulseCommand(io: Io, where: string, flags: Flags): Promise
       emailMode,
       ...(flags.remind !== undefined ? { remind: flags.remind } : {}),
       ...(flags.publish === false ? { publish: false } : {}),
+      ...(flags.publishMetrics ? { publishMetrics: true } : {}),
       ...(emailConfig !== undefined ? { emailConfig } : {}),
       ...(flags.beat !== undefined ? { selfName: flags.beat } : {}),
       ...(flags.concurrency !== undefined ? { concurrency: flags.concurrency } : {}),
@@ -62,6 +66,9 @@ export async function pulseCommand(io: Io, where: string, flags: Flags): Promise
   } else if (!reportPrinted && !result.error) {
     for (const line of result.report.replace(/\n$/, '').split('\n')) io.out(colorReportLine(line, io.color));
   }
+
+  // Whatever the pulse did, failed pulses included: alert rules read svcmon_pulse_success.
+  if (flags.metrics !== undefined) await writeMetricsFile(flags.metrics, renderMetrics(result, { monitor: flags.beat ?? DEFAULT_MONITOR }));
 
   const c = io.errColor;
   const code = pulseExitCode(result);
@@ -89,4 +96,16 @@ export async function pulseCommand(io: Io, where: string, flags: Flags): Promise
     await writeHeartbeat(openStore(where, storeOptions(flags)), flags.beat);
   }
   return code;
+}
+
+/** `--metrics FILE` names a file in a directory that exists and may be written: said before the pulse runs. */
+async function checkMetricsDir(file: string): Promise<void> {
+  const { access, constants } = await import('node:fs/promises');
+  const { dirname } = await import('node:path');
+  try {
+    await access(dirname(file), constants.W_OK);
+  } catch (e) {
+    const why = (e as { code?: unknown }).code === 'ENOENT' ? 'no such directory' : 'the directory cannot be written';
+    throw new CliError(`--metrics ${file}: ${why}`, { code: 'E_USAGE', hint: "name a file in an existing directory, such as the node exporter's textfile collector directory" });
+  }
 }
