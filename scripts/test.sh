@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of every package on a fresh clone: installs what is missing
-# (Node 24 when the machine's is older, pnpm, dependencies, racket, chromium,
-# promtool from Debian's prometheus),
+# (Node 24 when the machine's is older, pnpm, dependencies, racket, chromium),
 # builds, checks the packaging, then tests.
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
@@ -9,7 +8,6 @@ need=()
 command -v racket >/dev/null || need+=(racket)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v sendmail >/dev/null || need+=(msmtp-mta)
-command -v promtool >/dev/null || need+=(prometheus)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
   echo "svcmon: installing ${need[*]} from Debian" >&2
