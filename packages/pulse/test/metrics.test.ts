@@ -10,6 +10,7 @@ import { isPulseError, renderMetrics, writeMetricsFile, type PulseResult, type S
 import { escapeHelp, escapeLabelValue } from '../src/metrics.js';
 
 const SEED = Number(process.env.METRICS_SEED ?? Date.now() % 1_000_000);
+console.log(`metrics escaping: fast-check seed ${SEED} (replay with METRICS_SEED=${SEED})`);
 // In CI a missing promtool fails these tests; elsewhere they are skipped (apt-get install prometheus).
 const PROMTOOL = mustRunPromtoolTests();
 
