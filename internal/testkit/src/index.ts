@@ -4,6 +4,8 @@ export * from './http-static.js';
 export * from './s3.js';
 export * from './smtp.js';
 export * from './sites.js';
+export * from './promtool.js';
+export * from './exposition.js';
 export * from './racket.js';
 export * from './faults-http.js';
 export * from './seed.js';

@@ -108,6 +108,8 @@ export function buildProgram(io: Io, state: State): Command {
     .addOption(new Option('--change-email', 'notify (e-mail and webhooks) only when a verdict changed since the last message').conflicts(['email', 'failEmail']))
     .option('--remind <duration>', 'with --change-email: repeat the message while anything stays down, e.g. 6h, 30m, 1d (implies --change-email)', duration('--remind'))
     .option('--no-publish', 'do not publish pulse.json and pulse-badge.svg to the bucket')
+    .option('--metrics <file>', "write the pulse's figures as Prometheus metrics to FILE, atomically (for the node exporter's textfile collector)")
+    .addOption(new Option('--publish-metrics', "also publish the pulse's figures as Prometheus metrics, pulse-metrics.prom (public-read), beside pulse.json").conflicts('publish'))
     .option('--email-config <file>', 'e-mail settings: a Racket hash or JSON (server, port, connect, user, password, from, sending-server)')
     .option('--beat <name>', "this monitor's own task name: counted as healthy, and its heartbeat is recorded after the pulse (and mail) went through")
     .option('--json', 'print the result as JSON instead of the report')
@@ -119,6 +121,7 @@ export function buildProgram(io: Io, state: State): Command {
         'svcmon pulse my-bucket --fail-email --email-config email.rktd --beat monitor-1',
         'svcmon pulse ./monitor --json --no-email',
         'svcmon pulse my-bucket --change-email --remind 6h --email-config alerts.rktd --beat monitor-1',
+        'svcmon pulse my-bucket --fail-email --beat monitor-1 --metrics /var/lib/node_exporter/textfile_collector/svcmon.prom',
       ]) +
         '\nExit status: 0 healthy, 1 a check failed, 2 usage or configuration error,\n3 the pulse could not finish (store unreachable, mail or a webhook failed).\n',
     )

@@ -6,7 +6,9 @@ export type PulseErrorCode =
   /** Sending the report failed (SMTP refused, unreachable, sendmail failed). */
   | 'E_MAIL'
   /** The store could not be reached or refused access. */
-  | 'E_STORE';
+  | 'E_STORE'
+  /** The metrics file (`--metrics FILE`) could not be written. */
+  | 'E_METRICS';
 
 export interface PulseErrorOptions {
   cause?: unknown;
@@ -36,7 +38,7 @@ export class PulseError extends Error {
   }
 }
 
-const CODES: ReadonlySet<string> = new Set(['E_CONFIG_UNREADABLE', 'E_EMAIL_CONFIG', 'E_MAIL', 'E_STORE']);
+const CODES: ReadonlySet<string> = new Set(['E_CONFIG_UNREADABLE', 'E_EMAIL_CONFIG', 'E_MAIL', 'E_STORE', 'E_METRICS']);
 
 /** True for a PulseError, also one thrown by another copy of this library. */
 export function isPulseError(e: unknown): e is PulseError {

@@ -1,4 +1,4 @@
-export { takePulse, pulseExitCode, type PulseOptions } from './pulse.js';
+export { takePulse, type PulseOptions } from './pulse.js';
 export {
   readPulseConfig,
   checkPulse,
@@ -20,6 +20,7 @@ export {
   type PulseNotified,
   type PersistPulseOptions,
   type PulsePersisted,
+  pulseExitCode,
 } from './stages.js';
 export { eventLines, type PulseEvent, type PulseEventType, type OnPulseEvent } from './events.js';
 export { checkSites, MAX_REDIRECTS, type CheckSitesOptions, type SiteLike } from './sites.js';
@@ -73,3 +74,11 @@ export {
   PULSE_BADGE_KEY,
   type PulseStatus,
 } from './publish.js';
+export {
+  renderMetrics,
+  writeMetricsFile,
+  publishPulseMetrics,
+  PULSE_METRICS_KEY,
+  METRICS_CONTENT_TYPE,
+  type RenderMetricsOptions,
+} from './metrics.js';

@@ -125,13 +125,14 @@ async function checkSite(
         continue;
       }
       const up = statusIsUp(rules, res.status);
-      const why = up
-        ? ruleFailure(rules, { ...(body !== undefined ? { body } : {}), ms: performance.now() - started, certExpiry: await cert }, now ?? new Date())
-        : `HTTP ${res.status}`;
+      const ms = performance.now() - started;
+      const certExpiry = await cert;
+      const why = up ? ruleFailure(rules, { ...(body !== undefined ? { body } : {}), ms, certExpiry }, now ?? new Date()) : `HTTP ${res.status}`;
+      const expiry = certExpiry ? { certExpiry: Math.floor(certExpiry.getTime() / 1000) } : {};
       return verdict(
         why === undefined
-          ? { ok: true, status: res.status, finalUrl: current.href }
-          : { ok: false, status: res.status, finalUrl: current.href, reason: why },
+          ? { ok: true, status: res.status, finalUrl: current.href, ...expiry }
+          : { ok: false, status: res.status, finalUrl: current.href, reason: why, ...expiry },
         redirects,
       );
     }

@@ -492,3 +492,16 @@ export function pulseResult(
   if (persisted.errorCode) result.errorCode ??= persisted.errorCode;
   return result;
 }
+
+/**
+ * The exit status the CLI uses: 0 healthy, 1 a check failed, 2 config error
+ * (config.rktd missing or malformed), 3 the pulse could not finish its job (store, mail, a webhook,
+ * the state in change mode, the monitor's own heartbeat).
+ */
+export function pulseExitCode(result: PulseResult): 0 | 1 | 2 | 3 {
+  if (result.errorCode === 'E_CONFIG_UNREADABLE' || result.errorCode === 'E_EMAIL_CONFIG') return 2;
+  if (result.error !== undefined || result.errorCode === 'E_STORE') return 3;
+  if (result.mail && !result.mail.sent) return 3;
+  if (result.webhooks?.some((w) => !w.sent)) return 3;
+  return result.ok ? 0 : 1;
+}

@@ -20,6 +20,8 @@ export interface SiteVerdict {
   timeout: number;
   /** Time the check took, in milliseconds. */
   ms: number;
+  /** https, with a `cert-days` check: when the certificate the server presented expires (unix seconds). */
+  certExpiry?: number;
   /**
    * The check failed but the site's `failures` threshold is not reached yet: `ok` stays true and
    * the report says `FAILED (count of of: reason)`.
@@ -93,7 +95,7 @@ export interface PulseResult {
   webhooks?: WebhookResult[];
   /** The monitor's state object (`svcmon-pulse-state/<monitor>.json`): written, or why not. */
   state?: { written: boolean; key: string; error?: string };
-  /** pulse.json and the badge: published, or why not (absent with `publish: false`). */
+  /** pulse.json and the badge (and pulse-metrics.prom with `publishMetrics`): published, or why not (absent with `publish: false`). */
   published?: { ok: boolean; error?: string };
   /**
    * The monitor's own heartbeat (option `beat`): written, or the `reason` it was not (the pulse

@@ -13,6 +13,8 @@ interface Flags extends StoreFlags {
   changeEmail?: boolean;
   remind?: number;
   publish?: boolean;
+  metrics?: string;
+  publishMetrics?: boolean;
   emailConfig?: string;
   beat?: string;
   json?: boolean;
@@ -23,13 +25,14 @@ export async function pulseCommand(io: Io, where: string, flags: Flags): Promise
   if (flags.beat !== undefined && flags.beat === '') {
     throw new CliError('--beat needs a task name', { code: 'E_USAGE' });
   }
-  const { takePulse, readEmailConfig, pulseExitCode } = await import('@svcmon/pulse');
+  const { takePulse, readEmailConfig, pulseExitCode, renderMetrics, writeMetricsFile, DEFAULT_MONITOR } = await import('@svcmon/pulse');
   if (flags.remind !== undefined && (flags.email === false || flags.failEmail)) {
     throw new CliError('--remind works with --change-email (it repeats change messages while something stays down)', { code: 'E_USAGE' });
   }
   const emailMode =
     flags.email === false ? 'none' : flags.failEmail ? 'failure' : flags.changeEmail || flags.remind !== undefined ? 'change' : 'always';
   const emailConfig = flags.emailConfig !== undefined ? await readEmailConfig(flags.emailConfig) : undefined;
+  if (flags.metrics !== undefined) await checkMetricsDir(flags.metrics);
 
   const progress = startProgress(io, `taking a pulse of ${where}`, io.stderr.isTTY === true && !flags.json);
   const onEvent = (event: PulseEvent): void => {
@@ -48,6 +51,7 @@ export async function pulseCommand(io: Io, where: string, flags: Flags): Promise
       emailMode,
       ...(flags.remind !== undefined ? { remind: flags.remind } : {}),
       ...(flags.publish === false ? { publish: false } : {}),
+      ...(flags.publishMetrics ? { publishMetrics: true } : {}),
       ...(emailConfig !== undefined ? { emailConfig } : {}),
       // After the mail went out, as the original: a monitor that cannot report must look dead.
       ...(flags.beat !== undefined ? { selfName: flags.beat, beat: true } : {}),
@@ -59,6 +63,9 @@ export async function pulseCommand(io: Io, where: string, flags: Flags): Promise
   }
 
   if (flags.json) io.out(toJson(result));
+
+  // Whatever the pulse did, failed pulses included: alert rules read svcmon_pulse_success.
+  if (flags.metrics !== undefined) await writeMetricsFile(flags.metrics, renderMetrics(result, { monitor: flags.beat ?? DEFAULT_MONITOR }));
 
   const c = io.errColor;
   const code = pulseExitCode(result);
@@ -79,4 +86,16 @@ export async function pulseCommand(io: Io, where: string, flags: Flags): Promise
   if (beat?.reason !== undefined) io.err(`svcmon: not recording the heartbeat of ${beat.task}: ${beat.reason}`);
   if (beat?.error !== undefined) io.err(`${c.red('svcmon: error:')} ${beat.error}`);
   return code;
+}
+
+/** `--metrics FILE` names a file in a directory that exists and may be written: said before the pulse runs. */
+async function checkMetricsDir(file: string): Promise<void> {
+  const { access, constants } = await import('node:fs/promises');
+  const { dirname } = await import('node:path');
+  try {
+    await access(dirname(file), constants.W_OK);
+  } catch (e) {
+    const why = (e as { code?: unknown }).code === 'ENOENT' ? 'no such directory' : 'the directory cannot be written';
+    throw new CliError(`--metrics ${file}: ${why}`, { code: 'E_USAGE', hint: "name a file in an existing directory, such as the node exporter's textfile collector directory" });
+  }
 }
