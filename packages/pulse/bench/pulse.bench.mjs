@@ -31,7 +31,7 @@ async function childRss(endpoint, bucket) {
   }, 50);
   const started = performance.now();
   const concurrency = process.argv[5] ? Number(process.argv[5]) : undefined;
-  const result = await takePulse(bucket, { ...storeOptions(endpoint), emailMode: 'none', ...(concurrency ? { concurrency } : {}) });
+  const result = await takePulse(openStore(bucket, storeOptions(endpoint)), { bucket, emailMode: 'none', ...(concurrency ? { concurrency } : {}) });
   const ms = performance.now() - started;
   clearInterval(sampler);
   const mem = process.memoryUsage();
@@ -79,7 +79,7 @@ async function time(bucket, concurrency) {
     for (const k of Object.keys(peak)) peak[k] = Math.max(peak[k], Math.round(m[k] / 1048576));
   }, 50);
   const started = performance.now();
-  const result = await takePulse(bucket, { ...storeOptions(endpoint), emailMode: 'none', ...(concurrency ? { concurrency } : {}) });
+  const result = await takePulse(openStore(bucket, storeOptions(endpoint)), { bucket, emailMode: 'none', ...(concurrency ? { concurrency } : {}) });
   const ms = performance.now() - started;
   const down = result.sites.filter((s) => !s.ok).length;
   if (result.error) throw new Error(result.error);

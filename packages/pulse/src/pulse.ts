@@ -1,5 +1,5 @@
 import { stringify } from '@svcmon/rktd';
-import { isStoreError, openStore, readConfig, taskPeriod, type Store, type StoreOptions, type Where } from '@svcmon/store';
+import { isStoreError, openStore, readConfig, taskPeriod, type Store, type Where } from '@svcmon/store';
 import { DEFAULT_CONCURRENCY, limiter } from './_limit.js';
 import type { EmailConfig } from './email-config.js';
 import { isPulseError, PulseError, type PulseErrorCode } from './errors.js';
@@ -14,7 +14,8 @@ import { publishPulseStatus, pulseStatus } from './publish.js';
 import { DEFAULT_MONITOR, pulseStateKey, readPulseState, updatePulseState, type PulseState } from './state.js';
 import { sendWebhooks, webhookHost, type WebhookConfig, type WebhookPayload } from './webhooks.js';
 
-export interface PulseOptions extends StoreOptions {
+/** The pulse's own options; how to reach the store is `openStore`'s (pass a `Store` it opened). */
+export interface PulseOptions {
   /**
    * `always` (default), `failure` (only when a check failed), `change` (when some check's verdict
    * differs from what people were last told, plus reminders), `none`. Applies to mail and webhooks.
@@ -101,7 +102,6 @@ export async function takePulse(where: Where, options: PulseOptions = {}): Promi
     webhookTimeoutMs,
     publish = true,
     state: keepState = true,
-    ...storeOptions
   } = options;
   const remindSeconds = remind === undefined ? undefined : typeof remind === 'number' ? remind : parseDuration(remind);
   const hooks: readonly WebhookConfig[] = webhooksOption ?? emailConfig.webhooks ?? [];
@@ -143,7 +143,7 @@ export async function takePulse(where: Where, options: PulseOptions = {}): Promi
     return result;
   };
   try {
-    store = typeof where === 'string' ? openStore(where, storeOptions) : where;
+    store = openStore(where);
   } catch (e) {
     const code = isStoreError(e) && e.code === 'E_BAD_WHERE' ? 'E_CONFIG_UNREADABLE' : 'E_STORE';
     return cannotRun(code, e instanceof Error ? e.message : String(e));
