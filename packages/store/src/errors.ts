@@ -14,6 +14,7 @@ export type StoreErrorCode =
   | 'E_BAD_HEARTBEAT'
   | 'E_NETWORK'
   | 'E_TIMEOUT'
+  | 'E_LOCKED'
   | 'E_BAD_WHERE'
   | 'E_BAD_KEY'
   | 'E_IO';

@@ -105,6 +105,7 @@ const EXPLAIN: Record<StoreErrorCode, string> = {
   E_BAD_HEARTBEAT: 'bad heartbeat',
   E_NETWORK: 'cannot reach S3',
   E_TIMEOUT: 'S3 did not answer in time',
+  E_LOCKED: 'locked by another writer',
   E_BAD_WHERE: 'bad store location',
   E_BAD_KEY: 'invalid object key',
   E_IO: 'S3 request failed',
