@@ -41,6 +41,9 @@ export interface LiteRequest {
   query?: Record<string, string>;
   headers?: Record<string, string | undefined>;
   body?: Uint8Array;
+  /** Fail with `tooLarge()` instead of reading a successful answer longer than this. */
+  maxBytes?: number;
+  tooLarge?: (size?: number) => Error;
 }
 
 type Aws4 = typeof import('aws4');
@@ -158,7 +161,20 @@ export class LiteS3 {
         },
         (res) => {
           const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
+          const ok = (res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300;
+          const limit = ok ? req.maxBytes : undefined;
+          const tooLarge = (size?: number) => {
+            reject(req.tooLarge?.(size) ?? new Error('too large'));
+            r.destroy();
+          };
+          const length = Number(res.headers['content-length']);
+          if (limit !== undefined && Number.isFinite(length) && length > limit) return tooLarge(length);
+          let received = 0;
+          res.on('data', (c: Buffer) => {
+            received += c.length;
+            if (limit !== undefined && received > limit) return tooLarge();
+            chunks.push(c);
+          });
           res.on('error', reject);
           res.on('end', () => {
             const status = res.statusCode ?? 0;

@@ -6,8 +6,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { fsPromises, hostname } from './_builtins.js';
 import { checkKey } from './_keys.js';
-import { StoreError } from './errors.js';
-import type { PutOptions, Store, StoredObject } from './types.js';
+import { StoreError, isStoreError, tooLarge } from './errors.js';
+import type { ReadOptions, PutOptions, Store, StoredObject } from './types.js';
 
 export interface DirStoreOptions {
   /** Give up waiting for another writer's lock after this long (default 10 s): E_LOCKED. */
@@ -123,17 +123,24 @@ class DirStore implements Store {
     });
   }
 
-  async get(key: string): Promise<StoredObject | null> {
+  async get(key: string, options: ReadOptions = {}): Promise<StoredObject | null> {
     const file = this.#path(key);
     const { readFile, stat } = await fsPromises();
     try {
-      const [body, st] = await Promise.all([readFile(file), stat(file)]);
+      const st = await stat(file);
+      if (st.isDirectory()) return null;
+      const { maxBytes } = options;
+      if (maxBytes !== undefined && st.size > maxBytes) throw tooLarge(key, this.location, 'dir', maxBytes, st.size);
+      const body = await readFile(file);
+      // Grown since the stat: still refused.
+      if (maxBytes !== undefined && body.length > maxBytes) throw tooLarge(key, this.location, 'dir', maxBytes, body.length);
       const ext = /\.([A-Za-z0-9]+)$/.exec(key)?.[1]?.toLowerCase();
       const contentType = ext === undefined ? undefined : CONTENT_TYPES[ext];
       const obj: StoredObject = { body, etag: etagOf(body), lastModified: st.mtime };
       if (contentType !== undefined) obj.contentType = contentType;
       return obj;
     } catch (e) {
+      if (isStoreError(e)) throw e;
       const code = errno(e);
       if (code === 'ENOENT' || code === 'ENOTDIR') return null;
       if (code === 'EISDIR') return null;

@@ -17,6 +17,7 @@ export type StoreErrorCode =
   | 'E_LOCKED'
   | 'E_BAD_WHERE'
   | 'E_BAD_KEY'
+  | 'E_TOO_LARGE'
   | 'E_IO';
 
 export interface StoreErrorDetails {
@@ -32,6 +33,16 @@ export interface StoreErrorDetails {
   line?: number;
   column?: number;
   cause?: unknown;
+}
+
+/** E_TOO_LARGE: `key` holds more than `maxBytes`. */
+export function tooLarge(key: string, location: string, kind: 's3' | 'dir', maxBytes: number, size?: number): StoreError {
+  const found = size === undefined ? 'more than that' : `${size} bytes`;
+  return new StoreError('E_TOO_LARGE', `${JSON.stringify(key)} in ${location} is too large to read: ${found}, at most ${maxBytes} bytes allowed`, {
+    key,
+    location,
+    kind,
+  });
 }
 
 export class StoreError extends Error {

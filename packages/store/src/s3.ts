@@ -2,10 +2,10 @@
 // @svcmon/store (and a directory store) stays cheap.
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import { checkKey } from './_keys.js';
-import { StoreError, isStoreError, type StoreErrorCode } from './errors.js';
+import { StoreError, isStoreError, tooLarge, type StoreErrorCode } from './errors.js';
 import { jitteredBackoff, sleep } from './_retry.js';
 import type { LiteCredentials } from './_s3-lite.js';
-import type { PutOptions, Store, StoredObject, StoreOptions } from './types.js';
+import type { ReadOptions, PutOptions, Store, StoredObject, StoreOptions } from './types.js';
 
 export interface S3StoreOptions extends StoreOptions {
   bucket: string;
@@ -108,6 +108,7 @@ const EXPLAIN: Record<StoreErrorCode, string> = {
   E_LOCKED: 'locked by another writer',
   E_BAD_WHERE: 'bad store location',
   E_BAD_KEY: 'invalid object key',
+  E_TOO_LARGE: 'the object is too large',
   E_IO: 'S3 request failed',
 };
 
@@ -166,7 +167,7 @@ interface PutInput {
 
 /** One try of what the store needs from S3, over the AWS SDK or the built-in light client. */
 interface Transport {
-  get(Key: string, signal: AbortSignal): Promise<StoredObject>;
+  get(Key: string, signal: AbortSignal, maxBytes: number | undefined, tooLarge: (size?: number) => Error): Promise<StoredObject>;
   put(input: PutInput, signal: AbortSignal): Promise<string>;
   delete(Key: string, signal: AbortSignal): Promise<void>;
   /** Raw LocationConstraint of the bucket. */
@@ -278,8 +279,11 @@ class S3Store implements Store {
         connectTimeoutMs: CONNECT_TIMEOUT_MS,
       });
       return {
-        async get(Key, signal) {
-          const res = await lite.send({ method: 'GET', bucket, key: Key }, signal);
+        async get(Key, signal, maxBytes, tooLarge) {
+          const res = await lite.send(
+            { method: 'GET', bucket, key: Key, ...(maxBytes === undefined ? {} : { maxBytes, tooLarge }) },
+            signal,
+          );
           const obj: StoredObject = { body: res.body, etag: String(res.headers.etag ?? '') };
           const ct = res.headers['content-type'];
           if (ct !== undefined) obj.contentType = ct;
@@ -318,9 +322,14 @@ class S3Store implements Store {
     const sdk = await loadSdk(this.location);
     const client = new sdk.S3Client(this.#sdkConfig(region));
     return {
-      async get(Key, signal) {
+      async get(Key, signal, maxBytes, tooLarge) {
         const out = await client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key }), { abortSignal: signal });
+        if (maxBytes !== undefined && out.ContentLength !== undefined && out.ContentLength > maxBytes) {
+          (out.Body as { destroy?: () => void } | undefined)?.destroy?.();
+          throw tooLarge(out.ContentLength);
+        }
         const bytes = out.Body === undefined ? new Uint8Array() : await out.Body.transformToByteArray();
+        if (maxBytes !== undefined && bytes.length > maxBytes) throw tooLarge(bytes.length);
         const obj: StoredObject = { body: Buffer.from(bytes), etag: out.ETag ?? '' };
         if (out.ContentType !== undefined) obj.contentType = out.ContentType;
         if (out.LastModified !== undefined) obj.lastModified = out.LastModified;
@@ -386,7 +395,7 @@ class S3Store implements Store {
             attempt--;
             continue;
           }
-          if (attempt >= this.#attempts || controller.signal.aborted || !retryable(e)) throw e;
+          if (attempt >= this.#attempts || controller.signal.aborted || isStoreError(e) || !retryable(e)) throw e;
           await sleep(jitteredBackoff(attempt, RETRY_BASE_MS, RETRY_CAP_MS));
         }
       }
@@ -439,10 +448,12 @@ class S3Store implements Store {
     return this.prefix + key;
   }
 
-  async get(key: string): Promise<StoredObject | null> {
+  async get(key: string, options: ReadOptions = {}): Promise<StoredObject | null> {
     const Key = this.#key(key);
+    const { maxBytes } = options;
+    const refuse = (size?: number) => tooLarge(key, this.location, 's3', maxBytes ?? 0, size);
     try {
-      return await this.#request('reading', key, (t, signal) => t.get(Key, signal));
+      return await this.#request('reading', key, (t, signal) => t.get(Key, signal, maxBytes, refuse));
     } catch (e) {
       if (isStoreError(e) && e.code === 'E_NOT_FOUND') return null;
       throw e;
