@@ -6,3 +6,4 @@ export * from './smtp.js';
 export * from './sites.js';
 export * from './racket.js';
 export * from './faults-http.js';
+export * from './process.js';
