@@ -137,9 +137,22 @@ function retryable(e: unknown): boolean {
   return err.name !== 'AbortError';
 }
 
-/** The region S3 says the bucket is in, when its answer says so (header or error body). */
+/** Answers that mean "signed for, or sent to, the wrong region". */
+const REGION_ERRORS = new Set(['AuthorizationHeaderMalformed', 'PermanentRedirect', 'TemporaryRedirect', 'IllegalLocationConstraintException']);
+
+/**
+ * The region S3 says the bucket is in, when it refused a request for its region (header or error
+ * body). Other answers may carry x-amz-bucket-region too; they are not about the region.
+ */
 function regionOfError(e: unknown): string | undefined {
-  const err = (e ?? {}) as { Region?: unknown; $response?: { headers?: Record<string, unknown> } };
+  const err = (e ?? {}) as {
+    name?: string;
+    Region?: unknown;
+    $metadata?: { httpStatusCode?: number };
+    $response?: { headers?: Record<string, unknown> };
+  };
+  const status = err.$metadata?.httpStatusCode;
+  if (!REGION_ERRORS.has(err.name ?? '') && status !== 301 && status !== 307) return undefined;
   const header = err.$response?.headers?.['x-amz-bucket-region'];
   if (typeof header === 'string' && header !== '') return header;
   return typeof err.Region === 'string' && err.Region !== '' ? err.Region : undefined;
