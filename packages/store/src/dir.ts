@@ -58,7 +58,7 @@ function parseHolder(text: string): LockHolder | undefined {
 
 /** Whether a process with this pid runs on this machine (EPERM: it does, as another user). */
 function processRuns(pid: number): boolean {
-  if (pid > 0) return true;
+  if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);
     return true;

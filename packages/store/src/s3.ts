@@ -16,7 +16,7 @@ export interface S3StoreOptions extends StoreOptions {
 type Sdk = typeof import('@aws-sdk/client-s3');
 
 /** The AWS SDK: an optional peer dependency, needed only for credentials other than static keys. */
-export const SDK_PACKAGE = '@aws-sdk/client-s3';
+const SDK_PACKAGE = '@aws-sdk/client-s3';
 
 let sdkPromise: Promise<Sdk> | undefined;
 function loadSdk(location: string): Promise<Sdk> {
