@@ -10,3 +10,4 @@ export * from './racket.js';
 export * from './faults-http.js';
 export * from './seed.js';
 export * from './clock.js';
+export * from './process.js';

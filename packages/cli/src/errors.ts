@@ -60,14 +60,31 @@ function oneLine(message: unknown): string {
   return lines.join(' ');
 }
 
+const RACE_HINT = 'someone else changed it at the same time; run the command again';
+
+/** Hints for an S3 store's errors. */
 const STORE_HINTS: Record<string, string> = {
   E_CREDENTIALS: 'set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY',
   E_ACCESS_DENIED: 'check the IAM policy of these credentials (see the svcmon README)',
   E_NO_BUCKET: 'check the bucket name, --region and --endpoint',
   E_NETWORK: 'check --endpoint, AWS_ENDPOINT_URL_S3 and the network',
   E_TIMEOUT: 'check --endpoint, AWS_ENDPOINT_URL_S3 and the network',
-  E_PRECONDITION: 'someone else changed it at the same time; run the command again',
+  E_PRECONDITION: RACE_HINT,
+  E_CONFLICT: RACE_HINT,
 };
+
+/** Hints for a directory store's errors: nothing about S3 or IAM. */
+const DIR_HINTS: Record<string, string> = {
+  E_ACCESS_DENIED: 'check that the user running svcmon may read and write that folder (ls -ld)',
+  E_PRECONDITION: RACE_HINT,
+  E_CONFLICT: RACE_HINT,
+};
+
+function storeHint(e: unknown, code: string): string | undefined {
+  const { kind, region } = e as { kind?: unknown; region?: unknown };
+  if (code === 'E_WRONG_REGION' && typeof region === 'string') return `pass --region ${region} (or set AWS_REGION=${region})`;
+  return (kind === 'dir' ? DIR_HINTS : STORE_HINTS)[code];
+}
 
 /** Maps an error to an exit code and one line, by the tables in the README. */
 export function classifyError(e: unknown, command: CommandKind): ErrorVerdict {
@@ -83,7 +100,7 @@ export function classifyError(e: unknown, command: CommandKind): ErrorVerdict {
     if (code === 'E_BAD_WHERE' || code === 'E_BAD_KEY') exitCode = 2;
     // A config.rktd the pulse cannot use is a configuration error (exit 2), not an outage.
     if (pulse && code === 'E_BAD_CONFIG') exitCode = 2;
-    const hint = STORE_HINTS[code];
+    const hint = storeHint(e, code);
     return { exitCode, message, ...(hint ? { hint } : {}), known: true };
   }
   if (isNamed(e, 'ConfigError')) {
@@ -97,7 +114,7 @@ export function classifyError(e: unknown, command: CommandKind): ErrorVerdict {
       };
     }
     if (code === 'E_CONFLICT') {
-      return { exitCode: pulse ? 3 : 1, message, hint: STORE_HINTS.E_PRECONDITION!, known: true };
+      return { exitCode: pulse ? 3 : 1, message, hint: RACE_HINT, known: true };
     }
     return { exitCode: pulse ? 2 : 1, message, known: true };
   }

@@ -1,31 +1,21 @@
 // No lost edits: 20 separate processes each add their own task at the same
 // time, to a directory store and to s3rver; every one must survive.
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dirStore, readConfig, s3Store, type Store } from '@svcmon/store';
-import { startS3, type S3TestServer } from '@svcmon/testkit';
+import { runNode, startS3, type NodeRun, type S3TestServer } from '@svcmon/testkit';
 import { PACKAGE_DIR, tempDir } from './_helpers.js';
 
 const WRITERS = 20;
 const DIST = path.join(PACKAGE_DIR, 'dist', 'index.js');
 const WORKER = path.join(PACKAGE_DIR, 'test', 'workers', 'edit-worker.mjs');
 
-function runWorker(where: string, name: string, options: object): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [WORKER, pathToFileURL(DIST).href, where, name, JSON.stringify(options)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, out, err }));
-  });
+/** `options`: the edit's own and, under `store`, what the worker passes to openStore. */
+function runWorker(where: string, name: string, options: object): Promise<NodeRun> {
+  return runNode([WORKER, pathToFileURL(DIST).href, where, name, JSON.stringify(options)]);
 }
 
 async function runAll(where: string, options: object): Promise<void> {
@@ -69,9 +59,9 @@ describe(`${WRITERS} concurrent edits from separate processes`, () => {
     afterAll(() => s3?.stop());
 
     it('all present, with conflicts detected and retried', async () => {
-      const options = { force: true, endpoint: s3.endpoint, forcePathStyle: true, region: 'us-east-1', credentials: s3.credentials };
-      await runAll('s3://race', options);
-      const store = s3Store({ bucket: 'race', ...options });
+      const storeOptions = { endpoint: s3.endpoint, forcePathStyle: true, region: 'us-east-1', credentials: s3.credentials };
+      await runAll('s3://race', { force: true, store: storeOptions });
+      const store = s3Store({ bucket: 'race', ...storeOptions });
       await expectAll(store, (await s3.rawGet('race', 'index.html')).body.toString('utf8'));
       const conflicts = s3.requests.filter((r) => r.method === 'PUT' && r.key === 'config.rktd' && r.status === 412);
       expect(conflicts.length).toBeGreaterThan(0);

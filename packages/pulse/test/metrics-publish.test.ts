@@ -15,10 +15,12 @@ afterAll(async () => {
 });
 
 const NOW = new Date('2026-11-24T02:51:36Z');
-const opts = () => ({ endpoint: s3.endpoint, credentials: s3.credentials, onWarning: () => {}, now: () => NOW, emailMode: 'none' as const, selfName: 'monitor-1' });
+const bucket = (maxAttempts?: number) =>
+  openStore('metrics', { endpoint: s3.endpoint, credentials: s3.credentials, onWarning: () => {}, ...(maxAttempts ? { maxAttempts } : {}) });
+const opts = () => ({ bucket: 'metrics', now: () => NOW, emailMode: 'none' as const, selfName: 'monitor-1' });
 
 async function setUp(): Promise<void> {
-  const store = openStore('metrics', opts());
+  const store = bucket();
   await store.put('config.rktd', `#hash((sites . (#hash((url . "${sites.ok}")))) (tasks . (#hash((name . "backup")) #hash((name . "monitor-1")))))\n`, {
     contentType: 'application/data',
   });
@@ -32,7 +34,7 @@ describe('takePulse({ publishMetrics: true })', () => {
   it('writes pulse-metrics.prom beside pulse.json: public-read, text/plain; version=0.0.4, the result as renderMetrics renders it', async () => {
     await setUp();
     s3.requests.length = 0;
-    const result = await takePulse('metrics', { ...opts(), publishMetrics: true });
+    const result = await takePulse(bucket(), { ...opts(), publishMetrics: true });
     expect(result.published).toEqual({ ok: true });
     const put = s3.requests.filter((r) => r.method === 'PUT' && r.key === PULSE_METRICS_KEY);
     expect(put.map((r) => [r.headers['x-amz-acl'], r.headers['content-type'], r.headers['cache-control']])).toEqual([
@@ -50,8 +52,8 @@ describe('takePulse({ publishMetrics: true })', () => {
   it('off by default, and with publish: false', async () => {
     await setUp();
     s3.requests.length = 0;
-    await takePulse('metrics', opts());
-    await takePulse('metrics', { ...opts(), publish: false, publishMetrics: true });
+    await takePulse(bucket(), opts());
+    await takePulse(bucket(), { ...opts(), publish: false, publishMetrics: true });
     expect(s3.requests.filter((r) => r.key === PULSE_METRICS_KEY)).toEqual([]);
   });
 
@@ -59,7 +61,7 @@ describe('takePulse({ publishMetrics: true })', () => {
     await setUp();
     s3.injectFault({ match: (r) => r.method === 'PUT' && r.key === PULSE_METRICS_KEY, status: 403, code: 'AccessDenied' });
     try {
-      const result = await takePulse('metrics', { ...opts(), publishMetrics: true, maxAttempts: 1 });
+      const result = await takePulse(bucket(1), { ...opts(), publishMetrics: true });
       expect(result.published?.ok).toBe(false);
       expect(result.published?.error).toMatch(/^cannot publish pulse-metrics\.prom: .*denied/i);
       expect(result.ok).toBe(true);

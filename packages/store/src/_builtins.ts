@@ -5,6 +5,7 @@
 import type * as Fs from 'node:fs';
 import type * as Http from 'node:http';
 import type * as Https from 'node:https';
+import type * as Os from 'node:os';
 
 type GetBuiltin = (id: string) => unknown;
 const getBuiltin = (process as { getBuiltinModule?: GetBuiltin }).getBuiltinModule?.bind(process);
@@ -18,6 +19,8 @@ export interface FsCalls {
   writeFile(path: string, data: Uint8Array): Promise<void>;
   rename(from: string, to: string): Promise<void>;
   unlink(path: string): Promise<void>;
+  /** A second name for `existing` (fails with EEXIST when `path` exists): an atomic create with content. */
+  link(existing: string, path: string): Promise<void>;
   mkdirp(path: string): Promise<void>;
 }
 
@@ -35,9 +38,16 @@ export async function fsPromises(): Promise<FsCalls> {
     writeFile: (p, data) => call<void>((cb) => fs.writeFile(p, data, cb)),
     rename: (a, b) => call<void>((cb) => fs.rename(a, b, cb)),
     unlink: (p) => call<void>((cb) => fs.unlink(p, cb)),
+    link: (a, b) => call<void>((cb) => fs.link(a, b, cb)),
     mkdirp: (p) => call<void>((cb) => fs.mkdir(p, { recursive: true }, (err) => cb(err))),
   };
   return fsCalls;
+}
+
+/** This machine's name (node:os, without an ESM import). */
+export async function hostname(): Promise<string> {
+  const os = (getBuiltin?.('node:os') as typeof Os | undefined) ?? (await import('node:os'));
+  return os.hostname();
 }
 
 export async function httpModule(): Promise<typeof Http> {

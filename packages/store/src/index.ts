@@ -1,4 +1,4 @@
-export type { PutOptions, Store, StoredObject, StoreOptions } from './types.js';
+export type { ReadOptions, PutOptions, Store, StoredObject, StoreOptions } from './types.js';
 export { StoreError, isStoreError } from './errors.js';
 export type { StoreErrorCode, StoreErrorDetails } from './errors.js';
 export { openStore } from './where.js';
@@ -22,6 +22,7 @@ export {
   CONFIG_KEY,
   DEFAULT_PERIOD,
   DEFAULT_TIMEOUT,
+  configFromObject,
   parseConfig,
   readConfig,
   siteTimeout,
@@ -41,3 +42,5 @@ export {
   writeFailureRecord,
 } from './runs.js';
 export type { FailureRecord, RunFailedSummary, RunStarted, RunState } from './runs.js';
+export { UPDATE_ATTEMPTS, updateObject } from './update.js';
+export type { UpdateOptions, UpdateResult, UpdateStep } from './update.js';

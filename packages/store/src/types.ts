@@ -10,6 +10,11 @@ export interface StoredObject {
   lastModified?: Date;
 }
 
+export interface ReadOptions {
+  /** Refuse an object larger than this many bytes (E_TOO_LARGE) instead of reading it. */
+  maxBytes?: number;
+}
+
 export interface PutOptions {
   contentType: string;
   cacheControl?: string;
@@ -30,8 +35,11 @@ export interface Store {
   readonly kind: 's3' | 'dir';
   /** For people: `s3://bucket/prefix/` or an absolute directory path. */
   readonly location: string;
-  /** The object, or null when there is none. Other failures throw a StoreError. */
-  get(key: string): Promise<StoredObject | null>;
+  /**
+   * The object, or null when there is none. Other failures throw a StoreError; an object larger
+   * than `maxBytes` is E_TOO_LARGE (naming the key and the bound), found without reading it whole.
+   */
+  get(key: string, options?: ReadOptions): Promise<StoredObject | null>;
   /** Writes atomically. A failed precondition throws StoreError code E_PRECONDITION. */
   put(key: string, body: string | Uint8Array, options: PutOptions): Promise<{ etag: string }>;
   delete(key: string): Promise<void>;

@@ -64,6 +64,21 @@ export function storeSuite(kind: string, open: () => Promise<SuiteTarget>): void
       expect((await store.get('over.txt'))?.body.toString()).toBe('two');
     });
 
+    test('maxBytes: an object over the bound is E_TOO_LARGE naming the key and the bound; at the bound it reads', async () => {
+      const big = Buffer.alloc(256 * 1024, 'x');
+      await store.put('big.bin', big, { contentType: 'application/octet-stream' });
+      const e = await store.get('big.bin', { maxBytes: 1024 }).catch((err: unknown) => err);
+      expect(isStoreError(e)).toBe(true);
+      expect(e).toMatchObject({ code: 'E_TOO_LARGE', key: 'big.bin', location: store.location, kind: store.kind });
+      expect((e as Error).message).toContain('"big.bin"');
+      expect((e as Error).message).toContain('at most 1024 bytes');
+      expect((await store.get('big.bin', { maxBytes: big.length }))?.body.length).toBe(big.length);
+      expect(await store.get('no-such.bin', { maxBytes: 1 })).toBeNull();
+      // The store stays usable after a refused read.
+      await store.put('small.txt', 'ok', { contentType: 'text/plain' });
+      expect((await store.get('small.txt', { maxBytes: 2 }))?.body.toString()).toBe('ok');
+    });
+
     test('a missing object is null, and delete makes an object missing', async () => {
       expect(await store.get('never-written.json')).toBeNull();
       expect(await store.get('no/such/folder.json')).toBeNull();
