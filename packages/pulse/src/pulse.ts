@@ -2,8 +2,8 @@ import { stringify } from '@svcmon/rktd';
 import { isStoreError, openStore, readConfig, taskPeriod, type Store, type StoreOptions, type Where } from '@svcmon/store';
 import { DEFAULT_CONCURRENCY, limiter } from './_limit.js';
 import type { EmailConfig } from './email-config.js';
-import { isPulseError, PulseError, type PulseErrorCode } from './errors.js';
-import { sendReport } from './mail.js';
+import { keepCause, type PulseErrorCode } from './errors.js';
+import { deliverReport } from './mail.js';
 import { decideRecipients } from './recipients.js';
 import { renderReport } from './report.js';
 import { checkSitesWithin } from './sites.js';
@@ -65,10 +65,11 @@ function failed(
   error: string,
   started: number,
   log: PulseOptions['log'],
+  cause?: unknown,
 ): PulseResult {
   const report = renderReport({ ok: false, sites: [], tasks: [], error });
   logLines(log, report);
-  return {
+  return keepCause({
     ok: false,
     ...base,
     ms: Math.round(performance.now() - started),
@@ -78,7 +79,7 @@ function failed(
     report,
     error,
     errorCode: code,
-  };
+  }, cause);
 }
 
 /**
@@ -114,8 +115,8 @@ export async function takePulse(where: Where, options: PulseOptions = {}): Promi
    * nobody; the recipients live in the unreadable config, but the webhooks
    * are local, so they hear of it (in every mode but `none`).
    */
-  const cannotRun = async (code: PulseErrorCode, error: string): Promise<PulseResult> => {
-    const result = failed({ bucket, startedAt }, code, error, started, log);
+  const cannotRun = async (code: PulseErrorCode, error: string, cause?: unknown): Promise<PulseResult> => {
+    const result = failed({ bucket, startedAt }, code, error, started, log, cause);
     if (emailMode === 'none' || hooks.length === 0) return result;
     if (log) {
       log('');
@@ -146,7 +147,7 @@ export async function takePulse(where: Where, options: PulseOptions = {}): Promi
     store = typeof where === 'string' ? openStore(where, storeOptions) : where;
   } catch (e) {
     const code = isStoreError(e) && e.code === 'E_BAD_WHERE' ? 'E_CONFIG_UNREADABLE' : 'E_STORE';
-    return cannotRun(code, e instanceof Error ? e.message : String(e));
+    return cannotRun(code, e instanceof Error ? e.message : String(e), e);
   }
 
   let config;
@@ -156,8 +157,8 @@ export async function takePulse(where: Where, options: PulseOptions = {}): Promi
     config = read.config;
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    if (isStoreError(e) && e.code === 'E_BAD_CONFIG') return cannotRun('E_CONFIG_UNREADABLE', message);
-    return cannotRun('E_STORE', message.replace(/\s*\n\s*/g, ' '));
+    if (isStoreError(e) && e.code === 'E_BAD_CONFIG') return cannotRun('E_CONFIG_UNREADABLE', message, e);
+    return cannotRun('E_STORE', message.replace(/\s*\n\s*/g, ' '), e);
   }
 
   const sites = config.sites ?? [];
@@ -232,22 +233,16 @@ export async function takePulse(where: Where, options: PulseOptions = {}): Promi
       log('Sending email:');
       for (const to of recipients) log(`  ${to}`);
     }
-    try {
-      await sendReport({
-        emailConfig,
-        recipients,
-        bucket,
-        ok,
-        report: message,
-        ...(notification && notification.kind !== 'report' ? { subject: title } : {}),
-        date: now(),
-      });
-      result.mail = { sent: true };
-    } catch (e) {
-      const error = isPulseError(e) ? e.message : new PulseError('E_MAIL', String(e)).message;
-      result.mail = { sent: false, error };
-      result.errorCode ??= 'E_MAIL';
-    }
+    result.mail = await deliverReport({
+      emailConfig,
+      recipients,
+      bucket,
+      ok,
+      report: message,
+      ...(notification && notification.kind !== 'report' ? { subject: title } : {}),
+      date: now(),
+    });
+    if (!result.mail.sent) result.errorCode ??= 'E_MAIL';
   };
   const hookJob = async (): Promise<void> => {
     if (!notification || hooks.length === 0) return;
