@@ -82,11 +82,28 @@ function transportOptions(config: EmailConfig, timeoutMs: number): any {
   };
 }
 
+// OpenSSL's words when the other side does not speak TLS at all.
+const NOT_TLS = /wrong version number|packet length too long|unknown protocol|http request|record layer failure/i;
+
+/** OpenSSL's raw text and bare timeouts, said in the e-mail config's words, with what to change. */
+function tlsMismatch(config: EmailConfig, e: unknown): string | undefined {
+  const { code, message } = (e ?? {}) as { code?: unknown; message?: unknown };
+  const text = typeof message === 'string' ? message : '';
+  const connect = config.connect ?? 'plain';
+  if (connect === 'ssl' && NOT_TLS.test(text)) {
+    return 'the server did not answer in TLS: this port does not take TLS from the first byte (connect ssl, as on port 465); for STARTTLS (port 587) set connect to tls, for no encryption (port 25) to plain';
+  }
+  if (connect !== 'ssl' && code === 'ETIMEDOUT' && /greeting/i.test(text)) {
+    return `${text}: the server said nothing; if this port expects TLS from the first byte (as port 465 does), set connect to ssl`;
+  }
+  return undefined;
+}
+
 function mailFailure(config: EmailConfig, e: unknown): string {
   const where = config.server
     ? `SMTP server ${config.server}:${config.port ?? PORTS[config.connect ?? 'plain']}`
     : `sendmail (${config.sendmail ?? DEFAULT_SENDMAIL})`;
-  let message = e instanceof Error ? e.message : String(e);
+  let message = tlsMismatch(config, e) ?? (e instanceof Error ? e.message : String(e));
   if (config.password) message = message.split(config.password).join('********');
   return `cannot send the report through ${where}: ${message.replace(/\s*\n\s*/g, ' ')}`;
 }
@@ -127,7 +144,7 @@ export async function sendReport(options: SendReportOptions): Promise<SentReport
   for (const to of recipients) {
     const parsed = parseAddress(to);
     const d: RecipientDelivery = { to, accepted: false };
-    if ('problem' in parsed) d.reason = `not sent: ${JSON.stringify(to)} ${parsed.problem}`;
+    if ('problem' in parsed) d.reason = `not sent, it ${parsed.problem}`;
     else boxes.push({ d, box: parsed });
     delivery.push(d);
   }

@@ -181,9 +181,9 @@ describe('the e-mail config and the config’s emails are checked', () => {
       ...bad.map((to) => [to, false]),
       ['gone@example.com', false],
     ]);
-    expect(result.mail?.delivery[1]?.reason).toBe('not sent: "notanaddress" is not an e-mail address (expected name@domain, or Name <name@domain>)');
-    expect(result.mail?.delivery[4]?.reason).toMatch(/^not sent: "ok@example.com\\r\\nBcc: evil2@attacker.test" contains a control character \(U\+000D\)/);
-    expect(result.mail?.error).toMatch(/^the report did not reach 5 of 6 recipients: "notanaddress" \(not sent: /);
+    expect(result.mail?.delivery[1]?.reason).toBe('not sent, it is not an e-mail address (expected name@domain, or Name <name@domain>)');
+    expect(result.mail?.delivery[4]?.reason).toMatch(/^not sent, it contains a control character \(U\+000D\)/);
+    expect(result.mail?.error).toMatch(/^the report did not reach 5 of 6 recipients: "notanaddress" \(not sent, it is not an e-mail address/);
     const [m] = await smtp.waitFor(1);
     expect(m!.to).toEqual(['ops@example.com']);
     expect(m!.raw).not.toMatch(/evil2|attacker/);

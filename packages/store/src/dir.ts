@@ -99,7 +99,14 @@ class DirStore implements Store {
     } catch (e) {
       const code = errno(e);
       if (code === 'ENOENT' || code === 'ENOTDIR') return null;
-      if (code === 'EISDIR') return null;
+      if (code === 'EISDIR') {
+        // Not "no such object": the object is there, as a folder nothing can read.
+        throw new StoreError('E_IO', `${JSON.stringify(key)} in ${this.location} is a directory, not a file (move it away, or remove it if it is empty)`, {
+          key,
+          location: this.location,
+          cause: e,
+        });
+      }
       throw this.#fail(e, key, 'reading');
     }
   }
