@@ -43,7 +43,7 @@ function without(task: Record<string, unknown>, ...keys: string[]): Record<strin
  * Pause a task: the pulse reports it as paused (healthy) until `until`, or until `resumeTask`.
  * Stored as `paused-until` (exact integer of unix seconds) or `paused? #t`; other keys are kept.
  */
-export function pauseTask(where: Where, name: string, options: PauseOptions = {}): Promise<EditResult> {
+export async function pauseTask(where: Where, name: string, options: PauseOptions = {}): Promise<EditResult> {
   const { until, now = () => new Date(), ...edit } = options;
   let seconds: number | undefined;
   if (until !== undefined) {

@@ -26,7 +26,7 @@ export function racketDate(seconds: number): string {
   if (Number.isNaN(d.getTime())) {
     return Number.isFinite(seconds)
       ? `${seconds} seconds after 1970-01-01 (a time too far from now to be a date)`
-      : `an impossible time (${String(seconds)} seconds)`;
+      : `an impossible time (${Number.isNaN(seconds) ? 'not a number of seconds' : 'infinitely far'})`;
   }
   const hours = d.getUTCHours();
   const hour12 = hours % 12 === 0 ? 12 : hours % 12;

@@ -42,7 +42,8 @@ describe('racketDate out of range', () => {
     }
     expect(racketDate(1e20)).toBe('100000000000000000000 seconds after 1970-01-01 (a time too far from now to be a date)');
     expect(racketDate(-8.64e12 - 1)).toBe('-8640000000001 seconds after 1970-01-01 (a time too far from now to be a date)');
-    expect(racketDate(Number.NaN)).toBe('an impossible time (NaN seconds)');
+    expect(racketDate(Number.NaN)).toBe('an impossible time (not a number of seconds)');
+    expect(racketDate(-Infinity)).toBe('an impossible time (infinitely far)');
     // The last instant a date holds is still a date.
     expect(racketDate(8.64e12)).toBe('Saturday, September 13th, 275760 12:00:00am');
   });
