@@ -98,7 +98,7 @@ export function getEmail(where: Where, to: string, options?: GetOptions): Promis
  * `to` must be one address (`ops@example.com` or `Ops <ops@example.com>`), without control characters.
  */
 export async function setEmail(where: Where, email: EmailEntry, options?: EditOptions): Promise<EditResult> {
-  checkRecipient('set-email', (email as { to?: unknown } | null)?.to);
+  await checkRecipient('set-email', (email as { to?: unknown } | null)?.to);
   return setEntry('email', where, email, options);
 }
 /** Drops the e-mail entry for address `to`. */
