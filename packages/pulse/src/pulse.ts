@@ -3,6 +3,7 @@ import { isStoreError, openStore, readConfig, taskPeriod, type Store, type Store
 import { DEFAULT_CONCURRENCY, limiter } from './_limit.js';
 import type { EmailConfig } from './email-config.js';
 import { keepCause, type PulseErrorCode } from './errors.js';
+import { printableAddress } from './address.js';
 import { deliverReport } from './mail.js';
 import { decideRecipients } from './recipients.js';
 import { renderReport } from './report.js';
@@ -231,7 +232,7 @@ export async function takePulse(where: Where, options: PulseOptions = {}): Promi
     if (log) {
       log('');
       log('Sending email:');
-      for (const to of recipients) log(`  ${to}`);
+      for (const to of recipients) log(`  ${printableAddress(to)}`);
     }
     result.mail = await deliverReport({
       emailConfig,

@@ -172,7 +172,15 @@ describe('the e-mail config and the config’s emails are checked', () => {
     const store = dirStore(dir);
     const bad = ['notanaddress', 'typo@example,com', 'a@x, b@y', 'ok@example.com\r\nBcc: evil2@attacker.test'];
     await writeConfig(store, { emails: [{ to: 'ops@example.com' }, ...bad.map((to) => ({ to })), { to: 'gone@example.com' }] });
-    const result = await takePulse(store, { emailConfig: server(), publish: false, state: false });
+    const lines: string[] = [];
+    const result = await takePulse(store, { emailConfig: server(), publish: false, state: false, log: (l) => lines.push(l) });
+    // The output cannot be split by an address: the CRLF one is printed quoted, on its own line.
+    expect(lines.slice(lines.indexOf('Sending email:'))).toEqual([
+      'Sending email:',
+      '  ops@example.com',
+      ...bad.map((to) => `  ${to.includes('\r') ? JSON.stringify(to) : to}`),
+      '  gone@example.com',
+    ]);
     expect(result.ok).toBe(true);
     expect(result.mail?.sent).toBe(false);
     expect(pulseExitCode(result)).toBe(3);
