@@ -1,7 +1,7 @@
 // The command tree: every command and its options, declared with commander.
 // Each action loads the code of its command with `await import()`, so that
 // `svcmon beat` never loads the pulse, nodemailer or the config editor.
-import { Command, Option } from 'commander';
+import { Command, Help, Option } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 import type { CommandKind } from './errors.js';
 import type { Io } from './_io.js';
@@ -55,7 +55,13 @@ export function buildProgram(io: Io, state: State): Command {
     .description('Heartbeat and site monitoring with nothing but an S3 bucket (or a local directory).')
     .version(pkg.version, '-V, --version', 'print the version')
     .option('--debug', 'print stack traces of errors')
-    .configureHelp({ showGlobalOptions: true })
+    .configureHelp({
+      showGlobalOptions: true,
+      // The listing shows run's `--`, which commander cannot declare as an argument.
+      subcommandTerm(cmd: Command): string {
+        return cmd.name() === 'run' ? 'run <where> <task> -- <command...>' : Help.prototype.subcommandTerm.call(this, cmd);
+      },
+    })
     .helpOption('-h, --help', 'show help')
     .addHelpText(
       'after',

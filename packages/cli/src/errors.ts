@@ -86,6 +86,21 @@ function storeHint(e: unknown, code: string): string | undefined {
   return (kind === 'dir' ? DIR_HINTS : STORE_HINTS)[code];
 }
 
+/**
+ * A missing config.rktd. The library's message says to use force: name the flag where the
+ * command has one; a remove has none (there is nothing to remove from no config).
+ */
+function noConfigMessage(e: unknown, message: string): { message: string; hint?: string } {
+  const fn = (e as { fn?: unknown }).fn;
+  if (typeof fn === 'string' && fn.startsWith('remove-')) {
+    return {
+      message: message.replace(/ \(use force to [^)]*\)$/, ', so there is nothing to remove'),
+      hint: 'check <where>; svcmon config show <where> prints what is there',
+    };
+  }
+  return { message: message.replace(/\(use force to/, '(pass --force to') };
+}
+
 /** Maps an error to an exit code and one line, by the tables in the README. */
 export function classifyError(e: unknown, command: CommandKind): ErrorVerdict {
   const code = codeOf(e);
@@ -105,14 +120,7 @@ export function classifyError(e: unknown, command: CommandKind): ErrorVerdict {
   }
   if (isNamed(e, 'ConfigError')) {
     if (code === 'E_INVALID_ENTRY') return { exitCode: 2, message, known: true };
-    if (code === 'E_NO_CONFIG') {
-      // The library's message already says to use force; name the flag.
-      return {
-        exitCode: pulse ? 2 : 1,
-        message: message.replace(/\(use force to/, '(pass --force to'),
-        known: true,
-      };
-    }
+    if (code === 'E_NO_CONFIG') return { exitCode: pulse ? 2 : 1, ...noConfigMessage(e, message), known: true };
     if (code === 'E_CONFLICT') {
       return { exitCode: pulse ? 3 : 1, message, hint: RACE_HINT, known: true };
     }
@@ -133,4 +141,15 @@ export function classifyError(e: unknown, command: CommandKind): ErrorVerdict {
     return { exitCode: pulse ? 2 : 1, message: `${where}${text}`, known: true };
   }
   return { exitCode: pulse ? 3 : 1, message: message || 'unknown error', known: false };
+}
+
+/** What `--debug` adds to an error: its stack, then each cause's (at most 10 deep). */
+export function debugLines(error: unknown): string[] {
+  const lines = [error instanceof Error && error.stack ? error.stack : String(error)];
+  let cause = (error as { cause?: unknown } | null)?.cause;
+  for (let depth = 0; cause !== undefined && cause !== null && depth < 10; depth++) {
+    lines.push(`caused by: ${cause instanceof Error && cause.stack ? cause.stack : String(cause)}`);
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return lines;
 }

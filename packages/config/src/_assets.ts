@@ -24,7 +24,13 @@ h2 { font-size: 1.15rem; margin: 2rem 0 0.5rem; }
 table { width: 100%; border-collapse: collapse; }
 th, td { text-align: left; padding: 0.45rem 0.6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { font-weight: 600; font-size: 0.85rem; text-transform: uppercase; letter-spacing: 0.03em; color: var(--muted); }
-td.name { font-weight: 600; overflow-wrap: anywhere; }
+/* Long names wrap inside a column that stays readable (never one letter per line); on a narrow
+   screen the tables scroll sideways instead of squeezing their columns. */
+td.name { font-weight: 600; min-width: 10rem; overflow-wrap: anywhere; }
+td.link { min-width: 8rem; overflow-wrap: anywhere; }
+@media (max-width: 48rem) {
+  table { display: block; overflow-x: auto; }
+}
 td.ago, td.last { white-space: nowrap; }
 .status { display: inline-block; min-width: 5.5rem; padding: 0.05rem 0.5rem; border-radius: 999px; font-size: 0.85rem; font-weight: 600; text-align: center; }
 tr.pending .status { color: var(--muted); border: 1px solid var(--line); }
@@ -38,6 +44,8 @@ ul.sites { padding-left: 1.2rem; }
 ul.sites li { overflow-wrap: anywhere; }
 .muted { color: var(--muted); }
 footer { margin-top: 2rem; font-size: 0.85rem; color: var(--muted); }
+.notice { margin: 0.75rem 0 1rem; padding: 0.6rem 0.8rem; border: 1px solid var(--late); border-radius: 6px; }
+.notice code { font-size: 0.9em; }
 `;
 
 export const SCRIPT_JS = `// svcmon dashboard: fetch each task's heartbeat and mark its row.
@@ -61,6 +69,27 @@ export const SCRIPT_JS = `// svcmon dashboard: fetch each task's heartbeat and m
 
   function utc(seconds) {
     return new Date(seconds * 1000).toISOString().replace('T', ' ').replace(/\\.\\d+Z$/, ' UTC');
+  }
+
+  // Opened from a file, the browser refuses every fetch ("Failed to fetch"): say how to view it.
+  var FROM_FILE = location.protocol === 'file:';
+  var FILE_HINT = 'This page was opened from a file, and browsers let such a page read no other file, so it cannot check the heartbeats. ' +
+    "View it over http instead: at the bucket's website address, or serve its folder, for example with ";
+
+  function fileNotice() {
+    if (document.getElementById('file-notice')) return;
+    var p = document.createElement('p');
+    p.id = 'file-notice';
+    p.className = 'notice';
+    p.setAttribute('role', 'status');
+    p.appendChild(document.createTextNode(FILE_HINT));
+    var code = document.createElement('code');
+    code.textContent = 'npx serve <folder>';
+    p.appendChild(code);
+    p.appendChild(document.createTextNode(' and open the address it prints.'));
+    var h1 = document.querySelector('h1');
+    if (h1 && h1.parentNode) h1.parentNode.insertBefore(p, h1.nextSibling);
+    else document.body.insertBefore(p, document.body.firstChild);
   }
 
   function cell(row, name) {
@@ -101,6 +130,10 @@ export const SCRIPT_JS = `// svcmon dashboard: fetch each task's heartbeat and m
     var url = row.getAttribute('data-beat');
     var period = Number(row.getAttribute('data-period')) + Number(row.getAttribute('data-grace') || 0);
     if (!url) return Promise.resolve('error');
+    if (FROM_FILE) {
+      show(row, 'pending', 'not served', '', '', 'open this page over http to check it');
+      return Promise.resolve('unchecked');
+    }
     var paused = row.getAttribute('data-paused');
     if (paused && (paused === 'indefinitely' || Number(paused) > Date.now() / 1000)) {
       show(row, 'paused', 'paused', '', '', paused === 'indefinitely' ? 'paused until resumed' : 'paused until ' + utc(Number(paused)));
@@ -148,11 +181,14 @@ export const SCRIPT_JS = `// svcmon dashboard: fetch each task's heartbeat and m
 
   function refresh() {
     var rows = Array.prototype.slice.call(document.querySelectorAll('tr.task-row'));
+    if (FROM_FILE) fileNotice();
     return Promise.all(rows.map(check)).then(function (states) {
       var counts = { healthy: 0, late: 0, missing: 0, error: 0 };
       states.forEach(function (s) { counts[s] = (counts[s] || 0) + 1; });
       var summary = document.getElementById('summary');
-      if (summary) {
+      if (summary && FROM_FILE) {
+        summary.textContent = 'Not checked: this page must be served over http (see above).';
+      } else if (summary) {
         var parts = [counts.healthy + ' healthy', counts.late + ' late', counts.missing + ' missing'];
         if (counts.failed) parts.push(counts.failed + ' failed');
         if (counts.paused) parts.push(counts.paused + ' paused');

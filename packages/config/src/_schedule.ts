@@ -1,6 +1,7 @@
 // Task keys of `svcmon run` and schedules: grace, schedule, tz, max-duration, paused-until, paused?.
 // The original's pulse ignores keys it does not know; these are all plain Racket data.
 import { Cron } from 'croner';
+import { ConfigError, type ConfigFunction } from './errors.js';
 
 interface KeySpec {
   check: (v: unknown) => boolean;
@@ -43,3 +44,14 @@ export const RUN_TASK_KEYS: Record<string, KeySpec> = {
   'paused-until': { check: natural, want: 'a time as an exact integer of unix seconds' },
   'paused?': { check: (v) => typeof v === 'boolean', want: 'a boolean' },
 };
+
+/** A time zone without a schedule would change nothing: refused, never silently kept. */
+export function checkScheduleZone(fn: ConfigFunction, entry: unknown): void {
+  const e = entry as { tz?: unknown; schedule?: unknown } | null;
+  if (e?.tz === undefined || e.schedule !== undefined) return;
+  throw new ConfigError('E_INVALID_ENTRY', `${fn}: tz is the time zone of a schedule, but the task has no schedule (give a schedule too, or leave tz out)`, {
+    fn,
+    key: 'tz',
+    value: e.tz,
+  });
+}

@@ -17,9 +17,17 @@ function ordinal(n: number): string {
 
 const pad2 = (n: number): string => String(n).padStart(2, '0');
 
-/** Unix seconds → Racket's american date string with time, in UTC. */
+/**
+ * Unix seconds → Racket's american date string with time, in UTC. A time no date can hold
+ * (beyond ±100,000,000 days from 1970, NaN, infinite) is said as such, never as `NaN`.
+ */
 export function racketDate(seconds: number): string {
   const d = new Date(seconds * 1000);
+  if (Number.isNaN(d.getTime())) {
+    return Number.isFinite(seconds)
+      ? `${seconds} seconds after 1970-01-01 (a time too far from now to be a date)`
+      : `an impossible time (${Number.isNaN(seconds) ? 'not a number of seconds' : 'infinitely far'})`;
+  }
   const hours = d.getUTCHours();
   const hour12 = hours % 12 === 0 ? 12 : hours % 12;
   const ampm = hours < 12 ? 'am' : 'pm';

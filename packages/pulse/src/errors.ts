@@ -46,3 +46,9 @@ export function isPulseError(e: unknown): e is PulseError {
   const { name, code } = e as { name?: unknown; code?: unknown };
   return name === 'PulseError' && typeof code === 'string' && CODES.has(code);
 }
+
+/** Keeps the error behind a result's message on it, out of JSON (`--debug` prints its chain). */
+export function keepCause<T extends object>(target: T, cause: unknown): T {
+  if (cause !== undefined) Object.defineProperty(target, 'cause', { value: cause, enumerable: false, configurable: true });
+  return target;
+}

@@ -27,7 +27,17 @@ export { checkSites, MAX_REDIRECTS, type CheckSitesOptions, type SiteLike } from
 export { checkTasks, FUTURE_TOLERANCE_SECONDS, type CheckTasksOptions, type TaskLike } from './tasks.js';
 export { decideRecipients, type EmailLike } from './recipients.js';
 export { renderReport, reportLines, siteLine, taskLines, HEALTHY_HEADLINE, FAILED_HEADLINE, type ReportLine, type ReportInput } from './report.js';
-export { sendReport, reportSubject, DEFAULT_SENDMAIL, type SendReportOptions, type SentReport } from './mail.js';
+export {
+  sendReport,
+  deliverReport,
+  reportSubject,
+  DEFAULT_SENDMAIL,
+  type SendReportOptions,
+  type SentReport,
+  type RecipientDelivery,
+  type MailOutcome,
+} from './mail.js';
+export { parseAddress, addressProblem, type Mailbox } from './address.js';
 export { readEmailConfig, parseEmailConfig, validateEmailConfig, type EmailConfig, type ReadEmailConfigOptions } from './email-config.js';
 export { racketDate, elapsedText } from './_date.js';
 export { PulseError, isPulseError, type PulseErrorCode, type PulseErrorOptions } from './errors.js';

@@ -3,9 +3,9 @@
 import { isStoreError, openStore, readConfig, taskPeriod, writeHeartbeat, type Config, type Store, type Where } from '@svcmon/store';
 import { decideNotification, evaluate, notificationTitle, parseDuration, renderChanges, type Evaluation, type Notification } from './alerts.js';
 import type { EmailConfig } from './email-config.js';
-import { isPulseError, PulseError, type PulseErrorCode } from './errors.js';
+import { keepCause, type PulseErrorCode } from './errors.js';
 import type { OnPulseEvent } from './events.js';
-import { sendReport } from './mail.js';
+import { deliverReport, type MailOutcome } from './mail.js';
 import { publishPulseStatus, pulseStatus } from './publish.js';
 import { decideRecipients } from './recipients.js';
 import { renderReport, reportLines, type ReportInput } from './report.js';
@@ -33,6 +33,8 @@ export interface PulseInputFailure {
   code: 'E_CONFIG_UNREADABLE' | 'E_STORE';
   /** One line for people. */
   error: string;
+  /** The error behind `error` (`--debug` prints it). */
+  cause?: unknown;
 }
 
 export type PulseConfigRead = ({ ok: true } & PulseInput) | ({ ok: false } & PulseInputFailure);
@@ -46,20 +48,21 @@ export interface ReadPulseConfigOptions {
 export async function readPulseConfig(where: Where, options: ReadPulseConfigOptions = {}): Promise<PulseConfigRead> {
   const { bucket: bucketName } = options;
   const bucket = bucketName ?? (typeof where === 'string' ? where : where.location);
-  const fail = (code: PulseInputFailure['code'], error: string): PulseConfigRead => ({ ok: false, bucket, code, error });
+  const fail = (code: PulseInputFailure['code'], error: string, cause?: unknown): PulseConfigRead =>
+    ({ ok: false, bucket, code, error, ...(cause !== undefined ? { cause } : {}) });
   let store: Store;
   try {
     store = openStore(where);
   } catch (e) {
-    return fail(isStoreError(e) && e.code === 'E_BAD_WHERE' ? 'E_CONFIG_UNREADABLE' : 'E_STORE', e instanceof Error ? e.message : String(e));
+    return fail(isStoreError(e) && e.code === 'E_BAD_WHERE' ? 'E_CONFIG_UNREADABLE' : 'E_STORE', e instanceof Error ? e.message : String(e), e);
   }
   try {
     const read = await readConfig(store);
     if (read === null) return fail('E_CONFIG_UNREADABLE', `no config.rktd in ${store.location}`);
     return { ok: true, store, config: read.config, bucket };
   } catch (e) {
-    if (isStoreError(e) && e.code === 'E_BAD_CONFIG') return fail('E_CONFIG_UNREADABLE', e.message);
-    return fail('E_STORE', oneLine(e));
+    if (isStoreError(e) && e.code === 'E_BAD_CONFIG') return fail('E_CONFIG_UNREADABLE', e.message, e);
+    return fail('E_STORE', oneLine(e), e);
   }
 }
 
@@ -144,6 +147,8 @@ export interface PulseVerdict {
   /** The pulse could not do its job. */
   error?: string;
   errorCode?: PulseErrorCode;
+  /** The error behind `error` (`--debug` prints it). */
+  cause?: unknown;
   /** Absent with `state: false`, or when the store answered for no heartbeat. */
   memory?: PulseMemory;
 }
@@ -265,6 +270,7 @@ export function failedPulse(
     message: report,
     error: failure.error,
     errorCode: failure.code,
+    ...(failure.cause !== undefined ? { cause: failure.cause } : {}),
   };
 }
 
@@ -284,7 +290,7 @@ export interface NotifyPulseOptions {
 
 export interface PulseNotified {
   /** Present when there was someone to mail. */
-  mail?: { sent: boolean; error?: string };
+  mail?: MailOutcome;
   /** One result per webhook, when the pulse notified and has webhooks. */
   webhooks?: WebhookResult[];
   /** Every channel took the message (a message not delivered everywhere counts as not told). */
@@ -302,22 +308,16 @@ export async function notifyPulse(verdict: PulseVerdict, options: NotifyPulseOpt
   const mailJob = async (): Promise<PulseNotified['mail']> => {
     if (recipients.length === 0) return undefined;
     onEvent?.({ type: 'mail-sending', recipients: [...recipients] });
-    let mail: NonNullable<PulseNotified['mail']>;
-    try {
-      await sendReport({
-        emailConfig,
-        recipients,
-        bucket: verdict.bucket,
-        ok: verdict.ok,
-        report: verdict.message,
-        ...(notification && notification.kind !== 'report' ? { subject: verdict.title } : {}),
-        date: options.date ?? new Date(),
-      });
-      mail = { sent: true };
-    } catch (e) {
-      mail = { sent: false, error: isPulseError(e) ? e.message : new PulseError('E_MAIL', String(e)).message };
-    }
-    onEvent?.({ type: 'mail-result', ...mail });
+    const mail = await deliverReport({
+      emailConfig,
+      recipients,
+      bucket: verdict.bucket,
+      ok: verdict.ok,
+      report: verdict.message,
+      ...(notification && notification.kind !== 'report' ? { subject: verdict.title } : {}),
+      date: options.date ?? new Date(),
+    });
+    onEvent?.({ type: 'mail-result', sent: mail.sent, ...(mail.error !== undefined ? { error: mail.error } : {}) });
     return mail;
   };
   const hookJob = async (): Promise<WebhookResult[] | undefined> => {
@@ -480,6 +480,7 @@ export function pulseResult(
   };
   if (verdict.error !== undefined) result.error = verdict.error;
   if (verdict.errorCode !== undefined) result.errorCode = verdict.errorCode;
+  keepCause(result, verdict.cause);
   if (verdict.notification && verdict.evaluation) result.notification = verdict.notification;
   if (notified.mail) {
     result.mail = notified.mail;

@@ -1,5 +1,6 @@
 import type { FailureRecord } from '@svcmon/store';
 import type { Notification } from './alerts.js';
+import type { MailOutcome } from './mail.js';
 import type { PulseErrorCode } from './errors.js';
 import type { WebhookResult } from './webhooks.js';
 
@@ -84,10 +85,15 @@ export interface PulseResult {
   recipients: string[];
   /** The report text, exactly as the original prints it (starts with a blank line, ends with "\n"). */
   report: string;
-  /** Present when there was someone to mail. */
-  mail?: { sent: boolean; error?: string };
+  /**
+   * Present when there was someone to mail: sent (every recipient accepted), or the error naming
+   * who did not get it; `delivery` says per recipient whether the SMTP server accepted it.
+   */
+  mail?: MailOutcome;
   /** The pulse could not do its job (config unreadable, store down): one line. */
   error?: string;
+  /** The error behind `error` (not enumerable: stays out of JSON; `--debug` prints its chain). */
+  cause?: unknown;
   errorCode?: PulseErrorCode;
   /** What this pulse told people (mail and webhooks), when it told them anything. */
   notification?: Notification;

@@ -129,7 +129,7 @@ describe('renderMetrics', () => {
     expect(family(store, 'svcmon_pulse_success').samples[0]!.value).toBe(0);
     expect(family(store, 'svcmon_pulse_tasks').samples.find((s) => s.labels['state'] === 'error')!.value).toBe(1);
     // A failed mail: the checks are known, the job was not done.
-    expect(family(renderMetrics(result({ mail: { sent: false, error: 'refused' } })), 'svcmon_pulse_success').samples[0]!.value).toBe(0);
+    expect(family(renderMetrics(result({ mail: { sent: false, error: 'refused', delivery: [] } })), 'svcmon_pulse_success').samples[0]!.value).toBe(0);
   });
 
   it('a name listed twice in the config gives one series (the first), not a duplicate', () => {

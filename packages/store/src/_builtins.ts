@@ -3,6 +3,7 @@
 // pulls in readline: ~30 ms on a cold start, which a heartbeat should not pay. process.getBuiltinModule
 // (Node >= 22.3) hands back the module without that; older Nodes import it.
 import type * as Fs from 'node:fs';
+import { dirname } from 'node:path';
 import type * as Http from 'node:http';
 import type * as Https from 'node:https';
 import type * as Os from 'node:os';
@@ -39,7 +40,7 @@ export async function fsPromises(): Promise<FsCalls> {
     rename: (a, b) => call<void>((cb) => fs.rename(a, b, cb)),
     unlink: (p) => call<void>((cb) => fs.unlink(p, cb)),
     link: (a, b) => call<void>((cb) => fs.link(a, b, cb)),
-    mkdirp: (p) => call<void>((cb) => fs.mkdir(p, { recursive: true }, (err) => cb(err))),
+    mkdirp: (p) => mkdirOneByOne(p, (d) => call<void>((cb) => fs.mkdir(d, (err) => cb(err))), (d) => call<Fs.Stats>((cb) => fs.stat(d, cb))),
   };
   return fsCalls;
 }
@@ -48,6 +49,39 @@ export async function fsPromises(): Promise<FsCalls> {
 export async function hostname(): Promise<string> {
   const os = (getBuiltin?.('node:os') as typeof Os | undefined) ?? (await import('node:os'));
   return os.hostname();
+}
+
+const codeOf = (e: unknown): unknown => (e as { code?: unknown } | null)?.code;
+
+/**
+ * `mkdir -p`, one level at a time. Node's own recursive mkdir loops forever where mkdir
+ * answers ENOENT although the parent exists (a pseudo file system such as /proc).
+ */
+async function mkdirOneByOne(path: string, mkdir: (p: string) => Promise<void>, stat: (p: string) => Promise<Fs.Stats>): Promise<void> {
+  const missing: string[] = [];
+  for (let dir = path; ; ) {
+    try {
+      await stat(dir);
+      break;
+    } catch (e) {
+      if (codeOf(e) !== 'ENOENT') throw e;
+      missing.unshift(dir);
+      const parent = dirname(dir);
+      if (parent === dir) break;
+      dir = parent;
+    }
+  }
+  for (const dir of missing) {
+    try {
+      await mkdir(dir);
+    } catch (e) {
+      if (codeOf(e) === 'EEXIST') continue;
+      if (codeOf(e) === 'ENOENT') {
+        throw Object.assign(new Error(`cannot create the folder ${dir}: its parent exists but accepts no new folder (a pseudo file system such as /proc?)`), { code: 'ENOENT', cause: e });
+      }
+      throw e;
+    }
+  }
 }
 
 export async function httpModule(): Promise<typeof Http> {

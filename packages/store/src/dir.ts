@@ -123,12 +123,22 @@ class DirStore implements Store {
     });
   }
 
+  /** Not "no such object": the object is there, as a folder nothing can read. */
+  #folder(key: string, cause?: unknown): StoreError {
+    return new StoreError('E_IO', `${JSON.stringify(key)} in ${this.location} is a directory, not a file (move it away, or remove it if it is empty)`, {
+      key,
+      location: this.location,
+      kind: 'dir',
+      ...(cause !== undefined ? { cause } : {}),
+    });
+  }
+
   async get(key: string, options: ReadOptions = {}): Promise<StoredObject | null> {
     const file = this.#path(key);
     const { readFile, stat } = await fsPromises();
     try {
       const st = await stat(file);
-      if (st.isDirectory()) return null;
+      if (st.isDirectory()) throw this.#folder(key);
       const { maxBytes } = options;
       if (maxBytes !== undefined && st.size > maxBytes) throw tooLarge(key, this.location, 'dir', maxBytes, st.size);
       const body = await readFile(file);
@@ -143,7 +153,7 @@ class DirStore implements Store {
       if (isStoreError(e)) throw e;
       const code = errno(e);
       if (code === 'ENOENT' || code === 'ENOTDIR') return null;
-      if (code === 'EISDIR') return null;
+      if (code === 'EISDIR') throw this.#folder(key, e);
       throw this.#fail(e, key, 'reading');
     }
   }

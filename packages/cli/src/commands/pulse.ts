@@ -1,5 +1,5 @@
 // svcmon pulse <where>
-import { CliError } from '../errors.js';
+import { CliError, debugLines } from '../errors.js';
 import type { Io } from '../_io.js';
 import { toJson } from '../_json.js';
 import { storeOptions, type StoreFlags } from '../_options.js';
@@ -21,7 +21,17 @@ interface Flags extends StoreFlags {
   concurrency?: number;
 }
 
-export async function pulseCommand(io: Io, where: string, flags: Flags): Promise<number> {
+/** commander's Command, for the global --debug. */
+interface Invocation {
+  optsWithGlobals(): { debug?: boolean };
+}
+
+export async function pulseCommand(io: Io, where: string, flags: Flags, invocation?: Invocation): Promise<number> {
+  const debug = invocation?.optsWithGlobals().debug === true;
+  /** --debug: the stack and causes of the error behind a message. */
+  const explain = (cause: unknown): void => {
+    if (debug && cause !== undefined) for (const line of debugLines(cause)) io.err(line);
+  };
   if (flags.beat !== undefined && flags.beat === '') {
     throw new CliError('--beat needs a task name', { code: 'E_USAGE' });
   }
@@ -72,12 +82,14 @@ export async function pulseCommand(io: Io, where: string, flags: Flags): Promise
   const code = pulseExitCode(result);
   if (result.error !== undefined) {
     io.err(`${c.red('svcmon: error:')} ${result.error}`);
+    explain(result.cause);
   } else {
     for (const w of (result.webhooks ?? []).filter((w) => !w.sent)) {
       io.err(`${c.red('svcmon: error:')} webhook ${w.host} (${w.format}) failed: ${w.error ?? 'unknown reason'}`);
     }
     if (result.mail !== undefined && !result.mail.sent) {
       io.err(`${c.red('svcmon: error:')} could not send the report: ${result.mail.error ?? 'unknown reason'}`);
+      explain(result.mail.cause);
     } else {
       if (result.state?.error !== undefined) io.err(`${c.red(code === 3 ? 'svcmon: error:' : 'svcmon: warning:')} ${result.state.error}`);
       if (result.published?.error !== undefined) io.err(`svcmon: warning: ${result.published.error}`);

@@ -218,8 +218,8 @@ export async function runCommand(io: Io, argv: readonly string[]): Promise<numbe
     flags = parseRunArgs(argv);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    io.err(`${io.errColor.red('svcmon: error:')} run: ${e.message}`);
-    io.stderr.write(RUN_USAGE);
+    // One line, as every other command's usage error.
+    io.err(`${io.errColor.red('svcmon: error:')} run: ${e.message} (see 'svcmon run --help')`);
     return 2;
   }
   if (flags === 'help') {
