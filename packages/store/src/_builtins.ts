@@ -15,8 +15,6 @@ const getBuiltin = (process as { getBuiltinModule?: GetBuiltin }).getBuiltinModu
 export interface FsCalls {
   readFile(path: string): Promise<Buffer>;
   stat(path: string): Promise<Fs.Stats>;
-  /** Create `path` exclusively (fails with EEXIST when it exists). */
-  createExclusive(path: string): Promise<void>;
   writeFile(path: string, data: Uint8Array): Promise<void>;
   rename(from: string, to: string): Promise<void>;
   unlink(path: string): Promise<void>;
@@ -34,8 +32,6 @@ export async function fsPromises(): Promise<FsCalls> {
   fsCalls = {
     readFile: (p) => call<Buffer>((cb) => fs.readFile(p, cb)),
     stat: (p) => call<Fs.Stats>((cb) => fs.stat(p, cb)),
-    createExclusive: (p) =>
-      call<number>((cb) => fs.open(p, 'wx', cb)).then((fd) => call<void>((cb) => fs.close(fd, cb))),
     writeFile: (p, data) => call<void>((cb) => fs.writeFile(p, data, cb)),
     rename: (a, b) => call<void>((cb) => fs.rename(a, b, cb)),
     unlink: (p) => call<void>((cb) => fs.unlink(p, cb)),
