@@ -1,6 +1,7 @@
 // `<task>-beat.json`, byte for byte as the Racket original writes it:
 // {"date":"Tue, 24 Nov 2026 02:51:36 +0000","seconds":1795488696}
 import { StoreError } from './errors.js';
+import { assertTaskName } from './schema.js';
 import type { Store } from './types.js';
 
 export interface Heartbeat {
@@ -53,6 +54,7 @@ export async function writeHeartbeat(
   task: string,
   options: { now?: Date } = {},
 ): Promise<Heartbeat> {
+  assertTaskName(task);
   const now = options.now ?? new Date();
   await store.put(heartbeatKey(task), formatHeartbeat(now), {
     contentType: HEARTBEAT_CONTENT_TYPE,

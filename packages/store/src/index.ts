@@ -24,11 +24,39 @@ export {
   DEFAULT_TIMEOUT,
   parseConfig,
   readConfig,
-  siteTimeout,
   stringifyConfig,
-  taskPeriod,
   writeConfig,
 } from './config-model.js';
+export {
+  MAX_KEY_BYTES,
+  MAX_UNIX_SECONDS,
+  SCHEMA,
+  assertTaskName,
+  configPosition,
+  describeValue,
+  flagName,
+  isCronSchedule,
+  isHttpUrl,
+  isTimeZone,
+  problemsText,
+  readEntry,
+  schemaTable,
+  siteSettings,
+  taskNameProblem,
+  taskSettings,
+} from './schema.js';
+export type { ConfigProblem, EntryKind, EntryReading, KeyDecl, KindDecl, SiteSettings, TaskSettings, ValueType } from './schema.js';
+export { durationText, elapsedText, parseDuration, racketDate } from './duration.js';
+export {
+  FUTURE_TOLERANCE_SECONDS,
+  dueSince,
+  evaluateTask,
+  expectationText,
+  latestScheduled,
+  needsFailureRecord,
+  publicTaskReason,
+} from './verdict.js';
+export type { TaskEvaluation, TaskEvidence, TaskState } from './verdict.js';
 export type { Config, EmailEntry, HtmlEntry, SiteEntry, TaskEntry } from './config-model.js';
 export {
   RUN_CONTENT_TYPE,
