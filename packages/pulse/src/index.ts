@@ -1,11 +1,12 @@
 export { takePulse, pulseExitCode, type PulseOptions } from './pulse.js';
 export { checkSites, MAX_REDIRECTS, type CheckSitesOptions, type SiteLike } from './sites.js';
 export { checkTasks, FUTURE_TOLERANCE_SECONDS, type CheckTasksOptions, type TaskLike } from './tasks.js';
+export { parseDuration } from '@svcmon/store';
 export { decideRecipients, type EmailLike } from './recipients.js';
 export { renderReport, siteLine, taskLines, HEALTHY_HEADLINE, FAILED_HEADLINE } from './report.js';
 export { sendReport, reportSubject, DEFAULT_SENDMAIL, type SendReportOptions, type SentReport } from './mail.js';
 export { readEmailConfig, parseEmailConfig, validateEmailConfig, type EmailConfig, type ReadEmailConfigOptions } from './email-config.js';
-export { racketDate, elapsedText } from './_date.js';
+export { racketDate, elapsedText } from '@svcmon/store';
 export { PulseError, isPulseError, type PulseErrorCode, type PulseErrorOptions } from './errors.js';
 export type { PulseResult, SiteVerdict, TaskVerdict, TaskState, EmailMode } from './types.js';
 export {
@@ -13,7 +14,6 @@ export {
   decideNotification,
   renderChanges,
   notificationTitle,
-  parseDuration,
   checkId,
   type NotifyMode,
   type Notification,

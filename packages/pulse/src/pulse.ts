@@ -1,5 +1,5 @@
 import { stringify } from '@svcmon/rktd';
-import { isStoreError, openStore, readConfig, taskPeriod, type Store, type StoreOptions, type Where } from '@svcmon/store';
+import { isStoreError, openStore, parseDuration, readConfig, type Store, type StoreOptions, type Where } from '@svcmon/store';
 import { DEFAULT_CONCURRENCY, limiter } from './_limit.js';
 import type { EmailConfig } from './email-config.js';
 import { isPulseError, PulseError, type PulseErrorCode } from './errors.js';
@@ -9,7 +9,7 @@ import { renderReport } from './report.js';
 import { checkSitesWithin } from './sites.js';
 import { checkTasksWithin } from './tasks.js';
 import type { EmailMode, PulseResult } from './types.js';
-import { decideNotification, evaluate, notificationTitle, parseDuration, renderChanges } from './alerts.js';
+import { decideNotification, evaluate, notificationTitle, renderChanges } from './alerts.js';
 import { publishPulseStatus, pulseStatus } from './publish.js';
 import { DEFAULT_MONITOR, pulseStateKey, readPulseState, updatePulseState, type PulseState } from './state.js';
 import { sendWebhooks, webhookHost, type WebhookConfig, type WebhookPayload } from './webhooks.js';
@@ -318,7 +318,7 @@ export async function takePulse(where: Where, options: PulseOptions = {}): Promi
       monitor: selfName ?? DEFAULT_MONITOR,
       now: clock,
       ok,
-      ...(selfTask ? { period: Number(taskPeriod(config, selfTask)) } : {}),
+      ...(selfTask ? { period: taskVerdicts.find((t) => t.self)?.period ?? 0 } : {}),
       sites: evaluation.sites,
       tasks: taskVerdicts,
       checks,

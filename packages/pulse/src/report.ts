@@ -1,4 +1,4 @@
-import { elapsedText, racketDate } from './_date.js';
+import { elapsedText, racketDate } from '@svcmon/store';
 import type { SiteVerdict, TaskVerdict } from './types.js';
 
 export const HEALTHY_HEADLINE = 'All sites and tasks appear healthy';
@@ -18,8 +18,14 @@ export function siteLine(site: SiteVerdict): string {
   return site.reason ? `${site.url}: FAILED (${site.reason})` : `${site.url}: FAILED`;
 }
 
+/** A task name as the report prints it: as it is, or quoted when it holds control characters. */
+function shownName(name: string): string {
+  return /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(name) ? JSON.stringify(name) : name;
+}
+
 /** One task's two report lines (no final newline). */
-export function taskLines(task: TaskVerdict): string {
+export function taskLines(verdict: TaskVerdict): string {
+  const task = { ...verdict, name: shownName(verdict.name) };
   const beat = task.lastBeat;
   if (task.state === 'paused') return `${task.name}: paused\n  ${indent(task.reason ?? 'paused')}`;
   if ((task.state === 'ok' || task.state === 'late') && beat) {

@@ -1,7 +1,7 @@
 import { DEFAULT_CONCURRENCY, limiter, type Limiter } from './_limit.js';
-import { siteTimeout } from '@svcmon/store';
+import { problemsText, siteSettings } from '@svcmon/store';
 import type { SiteVerdict } from './types.js';
-import { certificateExpiry, readBodyUpTo, ruleFailure, siteRules, statusIsUp, DEFAULT_CERT_DAYS, type SiteRules } from './_site-rules.js';
+import { certificateExpiry, readBodyUpTo, ruleFailure, siteRules, statusIsUp, type SiteRules } from './_site-rules.js';
 
 /** Redirects followed before a site counts as down. */
 export const MAX_REDIRECTS = 5;
@@ -15,8 +15,6 @@ export interface SiteLike {
 export interface CheckSitesOptions {
   /** The config's top-level keys (`timeout`) for defaults. */
   config?: { timeout?: number; [key: string]: unknown };
-  /** Seconds, when neither the site nor the config says (default 30). */
-  timeoutDefault?: number;
   /** Sites checked at once (default 32). */
   concurrency?: number;
   /** A fetch to use instead of the global one. */
@@ -71,7 +69,7 @@ async function checkSite(
   url: string,
   timeout: number,
   fetchImpl: typeof fetch,
-  rules: SiteRules = { certDays: DEFAULT_CERT_DAYS },
+  rules: SiteRules,
   now?: Date,
 ): Promise<SiteVerdict> {
   const started = performance.now();
@@ -157,8 +155,14 @@ export async function checkSitesWithin(
   const fetchImpl = options.fetch ?? globalThis.fetch;
   const config = options.config ?? {};
   return Promise.all(
-    sites.map((site) =>
-      limit(() => checkSite(site.url, siteTimeout(config, site, options.timeoutDefault), fetchImpl, siteRules(site), options.now)),
-    ),
+    sites.map((site) => {
+      const read = siteSettings(site, config);
+      // A value config.rktd holds that the schema refuses: the site fails with where and why, unchecked.
+      if (read.problems) {
+        return Promise.resolve<SiteVerdict>({ url: String(site.url), ok: false, reason: problemsText(read.problems), redirects: 0, timeout: 0, ms: 0 });
+      }
+      const s = read.settings;
+      return limit(() => checkSite(s.url, s.timeout, fetchImpl, siteRules(s), options.now));
+    }),
   );
 }

@@ -48,7 +48,7 @@ export const MAX_UNIX_SECONDS = 253_402_300_799;
 const plainDigits = /^\s*\d+\s*$/;
 
 function exactInteger(v: unknown): bigint | undefined {
-  if (typeof v === 'number' && Number.isSafeInteger(v) && !Object.is(v, -0)) return BigInt(v);
+  if (typeof v === 'number' && Number.isInteger(v) && !Object.is(v, -0)) return BigInt(v);
   if (typeof v === 'bigint') return v;
   return undefined;
 }
