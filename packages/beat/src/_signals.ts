@@ -10,6 +10,7 @@ import {
   type Store,
   type StoreOptions,
   type Where,
+  assertTaskName,
 } from '@svcmon/store';
 
 type Common = StoreOptions & {
@@ -125,6 +126,7 @@ type RunStarted = RunState['running'][number];
  * @example const run = await start('my-bucket', 'backup'); … await success('my-bucket', 'backup', run);
  */
 export async function start(where: Where, task: string, options: StartOptions = {}): Promise<RunHandle> {
+  assertTaskName(task);
   const { now, store, rest } = split(options);
   const runId = rest.runId ?? crypto.randomUUID();
   const at = seconds(now);
@@ -142,6 +144,7 @@ export async function start(where: Where, task: string, options: StartOptions = 
  * writes), then the run's start is cleared and any earlier failure is superseded.
  */
 export async function success(where: Where, task: string, options: SuccessOptions = {}): Promise<Heartbeat> {
+  assertTaskName(task);
   const { now, store: storeOptions, rest } = split(options);
   const store = open(where, storeOptions);
   const at = seconds(now);
@@ -174,6 +177,7 @@ export async function success(where: Where, task: string, options: SuccessOption
  * exit status in `<task>-run.json`. The next pulse reports the task as ERROR, whatever its period.
  */
 export async function fail(where: Where, task: string, options: FailOptions = {}): Promise<FailureRecord> {
+  assertTaskName(task);
   const { now, store: storeOptions, rest } = split(options);
   const store = open(where, storeOptions);
   const runId = rest.runId ?? crypto.randomUUID();

@@ -1,4 +1,4 @@
-import { openStore, writeHeartbeat } from '@svcmon/store';
+import { assertTaskName, openStore, writeHeartbeat } from '@svcmon/store';
 import type { Heartbeat, StoreOptions, Where } from '@svcmon/store';
 
 export type { Heartbeat, StoreOptions, Where } from '@svcmon/store';
@@ -16,6 +16,7 @@ export type BeatOptions = StoreOptions & {
  */
 export async function beat(where: Where, task: string, options: BeatOptions = {}): Promise<Heartbeat> {
   const { now, ...storeOptions } = options;
+  assertTaskName(task);
   const store = openStore(where, storeOptions);
   return writeHeartbeat(store, task, now === undefined ? {} : { now });
 }

@@ -51,7 +51,7 @@ describe('dashboard in Chromium: schedules and time zones', () => {
     await page.clock.setFixedTime(NOW);
     await page.goto(`${server.url}index.html`);
     await page.waitForFunction(() => document.body.hasAttribute('data-checked'), undefined, { timeout: 20_000 });
-    const rows = await page.$$eval('tr.task-row', (trs) =>
+    const rows: Record<string, { state: string | null; expected: string; title: string }> = await page.$$eval('tr.task-row', (trs) =>
       Object.fromEntries(trs.map((tr) => [tr.getAttribute('data-task'), { state: tr.getAttribute('data-state'), expected: tr.querySelector('td.period')?.textContent ?? '', title: tr.querySelector('.status')?.getAttribute('title') ?? '' }])),
     );
     const page2pulse: Record<string, string> = { healthy: 'ok', late: 'late' };

@@ -98,7 +98,6 @@ function stringType(want: string, arg: string, ok: (s: string) => boolean): Valu
   };
 }
 
-const anyString = stringType('a string', 'text', () => true);
 const nonEmptyString = stringType('a non-empty string', 'text', (s) => s.trim() !== '');
 
 const booleanType: ValueType<boolean> = {
@@ -293,7 +292,7 @@ export const SCHEMA: Readonly<Record<EntryKind, KindDecl>> = {
   },
   html: {
     noun: 'html',
-    keys: { title: { type: anyString, flag: true, help: 'title of the dashboard page' } },
+    keys: { title: { type: nonEmptyString, flag: true, help: 'title of the dashboard page' } },
   },
   top: {
     noun: 'top-level',
