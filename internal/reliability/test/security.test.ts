@@ -17,7 +17,8 @@ import {
   type StaticServer,
   type TestSmtp,
 } from '@svcmon/testkit';
-import { setSite } from '@svcmon/config';
+import { publishDashboard } from '@svcmon/config';
+import { dirStore, readConfig, writeConfig } from '@svcmon/store';
 import { cleanEnv, hasStack, record, svcmon, tempDir } from './_helpers.js';
 
 const FILE = 'security';
@@ -57,8 +58,11 @@ describe('the dashboard escapes every string from the bucket', () => {
     }
     for (const url of SITE_URLS) {
       if (url.startsWith('javascript:')) {
-        // The CLI refuses non-http(s) URLs; a config written by other tools may still hold one.
-        await setSite(dir, { url });
+        // svcmon refuses non-http(s) URLs; a config written by other tools may still hold one.
+        const store = dirStore(dir);
+        const read = (await readConfig(store))!;
+        await writeConfig(store, { ...read.config, sites: [{ url }, ...(read.config.sites ?? [])] }, { ifMatch: read.etag });
+        await publishDashboard(store);
         continue;
       }
       const r = await svcmon(['config', 'set-site', dir, url]);
