@@ -1,4 +1,4 @@
-import { elapsedText, racketDate } from '@svcmon/store';
+import { CONTROL_CHARACTERS, elapsedText, racketDate } from '@svcmon/store';
 import type { SiteVerdict, TaskVerdict } from './types.js';
 
 export const HEALTHY_HEADLINE = 'All sites and tasks appear healthy';
@@ -20,7 +20,7 @@ export function siteLine(site: SiteVerdict): string {
 
 /** A task name as the report prints it: as it is, or quoted when it holds control characters. */
 function shownName(name: string): string {
-  return /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(name) ? JSON.stringify(name) : name;
+  return CONTROL_CHARACTERS.test(name) ? JSON.stringify(name) : name;
 }
 
 /** One task's two report lines (no final newline). */

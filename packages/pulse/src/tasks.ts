@@ -5,7 +5,6 @@ import {
   readFailureRecord,
   readHeartbeat,
   readRunState,
-  taskNameProblem,
   type Store,
   type TaskEvidence,
 } from '@svcmon/store';
@@ -67,7 +66,7 @@ async function checkTask(store: Store, task: TaskLike, config: object, nowSecond
     ms: Math.round(performance.now() - started),
   });
   const first = verdict({ heartbeat: null });
-  if (self || first.state === 'invalid' || first.state === 'paused' || taskNameProblem(task.name) !== undefined) return first;
+  if (self || first.state === 'invalid' || first.state === 'paused') return first;
   return verdict(await readEvidence(store, task.name));
 }
 

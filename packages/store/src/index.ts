@@ -29,6 +29,7 @@ export {
   writeConfig,
 } from './config-model.js';
 export {
+  CONTROL_CHARACTERS,
   MAX_KEY_BYTES,
   MAX_UNIX_SECONDS,
   SCHEMA,

@@ -163,6 +163,8 @@ const statuses: ValueType<number[]> = {
 
 /** The longest suffix a task's objects get (`<name>-failure.json`). */
 const LONGEST_SUFFIX = '-failure.json';
+/** Control characters (C0, DEL, C1, the Unicode line separators): never in a task name, never raw in a report line. */
+export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 /** S3's limit on an object key, in UTF-8 bytes. */
 export const MAX_KEY_BYTES = 1024;
 
@@ -174,7 +176,7 @@ export const MAX_KEY_BYTES = 1024;
 export function taskNameProblem(name: unknown, prefix = ''): string | undefined {
   if (typeof name !== 'string') return 'a task name must be a string';
   if (name === '') return 'the task name is empty';
-  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(name)) return 'the task name contains a control character (newline, tab, NUL, …)';
+  if (CONTROL_CHARACTERS.test(name)) return 'the task name contains a control character (newline, tab, NUL, …)';
   if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(name)) return 'the task name is not well-formed Unicode (a lone surrogate)';
   if (name.startsWith('/')) return 'the task name starts with "/"';
   if (name.includes('//')) return 'the task name contains "//"';
