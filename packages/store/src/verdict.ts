@@ -212,8 +212,9 @@ function evaluate(
     if (beat.malformed) return { ...base, ok: false, state: 'malformed', reason: beat.error.startsWith('malformed') ? beat.error : `malformed heartbeat: ${beat.error}` };
     return { ...base, ok: false, state: 'error', reason: `cannot read heartbeat: ${beat.error}` };
   }
-  if (beat !== null && !isTime(beat.seconds)) {
-    return { ...base, ok: false, state: 'malformed', reason: `malformed heartbeat "${name}-beat.json": "seconds" is not a time: ${JSON.stringify(beat.seconds)}` };
+  // Any whole number of seconds is a time the original could have written (long ago: late; far ahead: future).
+  if (beat !== null && !Number.isSafeInteger(beat.seconds)) {
+    return { ...base, ok: false, state: 'malformed', reason: `malformed heartbeat "${name}-beat.json": "seconds" is not an integer: ${JSON.stringify(beat.seconds)}` };
   }
   const runRead = evidence.run ?? null;
   if (isError(runRead) && runRead.malformed) return { ...base, ok: false, state: 'malformed', reason: runRead.error };
