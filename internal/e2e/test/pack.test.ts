@@ -137,7 +137,7 @@ function installNode22(): string {
 }
 
 // `{"date":"Tue, 24 Nov 2026 02:51:35 +0000","seconds":1795488695}`: the original's bytes, no newline.
-const HEARTBEAT = /^\{"date":"(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} \+0000","seconds":(\d+)\}$/;
+const HEARTBEAT = /^\{"date":"(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} \+0000","seconds":(\d+)\}$/;
 
 function expectFreshHeartbeat(file: string, notBefore: number, notAfter: number): number {
   const text = readFileSync(file, 'utf8');
