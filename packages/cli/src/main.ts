@@ -53,7 +53,10 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
       return await runCommand(io, argv.slice(1));
     }
     const { buildProgram } = await import('./_program.js');
-    const program = buildProgram(io, state);
+    // The config's schema gives `svcmon config set-…` its flags, and --remind takes the one
+    // duration parser; other commands (and --help) do not load the store.
+    const lib = argv.includes('config') || argv.includes('pulse') ? await import('@svcmon/store') : undefined;
+    const program = buildProgram(io, state, lib);
     await program.parseAsync([...argv], { from: 'user' });
     return state.exitCode;
   } catch (error) {

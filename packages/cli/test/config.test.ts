@@ -144,10 +144,12 @@ describe.each([dirTarget, s3Target])('svcmon config against a $name', (t) => {
     expect(await t.configBytes(where)).toBe(before);
     for (const [args, message] of [
       [['set-task', ''], /task name is empty/],
-      [['set-site', 'not a url'], /not an http:\/\/ or https:\/\/ URL/],
-      [['set-site', 'ftp://example.com/'], /not an http/],
-      [['set-email', ' '], /e-mail address is empty/],
-      [['set-html', '--title', ''], /title is empty/],
+      [['set-site', 'not a url'], /set-site: url must be an http:\/\/ or https:\/\/ URL, got "not a url"/],
+      [['set-site', 'ftp://example.com/'], /url must be an http/],
+      [['set-email', ' '], /set-email: to must be one e-mail address, but " " is empty/],
+      [['set-html', '--title', ''], /--title must be a non-empty string/],
+      [['set-task', '../../etc/passwd'], /set-task: the task name has a "\." or "\.\." segment/],
+      [['set-task', 'a\nb: ok'], /set-task: the task name contains a control character/],
     ] as const) {
       const r = await cfg(args[0], where, ...args.slice(1));
       expect(r.code, r.stderr).toBe(2);

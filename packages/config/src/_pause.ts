@@ -1,5 +1,5 @@
 // pause-task / resume-task: edit one task's `paused-until` / `paused?` in place, keeping its other keys.
-import type { Config, Where } from '@svcmon/store';
+import { SCHEMA, type Config, type Where } from '@svcmon/store';
 import { editConfig, type EditOptions, type EditResult } from './_edit.js';
 import { validateName } from './_validate.js';
 import { ConfigError, type ConfigFunction } from './errors.js';
@@ -48,8 +48,9 @@ export async function pauseTask(where: Where, name: string, options: PauseOption
   let seconds: number | undefined;
   if (until !== undefined) {
     seconds = typeof until === 'number' ? until : Math.floor(until.getTime() / 1000);
-    if (!Number.isSafeInteger(seconds) || seconds < 0) {
-      throw new ConfigError('E_INVALID_ENTRY', `pause-task: paused-until must be a valid time, got ${String(until)}`, {
+    const type = SCHEMA.task.keys['paused-until']!.type;
+    if (type.read(seconds) === undefined) {
+      throw new ConfigError('E_INVALID_ENTRY', `pause-task: paused-until must be ${type.want}, got ${String(until)}`, {
         fn: 'pause-task',
         key: 'paused-until',
         value: until,

@@ -2,7 +2,6 @@
 // dashboard's html settings: the original's plt-service-monitor/config API.
 import type { Config, EmailEntry, HtmlEntry, SiteEntry, TaskEntry, Where } from '@svcmon/store';
 import { checkRecipient } from './_address.js';
-import { checkScheduleZone } from './_schedule.js';
 import { editConfig, loadConfig, type EditOptions, type EditResult, type GetOptions } from './_edit.js';
 import { validateEntry, validateName, type EntryKind } from './_validate.js';
 import type { ConfigFunction } from './errors.js';
@@ -68,7 +67,6 @@ export function getTask(where: Where, name: string, options?: GetOptions): Promi
 }
 /** Adds the task, or replaces the one with the same name; it goes first in the list. */
 export async function setTask(where: Where, task: TaskEntry, options?: EditOptions): Promise<EditResult> {
-  checkScheduleZone('set-task', task);
   return setEntry('task', where, task, options);
 }
 /** Drops the task named `name` (no write when there is none). */

@@ -25,6 +25,7 @@ export {
 export { eventLines, type PulseEvent, type PulseEventType, type OnPulseEvent } from './events.js';
 export { checkSites, MAX_REDIRECTS, type CheckSitesOptions, type SiteLike } from './sites.js';
 export { checkTasks, FUTURE_TOLERANCE_SECONDS, type CheckTasksOptions, type TaskLike } from './tasks.js';
+export { parseDuration } from '@svcmon/store';
 export { decideRecipients, type EmailLike } from './recipients.js';
 export { renderReport, reportLines, siteLine, taskLines, HEALTHY_HEADLINE, FAILED_HEADLINE, type ReportLine, type ReportInput } from './report.js';
 export {
@@ -39,7 +40,7 @@ export {
 } from './mail.js';
 export { parseAddress, addressProblem, type Mailbox } from './address.js';
 export { readEmailConfig, parseEmailConfig, validateEmailConfig, type EmailConfig, type ReadEmailConfigOptions } from './email-config.js';
-export { racketDate, elapsedText } from './_date.js';
+export { racketDate, elapsedText } from '@svcmon/store';
 export { PulseError, isPulseError, type PulseErrorCode, type PulseErrorOptions } from './errors.js';
 export type { PulseResult, SiteVerdict, TaskVerdict, TaskState, EmailMode } from './types.js';
 export {
@@ -47,7 +48,6 @@ export {
   decideNotification,
   renderChanges,
   notificationTitle,
-  parseDuration,
   checkId,
   type NotifyMode,
   type Notification,

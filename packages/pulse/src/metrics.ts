@@ -26,6 +26,7 @@ const TASK_STATE_SET: Record<TaskState, true> = {
   failed: true,
   overrun: true,
   paused: true,
+  invalid: true,
 };
 const TASK_STATES = Object.keys(TASK_STATE_SET) as TaskState[];
 const SITE_VERDICTS = ['up', 'pending', 'down'] as const;

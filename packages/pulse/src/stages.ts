@@ -1,7 +1,7 @@
 // The pulse as stages: read config → check → evaluate → notify → persist and publish.
 // `takePulse` is exactly these, in this order; a custom monitor composes the same ones.
-import { isStoreError, openStore, readConfig, taskPeriod, writeHeartbeat, type Config, type Store, type Where } from '@svcmon/store';
-import { decideNotification, evaluate, notificationTitle, parseDuration, renderChanges, type Evaluation, type Notification } from './alerts.js';
+import { isStoreError, openStore, parseDuration, readConfig, writeHeartbeat, type Config, type Store, type Where } from '@svcmon/store';
+import { decideNotification, evaluate, notificationTitle, renderChanges, type Evaluation, type Notification } from './alerts.js';
 import type { EmailConfig } from './email-config.js';
 import { keepCause, type PulseErrorCode } from './errors.js';
 import type { OnPulseEvent } from './events.js';
@@ -425,12 +425,12 @@ export async function persistPulse(
     onEvent?.({ type: 'state-result', ...out.state });
   }
   if (input && evaluation && publish && verdict.error === undefined) {
-    const selfTask = selfName !== undefined ? (input.config.tasks ?? []).find((t) => t.name === selfName) : undefined;
+    const selfVerdict = selfName !== undefined ? verdict.tasks.find((t) => t.self) : undefined;
     const status = pulseStatus({
       monitor: verdict.monitor,
       now: verdict.time,
       ok: verdict.ok,
-      ...(selfTask ? { period: Number(taskPeriod(input.config, selfTask)) } : {}),
+      ...(selfVerdict ? { period: selfVerdict.period ?? 0 } : {}),
       sites: verdict.sites,
       tasks: verdict.tasks,
       checks: checkStates,

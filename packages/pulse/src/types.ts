@@ -1,4 +1,4 @@
-import type { FailureRecord } from '@svcmon/store';
+import type { TaskEvaluation } from '@svcmon/store';
 import type { Notification } from './alerts.js';
 import type { MailOutcome } from './mail.js';
 import type { PulseErrorCode } from './errors.js';
@@ -30,43 +30,10 @@ export interface SiteVerdict {
   pending?: { count: number; of: number };
 }
 
-/**
- * How a task stands:
- * `ok` beat within its period; `late` last beat is older than its period;
- * `missing` no heartbeat object; `malformed` the heartbeat cannot be read;
- * `future` the heartbeat is more than 5 minutes ahead of the clock;
- * `error` the store failed while reading it;
- * `failed` a failure (`svcmon run`, `fail()`) is newer than the last success;
- * `overrun` a run started longer ago than the task's `max-duration` and has not ended;
- * `paused` the task is paused (`paused-until` in the future, or `paused? #t`): healthy.
- */
-export type TaskState = 'ok' | 'late' | 'missing' | 'malformed' | 'future' | 'error' | 'failed' | 'overrun' | 'paused';
+export type { TaskState } from '@svcmon/store';
 
-/** One task's verdict. */
-export interface TaskVerdict {
-  name: string;
-  ok: boolean;
-  state: TaskState;
-  /** The period that applied, in seconds. */
-  period: number;
-  /** The heartbeat as read (for the self task: now). */
-  lastBeat?: { seconds: number; date?: string };
-  /** now − lastBeat.seconds, in seconds (never negative). */
-  ageSeconds?: number;
-  /** For `missing`, `malformed`, `future`, `error`: the message printed in the report. */
-  reason?: string;
-  /** Runs under way, as the run state says (`svcmon run`, `start()`). */
-  running?: { id: string; started: number }[];
-  /** For `failed`: the failure as recorded (output tail included when it was sent). */
-  failure?: FailureRecord;
-  /** For `paused`: until when (unix seconds), or null for "until resumed". */
-  pausedUntil?: number | null;
-  /** The task's grace (seconds on top of its period or schedule), when it has one. */
-  grace?: number;
-  /** For a task with a `schedule`: the scheduled time (unix seconds) its last success had to follow. */
-  due?: number;
-  /** The task is the monitor itself (`selfName`): taken as having beaten just now, not read. */
-  self: boolean;
+/** One task's verdict: the one evaluation (`evaluateTask` of @svcmon/store) plus the time its check took. */
+export interface TaskVerdict extends TaskEvaluation {
   /** Time the check took, in milliseconds. */
   ms: number;
 }

@@ -58,7 +58,7 @@ describe('renderMetrics', () => {
       [{ ...base, verdict: 'down' }, 2],
     ]);
     expect(Object.fromEntries(family(text, 'svcmon_pulse_tasks').samples.map((s) => [s.labels['state'], s.value]))).toEqual({
-      ok: 2, late: 1, missing: 1, malformed: 0, future: 0, error: 0, failed: 0, overrun: 0, paused: 0,
+      ok: 2, late: 1, missing: 1, malformed: 0, future: 0, error: 0, failed: 0, overrun: 0, paused: 0, invalid: 0,
     });
   });
 
@@ -85,7 +85,7 @@ describe('renderMetrics', () => {
     const t = (name: string) => ({ ...base, task: name });
     expect(values(text, 'svcmon_task_up')).toEqual([[t('backup'), 1], [t('nightly'), 0], [t('never'), 0], [t('monitor-1'), 1]]);
     const states = family(text, 'svcmon_task_state').samples;
-    expect(states).toHaveLength(4 * 9);
+    expect(states).toHaveLength(4 * 10);
     expect(states.filter((s) => s.value === 1).map((s) => [s.labels['task'], s.labels['state']])).toEqual([
       ['backup', 'ok'],
       ['nightly', 'late'],
@@ -173,7 +173,7 @@ describe('escaping', () => {
           expect(back.get('svcmon_task_up')?.samples.map((s) => s.labels['task']) ?? []).toEqual(tasks.map(wellFormed));
           expect(back.get('svcmon_site_up')?.samples.map((s) => s.labels['url']) ?? []).toEqual(urls.map(wellFormed));
           for (const f of back.values()) for (const s of f.samples) expect([s.labels['bucket'], s.labels['monitor']]).toEqual([wellFormed(bucket), wellFormed(bucket)]);
-          expect(back.get('svcmon_task_state')?.samples.length ?? 0).toBe(tasks.length * 9);
+          expect(back.get('svcmon_task_state')?.samples.length ?? 0).toBe(tasks.length * 10);
         },
       ),
       { seed: SEED, numRuns: 300 },

@@ -13,6 +13,7 @@ export {
   formatHeartbeat,
   formatRfc2822,
   heartbeatKey,
+  parseHeartbeat,
   readHeartbeat,
   writeHeartbeat,
 } from './heartbeat.js';
@@ -25,16 +26,47 @@ export {
   configFromObject,
   parseConfig,
   readConfig,
-  siteTimeout,
   stringifyConfig,
-  taskPeriod,
   writeConfig,
 } from './config-model.js';
+export {
+  CONTROL_CHARACTERS,
+  MAX_KEY_BYTES,
+  MAX_UNIX_SECONDS,
+  SCHEMA,
+  assertTaskName,
+  configPosition,
+  describeValue,
+  flagName,
+  isCronSchedule,
+  isHttpUrl,
+  isTimeZone,
+  problemsText,
+  readEntry,
+  schemaTable,
+  siteSettings,
+  taskNameProblem,
+  missingRequirement,
+  taskSettings,
+} from './schema.js';
+export type { ConfigProblem, EntryKind, EntryReading, KeyDecl, KindDecl, SiteSettings, TaskSettings, ValueType } from './schema.js';
+export { durationText, elapsedText, parseDuration, racketDate } from './duration.js';
+export {
+  FUTURE_TOLERANCE_SECONDS,
+  dueSince,
+  evaluateTask,
+  expectationText,
+  latestScheduled,
+  needsFailureRecord,
+  publicTaskReason,
+} from './verdict.js';
+export type { TaskEvaluation, TaskEvidence, TaskState } from './verdict.js';
 export type { Config, EmailEntry, HtmlEntry, SiteEntry, TaskEntry } from './config-model.js';
 export {
   RUN_CONTENT_TYPE,
   failureKey,
   formatRunState,
+  parseRunState,
   readFailureRecord,
   readRunState,
   runStateKey,

@@ -25,7 +25,7 @@ export const ODD_NAMES = [
   'emoji 🫀 beat',
   "it's & <ok>",
   'plus+sign=eq',
-  'tab\tand;semi',
+  'semi;colon',
   '%2F not a slash',
 ];
 

@@ -231,7 +231,13 @@ export async function runCommand(io: Io, argv: readonly string[]): Promise<numbe
   const budgetMs = flags.storeTimeoutS * 1000;
 
   // The store: opened first, so that a <where> that can never work is a usage error before the job runs.
-  const { openStore } = await import('@svcmon/store');
+  const { openStore, taskNameProblem } = await import('@svcmon/store');
+  // A name no heartbeat can have: refused before the job runs, not after.
+  const nameProblem = taskNameProblem(flags.task);
+  if (nameProblem !== undefined) {
+    io.err(`${io.errColor.red('svcmon: error:')} run: invalid task name ${JSON.stringify(flags.task)}: ${nameProblem}`);
+    return 2;
+  }
   const warnings: string[] = [];
   let store;
   try {

@@ -1,3 +1,6 @@
+// Time as people read it, in one place: the dates and elapsed times of the report, the text of
+// a configured span, and the parsing of a duration typed by a person (`6h`, `1d`).
+
 // The original prints dates with Racket's `(date->string (seconds->date s #f) #t)`
 // under the default `date-display-format` ('american), in UTC:
 // "Tuesday, November 24th, 2026 2:51:36am". Users' mail filters may rely on it.
@@ -51,4 +54,56 @@ export function elapsedText(seconds: number): string {
   if (seconds >= HOUR) return nOf(Math.floor(seconds / HOUR), 'hour');
   if (seconds >= MINUTE) return nOf(Math.floor(seconds / MINUTE), 'minute');
   return nOf(seconds, 'second');
+}
+
+const UNITS: ReadonlyArray<readonly [string, number]> = [
+  ['day', DAY],
+  ['hour', HOUR],
+  ['minute', MINUTE],
+  ['second', 1],
+];
+
+/**
+ * A configured span, exactly: `86400` → `1 day`, `5400` → `1 hour 30 minutes`, `0` → `0 seconds`,
+ * `2.5` → `2.5 seconds`. (Elapsed time in reports is `elapsedText`: the largest whole unit.)
+ */
+export function durationText(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0 || !Number.isInteger(seconds)) {
+    return `${seconds} second${seconds === 1 ? '' : 's'}`;
+  }
+  let rest = seconds;
+  const parts: string[] = [];
+  for (const [unit, size] of UNITS) {
+    const n = Math.floor(rest / size);
+    if (n > 0) parts.push(nOf(n, unit));
+    rest -= n * size;
+  }
+  return parts.length ? parts.join(' ') : '0 seconds';
+}
+
+const PARTS: Record<string, number> = { w: 7 * DAY, d: DAY, h: HOUR, m: MINUTE, s: 1 };
+
+/**
+ * `6h`, `30m`, `1d`, `2w`, `90s`, `1h30m`, or plain seconds (`3600`) → seconds (a positive safe
+ * integer). Throws RangeError on anything else.
+ */
+export function parseDuration(text: string): number {
+  const t = text.trim();
+  let total = 0;
+  let end = 0;
+  if (/^\d+$/.test(t)) {
+    total = Number(t);
+    end = t.length;
+  } else {
+    const re = /(\d+)\s*([wdhms])\s*/gy;
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(t)) !== null) {
+      total += Number(m[1]) * PARTS[m[2]!]!;
+      end = re.lastIndex;
+    }
+  }
+  if (end === 0 || end !== t.length || !Number.isSafeInteger(total) || total <= 0) {
+    throw new RangeError(`not a duration: ${JSON.stringify(text)} (use e.g. 30m, 6h, 1d)`);
+  }
+  return total;
 }
