@@ -207,7 +207,10 @@ class DirStore implements Store {
       return null;
     }
     const holder = parseHolder(text.toString('utf8'));
-    const age = Date.now() - st.mtimeMs;
+    // The lock's age by the holder's own clock when it says when it took the lock: a file's mtime
+    // is the file system's clock, which need not be this process's (a network share, a faked clock).
+    const since = holder !== undefined ? Date.parse(holder.since) : Number.NaN;
+    const age = Date.now() - (Number.isFinite(since) ? since : st.mtimeMs);
     let abandoned = age > this.#staleLockMs;
     // A holder on this machine that no longer runs: a writer killed mid-edit.
     if (!abandoned && holder !== undefined && holder.host === (await hostname())) abandoned = !processRuns(holder.pid);
