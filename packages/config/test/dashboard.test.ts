@@ -19,8 +19,9 @@ describe('renderDashboard', () => {
     const rows = html.match(/<tr class="task-row[^>]*>/g) ?? [];
     expect(rows).toHaveLength(3);
     expect(rows[0]).toContain('data-task="nightly-build" data-beat="nightly-build-beat.json" data-run="nightly-build-run.json"');
-    // The entry as the schema reads it, for the page's script: the config's default period filled in.
-    expect(rows[1]).toContain('data-entry="{&quot;name&quot;:&quot;backup&quot;,&quot;period&quot;:3600,');
+    // The entry as the schema reads it, for the page's script: the config's top-level period filled
+    // in, the schema's own defaults left for the page to fill in again.
+    expect(rows[1]).toContain('data-entry="{&quot;name&quot;:&quot;backup&quot;,&quot;period&quot;:3600}"');
     expect(html).toContain('1 day</td>');
     expect(html).toContain('1 hour <span class="muted">(default)</span>');
     expect(html).toContain('1 hour 30 minutes');

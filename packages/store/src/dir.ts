@@ -13,8 +13,9 @@ export interface DirStoreOptions {
   /** Give up waiting for another writer's lock after this long (default 10 s): E_LOCKED. */
   lockTimeoutMs?: number;
   /**
-   * A lock older than this is taken as left behind by a crashed writer (default 30 s). A lock
-   * whose holder was on this machine and no longer runs is taken over at once.
+   * A lock held from another machine (or naming no holder) older than this, by the holder's own
+   * clock, is taken as left behind by a crashed writer (default 30 s). A lock whose holder is on
+   * this machine is judged by whether that process runs: taken over at once when it does not.
    */
   staleLockMs?: number;
 }
@@ -160,8 +161,8 @@ class DirStore implements Store {
 
   /**
    * Takes the per-object lock: `.<name>.lock`, created atomically with its holder inside (a temp
-   * file linked into place). A lock whose holder is gone (same host, no such process) or that is
-   * older than staleLockMs is taken over at once; a live one is waited for, up to lockTimeoutMs.
+   * file linked into place). A lock whose holder is gone (same host, no such process), or one from
+   * elsewhere older than staleLockMs, is taken over at once; a live one is waited for, up to lockTimeoutMs.
    */
   async #lock(file: string, key: string): Promise<string> {
     const { link, unlink, writeFile } = await fsPromises();
@@ -212,8 +213,9 @@ class DirStore implements Store {
     const since = holder !== undefined ? Date.parse(holder.since) : Number.NaN;
     const age = Date.now() - (Number.isFinite(since) ? since : st.mtimeMs);
     let abandoned = age > this.#staleLockMs;
-    // A holder on this machine that no longer runs: a writer killed mid-edit.
-    if (!abandoned && holder !== undefined && holder.host === (await hostname())) abandoned = !processRuns(holder.pid);
+    // A holder on this machine is judged by whether it runs, whatever the clocks say: a live one
+    // (a slow edit) is waited for, one killed mid-edit is taken over at once.
+    if (holder !== undefined && holder.host === (await hostname())) abandoned = !processRuns(holder.pid);
     // No holder inside (an older svcmon's empty lock): only its age can tell.
     return { holder, abandoned, ino: st.ino, mtimeMs: st.mtimeMs };
   }
