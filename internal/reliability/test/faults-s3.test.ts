@@ -11,7 +11,6 @@ import { hasStack, record, s3Env, svcmon } from './_helpers.js';
 const FILE = 'faults-s3';
 const GROUP = 'Faults: S3';
 const BUCKET = 'faults';
-const CONFIG = '#hash((tasks . (#hash((name . "nightly") (period . 86400)))))\n';
 
 let s3: S3TestServer;
 let env: Record<string, string>;

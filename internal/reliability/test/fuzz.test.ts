@@ -6,7 +6,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isRktdSyntaxError, parse, type Value } from '@svcmon/rktd';
+import { isRktdSyntaxError, parse, stringify, valueEquals, type Value } from '@svcmon/rktd';
 import { dirStore, isStoreError, parseConfig } from '@svcmon/store';
 import { checkTasks, isPulseError, parseEmailConfig, takePulse } from '@svcmon/pulse';
 import { propertySeed } from '@svcmon/testkit';
@@ -14,7 +14,8 @@ import { FIXTURES, hasStack, record, svcmon, tempDir } from './_helpers.js';
 
 const FILE = 'fuzz';
 const GROUP = 'Hostile input';
-const SEED = propertySeed('FUZZ_SEED', 'reliability fuzz');
+// A fixed seed: RELIABILITY.md's rows are these very cases (FUZZ_SEED=<n> hunts elsewhere).
+const SEED = propertySeed('FUZZ_SEED', 'reliability fuzz', 20261125);
 const RUNS = Number(process.env['FUZZ_RUNS'] ?? 1);
 
 const fixtureTexts: string[] = readdirSync(FIXTURES)
@@ -84,6 +85,7 @@ function parseOutcome(text: string): Outcome {
     }
     throw e;
   }
+  expect(valueEquals(parse(stringify(v)), v)).toBe(true);
   return 'value';
 }
 

@@ -35,7 +35,6 @@ function storeFlags(cmd: Command): Command {
 }
 
 export function buildProgram(io: Io, state: State, lib?: Lib): Command {
-  const schema = lib?.SCHEMA;
   const program = new Command('svcmon');
 
   const prepare = (cmd: Command): Command =>

@@ -180,16 +180,30 @@ describe('svcmon pulse --metrics: mistakes', () => {
     expect(hasStack(r.stderr)).toBe(false);
   });
 
-  it('a file that cannot be replaced (a directory): exit 3, one line, no stack trace', async () => {
+  it('a directory, or no name at all: usage error before the pulse (no heartbeat recorded), no stack trace', async () => {
     const dir = join(await tempDir(), 'mon');
     await mkdir(dir);
     await dirStore(dir).put('config.rktd', '#hash((tasks . (#hash((name . "monitor-1")))))\n', { contentType: 'application/data' });
     const target = join(await tempDir(), 'svcmon.prom');
     await mkdir(target);
     const r = await svcmon(['pulse', dir, '--no-email', '--beat', 'monitor-1', '--metrics', target], { env: env() });
-    expect(r.code).toBe(3);
-    expect(r.stderr).toContain(`svcmon: error: cannot write the metrics file ${target}: it is a directory`);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`svcmon: error: --metrics ${target}: it is a directory, not a file`);
     expect(hasStack(r.stderr)).toBe(false);
+    const empty = await svcmon(['pulse', dir, '--no-email', '--metrics', ''], { env: env() });
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('svcmon: error: --metrics needs a file name');
+    expect(await dirStore(dir).get('monitor-1-beat.json')).toBeNull();
+  });
+
+  it('--beat with a name no heartbeat can have: usage error before the pulse', async () => {
+    const dir = await tempDir();
+    await dirStore(dir).put('config.rktd', '#hash((tasks . (#hash((name . "a")))))\n', { contentType: 'application/data' });
+    const r = await svcmon(['pulse', dir, '--no-email', '--beat', '../x'], { env: env() });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('svcmon: error: --beat "../x": the task name has a "." or ".." segment');
   });
 
   it('--publish-metrics with --no-publish: usage error', async () => {

@@ -79,6 +79,16 @@ describe('values the schema refuses', () => {
     expect(result.report).toContain('"x\\nforged: ok": ERROR');
     expect(result.tasks[1]!.reason).toMatch(/name must be a task name/);
   });
+
+  it('a name with a right-to-left override or a zero-width space is printed escaped, never as it would display', async () => {
+    await put('config.rktd', '#hash((tasks . (#hash((name . "c\u202Eko :yltghin")) #hash((name . "good\u200B")) #hash((name . "good")))))');
+    await writeHeartbeat(store, 'good', { now: NOW });
+    const result = await pulse();
+    expect(result.tasks.map((t) => t.state)).toEqual(['invalid', 'invalid', 'ok']);
+    expect(result.report).not.toMatch(/[\u202e\u200b]/);
+    expect(result.report).toContain('"c\\u{202e}ko :yltghin": ERROR');
+    expect(result.report).toContain('"good\\u{200b}": ERROR');
+  });
 });
 
 describe('a scheduled task', () => {

@@ -31,6 +31,8 @@ export {
 } from './config-model.js';
 export {
   CONTROL_CHARACTERS,
+  INVISIBLE_CHARACTERS,
+  quotedText,
   MAX_KEY_BYTES,
   MAX_UNIX_SECONDS,
   SCHEMA,

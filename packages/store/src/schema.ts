@@ -173,18 +173,36 @@ const statuses: ValueType<number[]> = {
 const LONGEST_SUFFIX = '-failure.json';
 /** Control characters (C0, DEL, C1, the Unicode line separators): never in a task name, never raw in a report line. */
 export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+/**
+ * Characters that change how the text around them looks without showing themselves: bidi
+ * overrides and isolates (which can make `x: ERROR` read as another line), zero-width and
+ * invisible marks. A task name is read by people in a report: it holds none of them.
+ */
+export const INVISIBLE_CHARACTERS = /[\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8]|\u{e0001}|[\u{e0020}-\u{e007f}]|[\u{e0100}-\u{e01ef}]/u;
+const INVISIBLE_GLOBAL = new RegExp(INVISIBLE_CHARACTERS.source, 'gu');
+
+/**
+ * Text quoted for a message or a report line: JSON's quotes and escapes, and every invisible or
+ * text-direction character as `\u{…}`, so that what is printed looks like what is there.
+ */
+export function quotedText(text: string): string {
+  return JSON.stringify(text).replace(INVISIBLE_GLOBAL, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`);
+}
+
 /** S3's limit on an object key, in UTF-8 bytes. */
 export const MAX_KEY_BYTES = 1024;
 
 /**
- * Why `name` cannot be a task name, or undefined when it can: not empty, no control characters
- * (newline, NUL, …), well-formed Unicode, no leading `/`, no `//`, no `.` or `..` segment, and its
+ * Why `name` cannot be a task name, or undefined when it can: not empty nor only white space, no
+ * control characters (newline, NUL, …), no invisible or text-direction characters, well-formed Unicode, no leading `/`, no `//`, no `.` or `..` segment, and its
  * objects' keys fit S3's 1024 bytes behind `prefix` (the store's prefix, when known).
  */
 export function taskNameProblem(name: unknown, prefix = ''): string | undefined {
   if (typeof name !== 'string') return 'a task name must be a string';
   if (name === '') return 'the task name is empty';
   if (CONTROL_CHARACTERS.test(name)) return 'the task name contains a control character (newline, tab, NUL, …)';
+  if (name.trim() === '') return 'the task name is only white space';
+  if (INVISIBLE_CHARACTERS.test(name)) return 'the task name contains an invisible or text-direction character (zero-width space, right-to-left override, …)';
   if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(name)) return 'the task name is not well-formed Unicode (a lone surrogate)';
   if (name.startsWith('/')) return 'the task name starts with "/"';
   if (name.includes('//')) return 'the task name contains "//"';
@@ -333,7 +351,7 @@ export interface ConfigProblem {
 
 /** A value for messages: `-5`, `"86400"`, `a list`. */
 export function describeValue(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'string') return quotedText(v);
   if (typeof v === 'bigint') return v.toString();
   if (v instanceof Flonum) return `${v.value} (inexact)`;
   if (v instanceof Rational) return `${v.num}/${v.den}`;

@@ -82,6 +82,12 @@ describe('task names', () => {
     ['a//b', 'contains "//"'],
     ['x'.repeat(2000), 'too long'],
     ['\uD800', 'lone surrogate'],
+    [' ', 'only white space'],
+    ['\u00a0\t', 'control character'],
+    ['\u00a0', 'only white space'],
+    ['c\u202eko :yltghin', 'text-direction'],
+    ['d\u200b', 'invisible'],
+    ['x\u2066y\u2069', 'text-direction'],
   ])('%j is refused', (name, why) => {
     expect(taskNameProblem(name)).toContain(why);
     expect(() => assertTaskName(name)).toThrow(/invalid task name/);

@@ -32,8 +32,12 @@ export async function pulseCommand(io: Io, where: string, flags: Flags, invocati
   const explain = (cause: unknown): void => {
     if (debug && cause !== undefined) for (const line of debugLines(cause)) io.err(line);
   };
-  if (flags.beat !== undefined && flags.beat === '') {
-    throw new CliError('--beat needs a task name', { code: 'E_USAGE' });
+  if (flags.beat !== undefined) {
+    // Judged before anything runs: a monitor whose own heartbeat can never be recorded must not
+    // take (and mail) a pulse first.
+    const { taskNameProblem } = await import('@svcmon/store');
+    const problem = flags.beat === '' ? 'it needs a task name' : taskNameProblem(flags.beat);
+    if (problem !== undefined) throw new CliError(`--beat ${JSON.stringify(flags.beat)}: ${problem}`, { code: 'E_USAGE' });
   }
   const { takePulse, readEmailConfig, pulseExitCode, renderMetrics, writeMetricsFile, DEFAULT_MONITOR } = await import('@svcmon/pulse');
   if (flags.remind !== undefined && (flags.email === false || flags.failEmail)) {
@@ -103,12 +107,16 @@ export async function pulseCommand(io: Io, where: string, flags: Flags, invocati
 
 /** `--metrics FILE` names a file in a directory that exists and may be written: said before the pulse runs. */
 async function checkMetricsDir(file: string): Promise<void> {
-  const { access, constants } = await import('node:fs/promises');
+  const { access, constants, stat } = await import('node:fs/promises');
   const { dirname } = await import('node:path');
+  const hint = "name a file in an existing directory, such as the node exporter's textfile collector directory";
+  if (file.trim() === '') throw new CliError('--metrics needs a file name', { code: 'E_USAGE', hint });
+  const isDirectory = await stat(file).then((st) => st.isDirectory(), () => false);
+  if (isDirectory) throw new CliError(`--metrics ${file}: it is a directory, not a file`, { code: 'E_USAGE', hint });
   try {
     await access(dirname(file), constants.W_OK);
   } catch (e) {
     const why = (e as { code?: unknown }).code === 'ENOENT' ? 'no such directory' : 'the directory cannot be written';
-    throw new CliError(`--metrics ${file}: ${why}`, { code: 'E_USAGE', hint: "name a file in an existing directory, such as the node exporter's textfile collector directory" });
+    throw new CliError(`--metrics ${file}: ${why}`, { code: 'E_USAGE', hint });
   }
 }
