@@ -5,6 +5,7 @@ import { checkPulse, evaluatePulse, failedPulse, notifyPulse, persistPulse, puls
 import type { EmailMode, PulseResult } from './types.js';
 import { publishPulseMetrics, PULSE_METRICS_KEY, renderMetrics } from './metrics.js';
 import { DEFAULT_MONITOR } from './state.js';
+import { oneLine } from './_text.js';
 import type { WebhookConfig } from './webhooks.js';
 
 /** The pulse's own options; how to reach the store is `openStore`'s (pass a `Store` it opened). */
@@ -102,7 +103,7 @@ export async function takePulse(where: Where, options: PulseOptions = {}): Promi
     try {
       await publishPulseMetrics(input.store, renderMetrics(result, { monitor: selfName ?? DEFAULT_MONITOR }));
     } catch (e) {
-      result.published = { ok: false, error: `cannot publish ${PULSE_METRICS_KEY}: ${(e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, ' ')}` };
+      result.published = { ok: false, error: `cannot publish ${PULSE_METRICS_KEY}: ${oneLine(e)}` };
     }
   }
   return result;

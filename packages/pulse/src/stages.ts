@@ -4,6 +4,7 @@ import { isStoreError, openStore, parseDuration, readConfig, writeHeartbeat, typ
 import { decideNotification, evaluate, notificationTitle, renderChanges, type Evaluation, type Notification } from './alerts.js';
 import type { EmailConfig } from './email-config.js';
 import { keepCause, type PulseErrorCode } from './errors.js';
+import { oneLine } from './_text.js';
 import type { OnPulseEvent } from './events.js';
 import { deliverReport, type MailOutcome } from './mail.js';
 import { publishPulseStatus, pulseStatus } from './publish.js';
@@ -15,7 +16,6 @@ import { checkTasks } from './tasks.js';
 import type { EmailMode, PulseResult, SiteVerdict, TaskVerdict } from './types.js';
 import { sendWebhooks, webhookHost, webhookPayload, type WebhookConfig, type WebhookResult } from './webhooks.js';
 
-const oneLine = (e: unknown): string => (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, ' ');
 
 // ── 1. read config ────────────────────────────────────────────────────────────
 
