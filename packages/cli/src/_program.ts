@@ -111,7 +111,7 @@ export function buildProgram(io: Io, state: State): Command {
     .option('--email-config <file>', 'e-mail settings: a Racket hash or JSON (server, port, connect, user, password, from, sending-server)')
     .option('--beat <name>', "this monitor's own task name: counted as healthy, and its heartbeat is recorded after the pulse (and mail) went through")
     .option('--json', 'print the result as JSON instead of the report')
-    .option('--concurrency <n>', 'how many sites and heartbeats to check at once', positiveInteger('--concurrency'))
+    .option('--concurrency <n>', 'how many heartbeats (store reads) to read at once; sites have their own bound', positiveInteger('--concurrency'))
     .addHelpText(
       'after',
       example([

@@ -3,8 +3,10 @@
 import type { Io } from './_io.js';
 
 export interface Progress {
-  /** Count one more step (a site pinged, a task checked). */
-  step(): void;
+  /** How many checks there are. */
+  plan(total: number): void;
+  /** Count one more check done (a site answered or timed out, a task was read). */
+  done(): void;
   /** Erase the indicator line (before printing something else). */
   clear(): void;
   stop(): void;
@@ -13,14 +15,16 @@ export interface Progress {
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
 export function startProgress(io: Io, label: string, enabled: boolean): Progress {
-  if (!enabled) return { step() {}, clear() {}, stop() {} };
+  if (!enabled) return { plan() {}, done() {}, clear() {}, stop() {} };
   const started = Date.now();
-  let steps = 0;
+  let total: number | undefined;
+  let done = 0;
   let frame = 0;
   let shown = false;
   const draw = () => {
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    const text = `${FRAMES[frame++ % FRAMES.length]} ${label} ${io.errColor.dim(`${steps} checks started, ${seconds} s`)}`;
+    const count = total === undefined ? '' : `${done} of ${total} checks done, `;
+    const text = `${FRAMES[frame++ % FRAMES.length]} ${label} ${io.errColor.dim(`${count}${seconds} s`)}`;
     io.stderr.write(`\r\u001b[K${text}`);
     shown = true;
   };
@@ -32,7 +36,8 @@ export function startProgress(io: Io, label: string, enabled: boolean): Progress
   const timer = setInterval(draw, 100);
   timer.unref();
   return {
-    step: () => void steps++,
+    plan: (n) => void (total = n),
+    done: () => void done++,
     clear,
     stop: () => {
       clearInterval(timer);

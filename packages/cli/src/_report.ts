@@ -1,20 +1,24 @@
-// Colours for the pulse report on a terminal. The words stay exactly the
-// original's (mail filters and scripts read them); only escapes are added.
+// The pulse's events on a terminal: the original's words (mail filters and scripts read them),
+// coloured from the report's structure (`ReportLine`), never by reading its text back.
+import { eventLines, type PulseEvent, type ReportLine } from '@svcmon/pulse';
 import type { Palette } from './_io.js';
 
-export function colorReportLine(line: string, c: Palette): string {
-  if (!c.enabled) return line;
-  if (line === 'All sites and tasks appear healthy') return c.bold(c.green(line));
-  if (line === 'CHECK FAILED for some site or task') return c.bold(c.red(line));
-  let m = /^(.*): (ok)((?: \(.*\))?)$/.exec(line);
-  if (m) return `${m[1]}: ${c.green(m[2]!)}${m[3]}`;
-  m = /^(.*): (FAILED|ERROR)((?: \(.*\))?)$/.exec(line);
-  if (m) return `${m[1]}: ${c.red(m[2]!)}${m[3]}`;
-  if (/^(Pinging site |Checking task )/.test(line)) return c.dim(line);
-  return line;
+function reportLine(line: ReportLine, c: Palette): string {
+  switch (line.kind) {
+    case 'headline':
+      return c.bold(line.ok ? c.green(line.text) : c.red(line.text));
+    case 'verdict': {
+      const word = line.word === 'ok' ? c.green(line.word) : line.word === 'paused' ? c.yellow(line.word) : c.red(line.word);
+      return `${line.subject}: ${word}${line.detail}`;
+    }
+    default:
+      return line.text;
+  }
 }
 
-/** The report's first line: what comes after it is the report, not progress. */
-export function isHeadline(line: string): boolean {
-  return line === 'All sites and tasks appear healthy' || line === 'CHECK FAILED for some site or task';
+/** The lines to print for one pulse event (none for most), coloured when `c` is enabled. */
+export function pulseEventLines(event: PulseEvent, c: Palette): string[] {
+  if (event.type === 'report') return event.lines.map((line) => reportLine(line, c));
+  if (event.type === 'checks-planned') return eventLines(event).map((line) => c.dim(line));
+  return eventLines(event);
 }

@@ -1,4 +1,4 @@
-/** A concurrency bound shared by several batches of work. */
+/** A concurrency bound: at most `concurrency` jobs run at once, the rest wait in order. */
 export type Limiter = <T>(job: () => Promise<T>) => Promise<T>;
 
 export function limiter(concurrency: number): Limiter {
@@ -21,4 +21,12 @@ export function limiter(concurrency: number): Limiter {
     });
 }
 
+/** Store reads in flight (heartbeats, run states): S3's request rate and the store's sockets are scarce. */
 export const DEFAULT_CONCURRENCY = 32;
+
+/**
+ * Site requests in flight. A hanging site costs one idle socket and a few KiB until its timeout,
+ * so the bound is set far above any one-timeout workload (Node raises its file limit to the hard
+ * limit at start-up) and only keeps a huge config from opening sockets without end.
+ */
+export const DEFAULT_SITE_CONCURRENCY = 1024;

@@ -1,8 +1,31 @@
 export { takePulse, pulseExitCode, type PulseOptions } from './pulse.js';
+export {
+  readPulseConfig,
+  checkPulse,
+  evaluatePulse,
+  failedPulse,
+  notifyPulse,
+  persistPulse,
+  pulseResult,
+  type PulseInput,
+  type PulseInputFailure,
+  type PulseConfigRead,
+  type ReadPulseConfigOptions,
+  type CheckPulseOptions,
+  type PulseChecks,
+  type EvaluatePulseOptions,
+  type PulseVerdict,
+  type PulseMemory,
+  type NotifyPulseOptions,
+  type PulseNotified,
+  type PersistPulseOptions,
+  type PulsePersisted,
+} from './stages.js';
+export { eventLines, type PulseEvent, type PulseEventType, type OnPulseEvent } from './events.js';
 export { checkSites, MAX_REDIRECTS, type CheckSitesOptions, type SiteLike } from './sites.js';
 export { checkTasks, FUTURE_TOLERANCE_SECONDS, type CheckTasksOptions, type TaskLike } from './tasks.js';
 export { decideRecipients, type EmailLike } from './recipients.js';
-export { renderReport, siteLine, taskLines, HEALTHY_HEADLINE, FAILED_HEADLINE } from './report.js';
+export { renderReport, reportLines, siteLine, taskLines, HEALTHY_HEADLINE, FAILED_HEADLINE, type ReportLine, type ReportInput } from './report.js';
 export { sendReport, reportSubject, DEFAULT_SENDMAIL, type SendReportOptions, type SentReport } from './mail.js';
 export { readEmailConfig, parseEmailConfig, validateEmailConfig, type EmailConfig, type ReadEmailConfigOptions } from './email-config.js';
 export { racketDate, elapsedText } from './_date.js';
@@ -35,6 +58,7 @@ export {
   validateWebhooks,
   webhookRequest,
   webhookHost,
+  webhookPayload,
   type WebhookConfig,
   type WebhookFormat,
   type WebhookPayload,

@@ -1,4 +1,5 @@
-import { DEFAULT_CONCURRENCY, limiter, type Limiter } from './_limit.js';
+import { DEFAULT_SITE_CONCURRENCY, limiter } from './_limit.js';
+import type { OnPulseEvent } from './events.js';
 import { siteTimeout } from '@svcmon/store';
 import type { SiteVerdict } from './types.js';
 import { certificateExpiry, readBodyUpTo, ruleFailure, siteRules, statusIsUp, DEFAULT_CERT_DAYS, type SiteRules } from './_site-rules.js';
@@ -17,8 +18,10 @@ export interface CheckSitesOptions {
   config?: { timeout?: number; [key: string]: unknown };
   /** Seconds, when neither the site nor the config says (default 30). */
   timeoutDefault?: number;
-  /** Sites checked at once (default 32). */
+  /** Site requests in flight at once (default 1024); more wait for a free slot. */
   concurrency?: number;
+  /** Told when each check starts (`site-started`) and ends (`site-checked`). */
+  onEvent?: OnPulseEvent;
   /** A fetch to use instead of the global one. */
   fetch?: typeof fetch;
   /** The clock for `cert-days` (default: the current time). */
@@ -140,25 +143,27 @@ async function checkSite(
 }
 
 /**
- * Check sites concurrently (at most `concurrency` at once); verdicts come back in the given order.
+ * Check sites concurrently; verdicts come back in the given order.
  * Policy: GET, redirects followed (at most 5); a final 2xx/3xx answer within the timeout is up;
  * 4xx/5xx, a timeout, or a network error is down, with the reason.
+ *
+ * The bound (`concurrency`, default 1024) is on open connections, not on waiting: it is high
+ * enough that hanging sites never queue behind each other (a pulse costs about one timeout), and
+ * it keeps sockets and memory finite for configs beyond it. Sites share no bound with the store.
  */
-export function checkSites(sites: readonly SiteLike[], options: CheckSitesOptions = {}): Promise<SiteVerdict[]> {
-  return checkSitesWithin(limiter(options.concurrency ?? DEFAULT_CONCURRENCY), sites, options);
-}
-
-/** checkSites under a bound shared with other work (takePulse shares one with the task checks). */
-export async function checkSitesWithin(
-  limit: Limiter,
-  sites: readonly SiteLike[],
-  options: CheckSitesOptions = {},
-): Promise<SiteVerdict[]> {
+export async function checkSites(sites: readonly SiteLike[], options: CheckSitesOptions = {}): Promise<SiteVerdict[]> {
+  const limit = limiter(options.concurrency ?? DEFAULT_SITE_CONCURRENCY);
   const fetchImpl = options.fetch ?? globalThis.fetch;
   const config = options.config ?? {};
+  const onEvent = options.onEvent;
   return Promise.all(
     sites.map((site) =>
-      limit(() => checkSite(site.url, siteTimeout(config, site, options.timeoutDefault), fetchImpl, siteRules(site), options.now)),
+      limit(async () => {
+        onEvent?.({ type: 'site-started', url: site.url });
+        const verdict = await checkSite(site.url, siteTimeout(config, site, options.timeoutDefault), fetchImpl, siteRules(site), options.now);
+        onEvent?.({ type: 'site-checked', verdict });
+        return verdict;
+      }),
     ),
   );
 }

@@ -1,7 +1,8 @@
 import { heartbeatKey, isStoreError, readFailureRecord, readHeartbeat, readRunState, type RunState, type Store } from '@svcmon/store';
 import { elapsedText, racketDate } from './_date.js';
 import { taskPeriod } from '@svcmon/store';
-import { DEFAULT_CONCURRENCY, limiter, type Limiter } from './_limit.js';
+import { DEFAULT_CONCURRENCY, limiter } from './_limit.js';
+import type { OnPulseEvent } from './events.js';
 import { dueSince, failureText, overrun, overrunText, pausedText, standingFailure, taskRules } from './_runs.js';
 import type { TaskVerdict } from './types.js';
 
@@ -21,8 +22,10 @@ export interface CheckTasksOptions {
   now?: Date;
   /** The task that is this monitor: taken as having beaten just now, not read. */
   selfName?: string;
-  /** Heartbeats read at once (default 32). */
+  /** Tasks read at once (default 32). */
   concurrency?: number;
+  /** Told as each task's verdict is ready (`task-checked`). */
+  onEvent?: OnPulseEvent;
 }
 
 function errorMessage(e: unknown): string {
@@ -127,25 +130,22 @@ async function checkTask(
 }
 
 /**
- * Read every task's heartbeat concurrently (at most `concurrency` at once); verdicts come back in
- * the given order. A missing or malformed heartbeat is that task's error only.
+ * Read every task's heartbeat concurrently (at most `concurrency` tasks at once, default 32: the
+ * store's request rate and sockets are the scarce part); verdicts come back in the given order.
+ * A missing or malformed heartbeat is that task's error only.
  */
-export function checkTasks(store: Store, tasks: readonly TaskLike[], options: CheckTasksOptions = {}): Promise<TaskVerdict[]> {
-  return checkTasksWithin(limiter(options.concurrency ?? DEFAULT_CONCURRENCY), store, tasks, options);
-}
-
-/** checkTasks under a bound shared with other work (takePulse shares one with the site checks). */
-export async function checkTasksWithin(
-  limit: Limiter,
-  store: Store,
-  tasks: readonly TaskLike[],
-  options: CheckTasksOptions = {},
-): Promise<TaskVerdict[]> {
+export async function checkTasks(store: Store, tasks: readonly TaskLike[], options: CheckTasksOptions = {}): Promise<TaskVerdict[]> {
+  const limit = limiter(options.concurrency ?? DEFAULT_CONCURRENCY);
   const config = options.config ?? {};
   const nowSeconds = Math.floor((options.now ?? new Date()).getTime() / 1000);
+  const onEvent = options.onEvent;
   return Promise.all(
     tasks.map((task) =>
-      limit(() => checkTask(store, task, taskPeriod(config, task), nowSeconds, options.selfName)),
+      limit(async () => {
+        const verdict = await checkTask(store, task, taskPeriod(config, task), nowSeconds, options.selfName);
+        onEvent?.({ type: 'task-checked', verdict });
+        return verdict;
+      }),
     ),
   );
 }

@@ -95,6 +95,11 @@ export interface PulseResult {
   state?: { written: boolean; key: string; error?: string };
   /** pulse.json and the badge: published, or why not (absent with `publish: false`). */
   published?: { ok: boolean; error?: string };
+  /**
+   * The monitor's own heartbeat (option `beat`): written, or the `reason` it was not (the pulse
+   * could not do its job, the report was not sent, …), or the store's `error` writing it.
+   */
+  beat?: { task: string; written: boolean; reason?: string; error?: string };
 }
 
 /** When to mail (and call webhooks): every pulse, failing pulses, on a change of verdict (plus reminders), never. */

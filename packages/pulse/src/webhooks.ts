@@ -2,7 +2,9 @@
 // (never in the bucket: their URLs often hold tokens), sent concurrently,
 // each with a timeout and one retry. Output names a webhook by its host only.
 import { isSym, RHash } from '@svcmon/rktd';
+import type { Notification } from './alerts.js';
 import { PulseError } from './errors.js';
+import type { SiteVerdict, TaskVerdict } from './types.js';
 
 export type WebhookFormat = 'json' | 'slack' | 'ntfy';
 
@@ -44,6 +46,52 @@ export interface WebhookResult {
   /** Tries made (1 or 2). */
   attempts: number;
   error?: string;
+}
+
+/**
+ * The payload of one notification (every format is made from it): the checks as people see
+ * them (thresholds applied), what went down and what recovered, and the message text.
+ */
+export function webhookPayload(input: {
+  bucket: string;
+  monitor: string;
+  ok: boolean;
+  time: Date;
+  notification: Notification;
+  title: string;
+  text: string;
+  sites: readonly SiteVerdict[];
+  tasks: readonly TaskVerdict[];
+}): WebhookPayload {
+  const { notification } = input;
+  return {
+    version: 1,
+    bucket: input.bucket,
+    monitor: input.monitor,
+    ok: input.ok,
+    time: input.time.toISOString(),
+    event: notification.kind,
+    title: input.title,
+    wentDown: notification.wentDown.map((c) => c.id),
+    recovered: notification.recovered.map((c) => c.id),
+    checks: [
+      ...input.sites.map((s) => ({
+        kind: 'site' as const,
+        name: s.url,
+        ok: s.ok,
+        ...(s.reason !== undefined && (!s.ok || s.pending) ? { reason: s.reason } : {}),
+        ...(s.status !== undefined ? { status: s.status } : {}),
+        ms: s.ms,
+      })),
+      ...input.tasks.map((t) => ({
+        kind: 'task' as const,
+        name: t.name,
+        ok: t.ok,
+        ...(t.reason !== undefined ? { reason: t.reason } : t.ok ? {} : { reason: t.state }),
+      })),
+    ],
+    text: input.text,
+  };
 }
 
 const FORMATS: ReadonlySet<string> = new Set(['json', 'slack', 'ntfy']);

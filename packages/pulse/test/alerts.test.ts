@@ -10,6 +10,7 @@ import { dirStore, writeConfig, type Config, type Store } from '@svcmon/store';
 import { startSmtp, type TestSmtp } from '@svcmon/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
+  eventLines,
   parseDuration,
   parseEmailConfig,
   pulseExitCode,
@@ -309,7 +310,7 @@ describe('webhooks', () => {
     const r = await takePulse(store, {
       emailMode: 'always',
       webhooks: [{ url: `${sinkBase}/broken/SECRET-TOKEN`, format: 'json' }, { url: `${sinkBase}/json/SECRET-TOKEN`, format: 'json' }],
-      log: (l) => lines.push(l),
+      onEvent: (e) => lines.push(...eventLines(e)),
     });
     expect(r.ok).toBe(true);
     const host = new URL(sinkBase).host;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { dirStore, formatHeartbeat, type Store } from '@svcmon/store';
 import { startSites, startSmtp, type Sites, type TestSmtp } from '@svcmon/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { parseEmailConfig, pulseExitCode, takePulse, type PulseOptions, type PulseResult } from '../src/index.js';
+import { eventLines, parseEmailConfig, pulseExitCode, takePulse, type PulseOptions, type PulseResult } from '../src/index.js';
 import { fixture } from './_fixtures.js';
 
 // The fixture runs (see shared/fixtures/racket/README.md), to the second.
@@ -57,7 +57,7 @@ function siteFetch(up: boolean): typeof fetch {
 
 async function run(store: Store, options: PulseOptions): Promise<{ result: PulseResult; stdout: string }> {
   const lines: string[] = [];
-  const result = await takePulse(store, { bucket: 'golden', ...options, log: (l) => lines.push(l) });
+  const result = await takePulse(store, { bucket: 'golden', ...options, onEvent: (e) => lines.push(...eventLines(e)) });
   return { result, stdout: lines.map((l) => `${l}\n`).join('') };
 }
 

@@ -1,7 +1,7 @@
 import { openStore, writeHeartbeat, type Store } from '@svcmon/store';
 import { startS3, startSites, startSmtp, type S3TestServer, type Sites, type TestSmtp } from '@svcmon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pulseExitCode, takePulse } from '../src/index.js';
+import { eventLines, pulseExitCode, takePulse } from '../src/index.js';
 import { fixture } from './_fixtures.js';
 
 // The same pulse against a real S3-protocol server (s3rver behind a SigV4-checking proxy).
@@ -34,7 +34,7 @@ describe('takePulse on S3', () => {
       now: () => now,
       selfName: 'monitor',
       emailConfig: { server: '127.0.0.1', port: smtp.port },
-      log: (l) => lines.push(l),
+      onEvent: (e) => lines.push(...eventLines(e)),
     });
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(result.error).toBeUndefined();
@@ -96,7 +96,7 @@ describe('takePulse on S3', () => {
       emailMode: 'none',
       now: () => new Date(1795488698_000),
       fetch: (input, init) => fetch(String(input).replace('http://127.0.0.1:9/', sites.ok), init),
-      log: (l) => lines.push(l),
+      onEvent: (e) => lines.push(...eventLines(e)),
     });
     expect(result.ok).toBe(true);
     const want = fixture('pulse-healthy.stdout.txt').replace(/\(\d+ seconds ago\)/g, '(N seconds ago)');

@@ -52,23 +52,10 @@ describe('checkSites', () => {
     expect(v[6]!.ms).toBeLessThan(4000);
   });
 
-  it('checks hanging sites concurrently: five 1 s timeouts cost about one', async () => {
-    const started = Date.now();
-    const v = await checkSites(Array.from({ length: 5 }, () => ({ url: sites.hang, timeout: 1 })));
-    expect(v.every((s) => !s.ok && s.reason === 'timed out after 1 s')).toBe(true);
-    expect(Date.now() - started).toBeLessThan(4000);
-  });
-
   it('uses the top-level timeout, then the default', async () => {
     const [a] = await checkSites([{ url: sites.hang }], { config: { timeout: 1 } });
     expect(a!.reason).toBe('timed out after 1 s');
     const [b] = await checkSites([{ url: sites.ok }]);
     expect(b!.timeout).toBe(30);
-  });
-
-  it('bounds concurrency', async () => {
-    const started = Date.now();
-    await checkSites(Array.from({ length: 3 }, () => ({ url: sites.hang, timeout: 0.5 })), { concurrency: 1 });
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
   });
 });

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { CliError } from '../errors.js';
 import type { Io } from '../_io.js';
-import { colorReportLine, isHeadline } from '../_report.js';
+import { pulseEventLines } from '../_report.js';
 
 export const DEMO_TITLE = 'svcmon demo';
 const TASKS = [
@@ -91,16 +91,13 @@ export async function demoCommand(io: Io, dir: string): Promise<number> {
     io.out(`  heartbeat: weekly-report never beat`);
     io.out('');
     io.out(c.bold('Taking a pulse (no e-mail):'));
-    let reportPrinted = false;
-    const print = (text: string) => {
-      for (const line of text.replace(/\n$/, '').split('\n')) {
-        if (isHeadline(line)) reportPrinted = true;
-        io.out(colorReportLine(line, c));
-      }
-    };
-    const result = await takePulse(store, { emailMode: 'none', log: print });
+    const result = await takePulse(store, {
+      emailMode: 'none',
+      onEvent: (event) => {
+        for (const line of pulseEventLines(event, c)) io.out(line);
+      },
+    });
     if (result.error !== undefined) throw new Error(`the demo pulse could not run: ${result.error}`);
-    if (!reportPrinted) print(result.report);
 
     io.out('');
     io.out(

@@ -3,8 +3,9 @@ import { CliError } from '../errors.js';
 import type { Io } from '../_io.js';
 import { toJson } from '../_json.js';
 import { storeOptions, type StoreFlags } from '../_options.js';
+import type { PulseEvent } from '@svcmon/pulse';
 import { startProgress } from '../_progress.js';
-import { colorReportLine, isHeadline } from '../_report.js';
+import { pulseEventLines } from '../_report.js';
 
 interface Flags extends StoreFlags {
   email?: boolean;
@@ -31,14 +32,13 @@ export async function pulseCommand(io: Io, where: string, flags: Flags): Promise
   const emailConfig = flags.emailConfig !== undefined ? await readEmailConfig(flags.emailConfig) : undefined;
 
   const progress = startProgress(io, `taking a pulse of ${where}`, io.stderr.isTTY === true && !flags.json);
-  let reportPrinted = false;
-  const log = (text: string) => {
+  const onEvent = (event: PulseEvent): void => {
+    if (event.type === 'checks-planned') progress.plan(event.sites.length + event.tasks.length);
+    if (event.type === 'site-checked' || (event.type === 'task-checked' && !event.verdict.self)) progress.done();
+    const lines = pulseEventLines(event, io.color);
+    if (lines.length === 0) return;
     progress.clear();
-    for (const line of text.replace(/\n$/, '').split('\n')) {
-      if (isHeadline(line)) reportPrinted = true;
-      if (/^(Pinging site |Checking task )/.test(line)) progress.step();
-      io.out(colorReportLine(line, io.color));
-    }
+    for (const line of lines) io.out(line);
   };
 
   let result;
@@ -49,44 +49,34 @@ export async function pulseCommand(io: Io, where: string, flags: Flags): Promise
       ...(flags.remind !== undefined ? { remind: flags.remind } : {}),
       ...(flags.publish === false ? { publish: false } : {}),
       ...(emailConfig !== undefined ? { emailConfig } : {}),
-      ...(flags.beat !== undefined ? { selfName: flags.beat } : {}),
+      // After the mail went out, as the original: a monitor that cannot report must look dead.
+      ...(flags.beat !== undefined ? { selfName: flags.beat, beat: true } : {}),
       ...(flags.concurrency !== undefined ? { concurrency: flags.concurrency } : {}),
-      log: flags.json ? () => {} : log,
+      ...(flags.json ? {} : { onEvent }),
     });
   } finally {
     progress.stop();
   }
 
-  if (flags.json) {
-    io.out(toJson(result));
-  } else if (!reportPrinted && !result.error) {
-    for (const line of result.report.replace(/\n$/, '').split('\n')) io.out(colorReportLine(line, io.color));
-  }
+  if (flags.json) io.out(toJson(result));
 
   const c = io.errColor;
   const code = pulseExitCode(result);
   if (result.error !== undefined) {
     io.err(`${c.red('svcmon: error:')} ${result.error}`);
-    if (flags.beat !== undefined) io.err(`svcmon: not recording the heartbeat of ${flags.beat}: the pulse could not do its job`);
-    return code;
+  } else {
+    for (const w of (result.webhooks ?? []).filter((w) => !w.sent)) {
+      io.err(`${c.red('svcmon: error:')} webhook ${w.host} (${w.format}) failed: ${w.error ?? 'unknown reason'}`);
+    }
+    if (result.mail !== undefined && !result.mail.sent) {
+      io.err(`${c.red('svcmon: error:')} could not send the report: ${result.mail.error ?? 'unknown reason'}`);
+    } else {
+      if (result.state?.error !== undefined) io.err(`${c.red(code === 3 ? 'svcmon: error:' : 'svcmon: warning:')} ${result.state.error}`);
+      if (result.published?.error !== undefined) io.err(`svcmon: warning: ${result.published.error}`);
+    }
   }
-  const failedHooks = (result.webhooks ?? []).filter((w) => !w.sent);
-  for (const w of failedHooks) io.err(`${c.red('svcmon: error:')} webhook ${w.host} (${w.format}) failed: ${w.error ?? 'unknown reason'}`);
-  if (result.mail !== undefined && !result.mail.sent) {
-    io.err(`${c.red('svcmon: error:')} could not send the report: ${result.mail.error ?? 'unknown reason'}`);
-    if (flags.beat !== undefined) io.err(`svcmon: not recording the heartbeat of ${flags.beat}: the report was not sent`);
-    return code;
-  }
-  if (result.state?.error !== undefined) io.err(`${c.red(code === 3 ? 'svcmon: error:' : 'svcmon: warning:')} ${result.state.error}`);
-  if (result.published?.error !== undefined) io.err(`svcmon: warning: ${result.published.error}`);
-  if (code === 3) {
-    if (flags.beat !== undefined) io.err(`svcmon: not recording the heartbeat of ${flags.beat}: the pulse could not finish its job (a webhook or its state)`);
-    return code;
-  }
-  if (flags.beat !== undefined) {
-    // After the mail went out, as the original: a monitor that cannot report must look dead.
-    const { openStore, writeHeartbeat } = await import('@svcmon/store');
-    await writeHeartbeat(openStore(where, storeOptions(flags)), flags.beat);
-  }
+  const beat = result.beat;
+  if (beat?.reason !== undefined) io.err(`svcmon: not recording the heartbeat of ${beat.task}: ${beat.reason}`);
+  if (beat?.error !== undefined) io.err(`${c.red('svcmon: error:')} ${beat.error}`);
   return code;
 }

@@ -1,0 +1,494 @@
+// The pulse as stages: read config → check → evaluate → notify → persist and publish.
+// `takePulse` is exactly these, in this order; a custom monitor composes the same ones.
+import { isStoreError, openStore, readConfig, taskPeriod, writeHeartbeat, type Config, type Store, type StoreOptions, type Where } from '@svcmon/store';
+import { decideNotification, evaluate, notificationTitle, parseDuration, renderChanges, type Evaluation, type Notification } from './alerts.js';
+import type { EmailConfig } from './email-config.js';
+import { isPulseError, PulseError, type PulseErrorCode } from './errors.js';
+import type { OnPulseEvent } from './events.js';
+import { sendReport } from './mail.js';
+import { publishPulseStatus, pulseStatus } from './publish.js';
+import { decideRecipients } from './recipients.js';
+import { renderReport, reportLines, type ReportInput } from './report.js';
+import { checkSites } from './sites.js';
+import { DEFAULT_MONITOR, pulseStateKey, readPulseState, updatePulseState, type PulseState } from './state.js';
+import { checkTasks } from './tasks.js';
+import type { EmailMode, PulseResult, SiteVerdict, TaskVerdict } from './types.js';
+import { sendWebhooks, webhookHost, webhookPayload, type WebhookConfig, type WebhookResult } from './webhooks.js';
+
+const oneLine = (e: unknown): string => (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, ' ');
+
+// ── 1. read config ────────────────────────────────────────────────────────────
+
+/** What every later stage reads: the store, its config, and the name people know it by. */
+export interface PulseInput {
+  store: Store;
+  config: Config;
+  /** The name in the subject line and the result (`bucket` option, else `where` as given). */
+  bucket: string;
+}
+
+/** The pulse cannot check anything: no store, or no usable config.rktd. */
+export interface PulseInputFailure {
+  bucket: string;
+  code: 'E_CONFIG_UNREADABLE' | 'E_STORE';
+  /** One line for people. */
+  error: string;
+}
+
+export type PulseConfigRead = ({ ok: true } & PulseInput) | ({ ok: false } & PulseInputFailure);
+
+export interface ReadPulseConfigOptions extends StoreOptions {
+  /** The name in the subject line and the result (default: `where` as given, or the store's location). */
+  bucket?: string;
+}
+
+/** Stage 1: open the store and read its config.rktd. Never throws: a failure says why in one line. */
+export async function readPulseConfig(where: Where, options: ReadPulseConfigOptions = {}): Promise<PulseConfigRead> {
+  const { bucket: bucketName, ...storeOptions } = options;
+  const bucket = bucketName ?? (typeof where === 'string' ? where : where.location);
+  const fail = (code: PulseInputFailure['code'], error: string): PulseConfigRead => ({ ok: false, bucket, code, error });
+  let store: Store;
+  try {
+    store = typeof where === 'string' ? openStore(where, storeOptions) : where;
+  } catch (e) {
+    return fail(isStoreError(e) && e.code === 'E_BAD_WHERE' ? 'E_CONFIG_UNREADABLE' : 'E_STORE', e instanceof Error ? e.message : String(e));
+  }
+  try {
+    const read = await readConfig(store);
+    if (read === null) return fail('E_CONFIG_UNREADABLE', `no config.rktd in ${store.location}`);
+    return { ok: true, store, config: read.config, bucket };
+  } catch (e) {
+    if (isStoreError(e) && e.code === 'E_BAD_CONFIG') return fail('E_CONFIG_UNREADABLE', e.message);
+    return fail('E_STORE', oneLine(e));
+  }
+}
+
+// ── 2. check ──────────────────────────────────────────────────────────────────
+
+export interface CheckPulseOptions {
+  /** The pulse's clock. */
+  now: Date;
+  /** The task that is this monitor: taken as having beaten just now, not read. */
+  selfName?: string;
+  /** A fetch for the site checks instead of the global one. */
+  fetch?: typeof fetch;
+  /** Store reads in flight (heartbeats, run states; default 32). */
+  concurrency?: number;
+  /** Site requests in flight (default 1024): sites never wait behind the store, nor hanging sites behind each other. */
+  siteConcurrency?: number;
+  onEvent?: OnPulseEvent;
+}
+
+/** Raw verdicts, in config order (before thresholds). */
+export interface PulseChecks {
+  sites: SiteVerdict[];
+  tasks: TaskVerdict[];
+}
+
+/**
+ * Stage 2: check every site and every task's heartbeat, sites and store reads each under their
+ * own bound, all at once. Emits `checks-planned`, then `site-started` / `site-checked` /
+ * `task-checked` as they happen. Never throws: a failed check is that check's verdict.
+ */
+export async function checkPulse(input: Pick<PulseInput, 'store' | 'config'>, options: CheckPulseOptions): Promise<PulseChecks> {
+  const { store, config } = input;
+  const { now, selfName, onEvent } = options;
+  const sites = config.sites ?? [];
+  const tasks = config.tasks ?? [];
+  onEvent?.({ type: 'checks-planned', sites: sites.map((s) => s.url), tasks: tasks.filter((t) => t.name !== selfName).map((t) => t.name) });
+  const [siteVerdicts, taskVerdicts] = await Promise.all([
+    checkSites(sites, { config, now, fetch: options.fetch, concurrency: options.siteConcurrency, onEvent }),
+    checkTasks(store, tasks, { config, now, selfName, concurrency: options.concurrency, onEvent }),
+  ]);
+  return { sites: siteVerdicts, tasks: taskVerdicts };
+}
+
+// ── 3. evaluate ───────────────────────────────────────────────────────────────
+
+/** The monitor's state as read for this pulse (`svcmon-pulse-state/<monitor>.json`). */
+export interface PulseMemory {
+  key: string;
+  /** null: no state yet (or it could not be read: then `error`). */
+  previous: PulseState | null;
+  etag?: string;
+  error?: string;
+}
+
+/** Everything the pulse concluded, before anyone is told: what the notify and persist stages act on. */
+export interface PulseVerdict {
+  /** Every site and task healthy (thresholds applied) and the pulse could do its job. */
+  ok: boolean;
+  bucket: string;
+  selfName?: string;
+  /** `selfName`, or `default`. */
+  monitor: string;
+  /** The pulse's clock. */
+  time: Date;
+  emailMode: EmailMode;
+  /** Site verdicts as people see them (thresholds applied). */
+  sites: SiteVerdict[];
+  tasks: TaskVerdict[];
+  /** Thresholds and each check's next state (null when nothing could be checked). */
+  evaluation: Evaluation | null;
+  /** Whom to tell, and what: null when nobody is told. */
+  notification: Notification | null;
+  recipients: string[];
+  /** Subject line and push title ('' without a notification). */
+  title: string;
+  /** The change summary put before the report ('' for a plain report). */
+  changes: string;
+  /** The report text, as the original prints it. */
+  report: string;
+  /** What is sent: `changes` then `report`. */
+  message: string;
+  /** The pulse could not do its job. */
+  error?: string;
+  errorCode?: PulseErrorCode;
+  /** Absent with `state: false`, or when the store answered for no heartbeat. */
+  memory?: PulseMemory;
+}
+
+export interface EvaluatePulseOptions {
+  now: Date;
+  selfName?: string;
+  /** Default `always`. */
+  emailMode?: EmailMode;
+  /** Change mode: repeat while anything stays down, this often (seconds, or `6h`, `30m`, `1d`). */
+  remind?: number | string;
+  /** Read the monitor's state (thresholds, change mode; default true). */
+  state?: boolean;
+  onEvent?: OnPulseEvent;
+}
+
+/**
+ * The verdicts people see, from the raw checks and what the monitor remembers. The one place the
+ * pulse evaluates: the first judgement and the recount after a concurrent state write both come here.
+ */
+function judge(config: Config, checks: PulseChecks, previous: PulseState | null, nowSeconds: number): Evaluation {
+  return evaluate(previous, checks.sites, config.sites ?? [], checks.tasks, nowSeconds);
+}
+
+function reportEvent(input: ReportInput, onEvent: OnPulseEvent | undefined): string {
+  if (onEvent) {
+    const lines = reportLines(input);
+    const text = `${lines.map((l) => l.text).join('\n')}\n`;
+    onEvent({ type: 'report', ok: input.ok, lines, text });
+    return text;
+  }
+  return renderReport(input);
+}
+
+/**
+ * Stage 3: read the monitor's state, apply thresholds, decide whom to tell, render the report.
+ * Emits `report` and `notification`. Never throws for a store failure (it is in the verdict);
+ * throws RangeError for an unreadable `remind`.
+ */
+export async function evaluatePulse(input: PulseInput, checks: PulseChecks, options: EvaluatePulseOptions): Promise<PulseVerdict> {
+  const { config, store, bucket } = input;
+  const { now, selfName, emailMode = 'always', remind, state = true, onEvent } = options;
+  const remindSeconds = remind === undefined ? undefined : typeof remind === 'number' ? remind : parseDuration(remind);
+  const nowSeconds = Math.floor(now.getTime() / 1000);
+  // The store answered for config.rktd but for no heartbeat: the pulse could not do its job.
+  const read = checks.tasks.filter((t) => !t.self);
+  const storeFailure = read.length > 0 && read.every((t) => t.state === 'error') ? read[0]?.reason : undefined;
+  let memory: PulseMemory | undefined;
+  if (state && storeFailure === undefined) {
+    const key = pulseStateKey(selfName);
+    try {
+      const { state: previous, etag } = await readPulseState(store, selfName);
+      memory = { key, previous, ...(etag !== undefined ? { etag } : {}) };
+    } catch (e) {
+      memory = { key, previous: null, error: `cannot read the pulse state ${key}: ${oneLine(e)}` };
+    }
+  }
+  const previous = memory?.previous ?? null;
+  const evaluation = judge(config, checks, previous, nowSeconds);
+  const ok = evaluation.ok;
+  const notification = decideNotification(emailMode, previous, evaluation, nowSeconds, remindSeconds);
+  const recipients =
+    emailMode === 'change' ? (notification ? decideRecipients(config, 'change', ok) : []) : decideRecipients(config, emailMode, ok);
+  const report = reportEvent({ ok, sites: evaluation.sites, tasks: checks.tasks }, onEvent);
+  const changes = notification ? renderChanges(notification, evaluation.checks) : '';
+  const quiet = emailMode === 'change' && !notification ? (evaluation.down.length ? 'unchanged' : 'healthy') : undefined;
+  onEvent?.({ type: 'notification', notification, changes, ...(quiet ? { quiet } : {}) });
+  const verdict: PulseVerdict = {
+    ok,
+    bucket,
+    ...(selfName !== undefined ? { selfName } : {}),
+    monitor: selfName ?? DEFAULT_MONITOR,
+    time: now,
+    emailMode,
+    sites: evaluation.sites,
+    tasks: checks.tasks,
+    evaluation,
+    notification,
+    recipients,
+    title: notification ? notificationTitle(bucket, ok, notification) : '',
+    changes,
+    report,
+    message: changes + report,
+  };
+  if (storeFailure !== undefined) {
+    verdict.error = `no heartbeat could be read (${read.length} tried): ${storeFailure}`;
+    verdict.errorCode = 'E_STORE';
+  }
+  if (memory) verdict.memory = memory;
+  return verdict;
+}
+
+/**
+ * Stage 3 when stage 1 failed: the verdict of a pulse that could check nothing. The original
+ * crashes here and tells nobody; the recipients live in the unreadable config, but the webhooks
+ * are local, so they hear of it (in every mode but `none`). Emits `report`.
+ */
+export function failedPulse(
+  failure: PulseInputFailure,
+  options: Pick<EvaluatePulseOptions, 'now' | 'selfName' | 'emailMode' | 'onEvent'>,
+): PulseVerdict {
+  const { now, selfName, emailMode = 'always', onEvent } = options;
+  const report = reportEvent({ ok: false, sites: [], tasks: [], error: failure.error }, onEvent);
+  return {
+    ok: false,
+    bucket: failure.bucket,
+    ...(selfName !== undefined ? { selfName } : {}),
+    monitor: selfName ?? DEFAULT_MONITOR,
+    time: now,
+    emailMode,
+    sites: [],
+    tasks: [],
+    evaluation: null,
+    notification: emailMode === 'none' ? null : { kind: 'report', wentDown: [], recovered: [], stillDown: [] },
+    recipients: [],
+    title: `[take-pulse] PULSE FAILED at ${failure.bucket}`,
+    changes: '',
+    report,
+    message: report,
+    error: failure.error,
+    errorCode: failure.code,
+  };
+}
+
+// ── 4. notify ─────────────────────────────────────────────────────────────────
+
+export interface NotifyPulseOptions {
+  /** How to send mail (default: the local sendmail). */
+  emailConfig?: EmailConfig;
+  /** Default: `emailConfig.webhooks`. */
+  webhooks?: readonly WebhookConfig[];
+  /** Per webhook try, in milliseconds (default 10 000; one retry). */
+  webhookTimeoutMs?: number;
+  /** The mail's Date (default: now). */
+  date?: Date;
+  onEvent?: OnPulseEvent;
+}
+
+export interface PulseNotified {
+  /** Present when there was someone to mail. */
+  mail?: { sent: boolean; error?: string };
+  /** One result per webhook, when the pulse notified and has webhooks. */
+  webhooks?: WebhookResult[];
+  /** Every channel took the message (a message not delivered everywhere counts as not told). */
+  told: boolean;
+}
+
+/**
+ * Stage 4: mail the recipients and call the webhooks, at once, as the verdict says. Emits
+ * `mail-sending` / `mail-result` and `webhooks-calling` / `webhook-result`. Never throws.
+ */
+export async function notifyPulse(verdict: PulseVerdict, options: NotifyPulseOptions = {}): Promise<PulseNotified> {
+  const { emailConfig = {}, onEvent } = options;
+  const hooks = options.webhooks ?? emailConfig.webhooks ?? [];
+  const { notification, recipients } = verdict;
+  const mailJob = async (): Promise<PulseNotified['mail']> => {
+    if (recipients.length === 0) return undefined;
+    onEvent?.({ type: 'mail-sending', recipients: [...recipients] });
+    let mail: NonNullable<PulseNotified['mail']>;
+    try {
+      await sendReport({
+        emailConfig,
+        recipients,
+        bucket: verdict.bucket,
+        ok: verdict.ok,
+        report: verdict.message,
+        ...(notification && notification.kind !== 'report' ? { subject: verdict.title } : {}),
+        date: options.date ?? new Date(),
+      });
+      mail = { sent: true };
+    } catch (e) {
+      mail = { sent: false, error: isPulseError(e) ? e.message : new PulseError('E_MAIL', String(e)).message };
+    }
+    onEvent?.({ type: 'mail-result', ...mail });
+    return mail;
+  };
+  const hookJob = async (): Promise<WebhookResult[] | undefined> => {
+    if (!notification || hooks.length === 0) return undefined;
+    onEvent?.({ type: 'webhooks-calling', hooks: hooks.map((h) => ({ host: webhookHost(h.url), format: h.format })) });
+    const payload = webhookPayload({ ...verdict, notification, text: verdict.message });
+    const results = await sendWebhooks(hooks, payload, options.webhookTimeoutMs !== undefined ? { timeoutMs: options.webhookTimeoutMs } : {});
+    for (const result of results) onEvent?.({ type: 'webhook-result', result });
+    return results;
+  };
+  const [mail, webhooks] = await Promise.all([mailJob(), hookJob()]);
+  const notified: PulseNotified = {
+    told: notification !== null && mail?.sent !== false && (webhooks ?? []).every((w) => w.sent),
+  };
+  if (mail) notified.mail = mail;
+  if (webhooks) notified.webhooks = webhooks;
+  return notified;
+}
+
+// ── 5. persist and publish ────────────────────────────────────────────────────
+
+export interface PersistPulseOptions {
+  /** Publish pulse.json and pulse-badge.svg (public-read; default true). */
+  publish?: boolean;
+  /** Record the heartbeat of `verdict.selfName` (`--beat NAME`) when the pulse did its job (default false). */
+  beat?: boolean;
+  /** The heartbeat's time (default: now). */
+  beatTime?: Date;
+  onEvent?: OnPulseEvent;
+}
+
+export interface PulsePersisted {
+  /** The monitor's state object: written, or why not (absent when not kept). */
+  state?: { written: boolean; key: string; error?: string };
+  /** pulse.json and the badge: published, or why not (absent when not published). */
+  published?: { ok: boolean; error?: string };
+  /** The monitor's own heartbeat (with `beat`): written, or `reason` it was not, or the store's `error`. */
+  beat?: { task: string; written: boolean; reason?: string; error?: string };
+  /** `E_STORE` when what was persisted counts against the pulse (the state in change mode, the heartbeat). */
+  errorCode?: 'E_STORE';
+}
+
+/**
+ * Why this monitor's heartbeat is not recorded, or undefined when it is: a monitor that could not
+ * report must look dead to the monitor watching it (the original beats after the mail went out).
+ */
+function whyNoBeat(verdict: PulseVerdict, notified: PulseNotified, stateFailed: boolean): string | undefined {
+  if (verdict.error !== undefined) return 'the pulse could not do its job';
+  if (notified.mail?.sent === false) return 'the report was not sent';
+  if (stateFailed || notified.webhooks?.some((w) => !w.sent)) return 'the pulse could not finish its job (a webhook or its state)';
+  return undefined;
+}
+
+/**
+ * Stage 5: write the monitor's state (conditionally, recounting from what another pulse of this
+ * monitor left), publish pulse.json and the badge, and, with `beat`, record the monitor's own
+ * heartbeat last. `input` is null when stage 1 failed (then only the heartbeat's refusal is said).
+ * Emits `state-result`, `published`, `beat-result`. Never throws.
+ */
+export async function persistPulse(
+  input: PulseInput | null,
+  checks: PulseChecks,
+  verdict: PulseVerdict,
+  notified: PulseNotified,
+  options: PersistPulseOptions = {},
+): Promise<PulsePersisted> {
+  const { publish = true, beat = false, onEvent } = options;
+  const { selfName, evaluation, memory } = verdict;
+  const out: PulsePersisted = {};
+  const nowSeconds = Math.floor(verdict.time.getTime() / 1000);
+  let checkStates = evaluation?.checks ?? {};
+  if (input && evaluation && memory) {
+    let error = memory.error;
+    if (error === undefined) {
+      const told = notified.told;
+      try {
+        checkStates = await updatePulseState(
+          input.store,
+          selfName,
+          (latest) => {
+            // Another pulse of this monitor wrote since we read: count from what it left.
+            const again = latest === memory.previous ? evaluation : judge(input.config, checks, latest, nowSeconds);
+            const next: PulseState = {
+              version: 1,
+              monitor: verdict.monitor,
+              seconds: nowSeconds,
+              ok: again.ok,
+              checks: again.checks,
+              alerted: told ? evaluation.down : (latest?.alerted ?? []),
+            };
+            const notifiedAt = told ? nowSeconds : latest?.notifiedAt;
+            if (notifiedAt !== undefined) next.notifiedAt = notifiedAt;
+            return { state: next, value: again.checks };
+          },
+          4,
+          { state: memory.previous, ...(memory.etag !== undefined ? { etag: memory.etag } : {}) },
+        );
+      } catch (e) {
+        error = e instanceof Error ? e.message : String(e);
+      }
+    }
+    out.state = error === undefined ? { written: true, key: memory.key } : { written: false, key: memory.key, error };
+    // Change mode cannot work without its memory: the pulse did not do its job.
+    if (error !== undefined && verdict.emailMode === 'change') out.errorCode = 'E_STORE';
+    onEvent?.({ type: 'state-result', ...out.state });
+  }
+  if (input && evaluation && publish && verdict.error === undefined) {
+    const selfTask = selfName !== undefined ? (input.config.tasks ?? []).find((t) => t.name === selfName) : undefined;
+    const status = pulseStatus({
+      monitor: verdict.monitor,
+      now: verdict.time,
+      ok: verdict.ok,
+      ...(selfTask ? { period: Number(taskPeriod(input.config, selfTask)) } : {}),
+      sites: verdict.sites,
+      tasks: verdict.tasks,
+      checks: checkStates,
+    });
+    try {
+      await publishPulseStatus(input.store, status);
+      out.published = { ok: true };
+    } catch (e) {
+      out.published = { ok: false, error: `cannot publish pulse.json: ${oneLine(e)}` };
+    }
+    onEvent?.({ type: 'published', ...out.published });
+  }
+  if (beat && selfName !== undefined) {
+    const reason = whyNoBeat(verdict, notified, out.errorCode !== undefined);
+    if (reason !== undefined || input === null) {
+      out.beat = { task: selfName, written: false, reason: reason ?? 'the pulse could not do its job' };
+    } else {
+      try {
+        await writeHeartbeat(input.store, selfName, { now: options.beatTime ?? new Date() });
+        out.beat = { task: selfName, written: true };
+      } catch (e) {
+        out.beat = { task: selfName, written: false, error: `cannot record the heartbeat of ${selfName}: ${oneLine(e)}` };
+        out.errorCode = 'E_STORE';
+      }
+    }
+    onEvent?.({ type: 'beat-result', ...out.beat });
+  }
+  return out;
+}
+
+/** The pulse's result, from what the stages returned (`ms`: the pulse's wall time so far). */
+export function pulseResult(
+  verdict: PulseVerdict,
+  notified: PulseNotified,
+  persisted: PulsePersisted,
+  timing: { startedAt: Date; ms: number },
+): PulseResult {
+  const result: PulseResult = {
+    ok: verdict.ok,
+    bucket: verdict.bucket,
+    startedAt: timing.startedAt,
+    ms: timing.ms,
+    sites: verdict.sites,
+    tasks: verdict.tasks,
+    recipients: verdict.recipients,
+    report: verdict.report,
+  };
+  if (verdict.error !== undefined) result.error = verdict.error;
+  if (verdict.errorCode !== undefined) result.errorCode = verdict.errorCode;
+  if (verdict.notification && verdict.evaluation) result.notification = verdict.notification;
+  if (notified.mail) {
+    result.mail = notified.mail;
+    if (!notified.mail.sent) result.errorCode ??= 'E_MAIL';
+  }
+  if (notified.webhooks) result.webhooks = notified.webhooks;
+  if (persisted.state) result.state = persisted.state;
+  if (persisted.published) result.published = persisted.published;
+  if (persisted.beat) result.beat = persisted.beat;
+  if (persisted.errorCode) result.errorCode ??= persisted.errorCode;
+  return result;
+}
