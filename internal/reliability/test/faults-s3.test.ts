@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { deadPort, startS3, type S3Request, type S3TestServer } from '@svcmon/testkit';
 import { takePulse } from '@svcmon/pulse';
+import { openStore } from '@svcmon/store';
 import { hasStack, record, s3Env, svcmon } from './_helpers.js';
 
 const FILE = 'faults-s3';
@@ -213,14 +214,8 @@ describe('S3 errors that persist end in a clear error, in bounded time', () => {
     const from = s3.requests.length;
     s3.injectFault({ delayMs: 4_000 });
     const started = performance.now();
-    const result = await takePulse(BUCKET, {
-      endpoint: s3.endpoint,
-      region: 'us-east-1',
-      credentials: s3.credentials,
-      timeoutMs: 1_000,
-      maxAttempts: 2,
-      emailMode: 'none',
-    });
+    const store = openStore(BUCKET, { endpoint: s3.endpoint, region: 'us-east-1', credentials: s3.credentials, timeoutMs: 1_000, maxAttempts: 2 });
+    const result = await takePulse(store, { bucket: BUCKET, emailMode: 'none' });
     const ms = Math.round(performance.now() - started);
     s3.clearFaults();
     expect(result.ok).toBe(false);

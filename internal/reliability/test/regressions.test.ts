@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deadPort, startS3, startSites, type Sites } from '@svcmon/testkit';
 import { beat } from '@svcmon/beat';
-import { dirStore } from '@svcmon/store';
+import { dirStore, openStore } from '@svcmon/store';
 import { takePulse } from '@svcmon/pulse';
 import { record, svcmon, tempDir } from './_helpers.js';
 
@@ -142,7 +142,7 @@ describe('@svcmon/store LiteS3.send: a request that times out is never retried',
       const started = performance.now();
       let error = '';
       try {
-        await beat('bug5', 'nightly', { endpoint: s3.endpoint, region: 'us-east-1', credentials: s3.credentials, timeoutMs: 1_000, maxAttempts: 3 });
+        await beat(openStore('bug5', { endpoint: s3.endpoint, region: 'us-east-1', credentials: s3.credentials, timeoutMs: 1_000, maxAttempts: 3 }), 'nightly');
       } catch (e) {
         error = e instanceof Error ? e.message : String(e);
       }

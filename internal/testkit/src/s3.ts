@@ -1,7 +1,11 @@
 // A real S3-protocol server for tests: s3rver on loopback, behind a small
 // proxy that does what s3rver does not and real S3 does:
 // - verifies every request's SigV4 signature (wrong secret or signing region → 403),
-// - can reject ACLs per bucket (AccessControlListNotSupported, the S3 default since 2023),
+// - can reject ACLs per bucket, either way S3 does: 400 AccessControlListNotSupported
+//   (Object Ownership "bucket owner enforced", the default since 2023) or 403 AccessDenied
+//   for a public ACL (Block Public Access, BlockPublicAcls),
+// - refuses a request signed for another region than the bucket's as S3 does (400
+//   AuthorizationHeaderMalformed naming the right region, and x-amz-bucket-region),
 // - enforces If-Match / If-None-Match on PUT (412 PreconditionFailed),
 // - answers GetBucketLocation with a configurable LocationConstraint,
 // - injects faults (status codes, delays) and records every request.
@@ -30,6 +34,11 @@ export interface S3BucketOptions {
   location?: string;
   /** Answer 400 AccessControlListNotSupported to requests carrying x-amz-acl. */
   rejectAcl?: boolean;
+  /**
+   * Block Public Access (BlockPublicAcls): answer 403 AccessDenied to requests carrying a
+   * public canned ACL (public-read, public-read-write, authenticated-read).
+   */
+  blockPublicAcls?: boolean;
 }
 
 export interface S3Fault {
@@ -44,6 +53,11 @@ export interface S3Fault {
   destroy?: boolean;
   /** How many requests it applies to (default: every matching one). */
   times?: number;
+  /**
+   * With `status`: carry the request out first, then answer with the fault instead of its
+   * success (a write that landed but whose answer was lost).
+   */
+  afterForward?: boolean;
 }
 
 export interface S3Request {
@@ -81,6 +95,9 @@ export interface StartS3Options {
   buckets?: Array<string | ({ name: string } & S3BucketOptions)>;
   credentials?: { accessKeyId: string; secretAccessKey: string };
 }
+
+/** The canned ACLs Block Public Access counts as public. */
+const PUBLIC_ACLS = new Set(['public-read', 'public-read-write', 'authenticated-read']);
 
 function regionOf(location: string | undefined): string {
   if (location === undefined || location === '') return 'us-east-1';
@@ -189,7 +206,9 @@ export async function startS3(options: StartS3Options = {}): Promise<S3TestServe
     query: Record<string, string>,
     region: string,
     alsoRegion?: string,
-  ): Promise<{ ok: true; region?: string } | { ok: false; status: number; code: string; message: string }> {
+  ): Promise<
+    { ok: true; region?: string } | { ok: false; status: number; code: string; message: string; extra?: string; region?: string }
+  > {
     const auth = req.headers.authorization;
     if (auth === undefined) {
       return { ok: false, status: 403, code: 'AccessDenied', message: 'Anonymous requests are not allowed here' };
@@ -207,6 +226,17 @@ export async function startS3(options: StartS3Options = {}): Promise<S3TestServe
         status: 403,
         code: 'InvalidAccessKeyId',
         message: 'The AWS Access Key Id you provided does not exist in our records.',
+      };
+    }
+    // S3 checks the credential scope's region before the signature.
+    if (scopeRegion !== region && scopeRegion !== alsoRegion) {
+      return {
+        ok: false,
+        status: 400,
+        code: 'AuthorizationHeaderMalformed',
+        message: `The authorization header is malformed; the region '${scopeRegion}' is wrong; expecting '${region}'`,
+        extra: `<Region>${xmlEscape(region)}</Region>`,
+        region,
       };
     }
     const amzDate = String(req.headers['x-amz-date'] ?? '');
@@ -247,7 +277,7 @@ export async function startS3(options: StartS3Options = {}): Promise<S3TestServe
       ok: false,
       status: 403,
       code: 'SignatureDoesNotMatch',
-      message: `The request signature we calculated does not match the signature you provided (signed for region ${scopeRegion}, the bucket is in ${region}).`,
+      message: 'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
     };
   }
 
@@ -275,13 +305,19 @@ export async function startS3(options: StartS3Options = {}): Promise<S3TestServe
     requests.push(record);
     const body = await readBody(req);
 
+    let lostAnswer: S3Fault | undefined;
     const send = (status: number, headers: http.OutgoingHttpHeaders, payload: Buffer | string = '') => {
+      if (lostAnswer !== undefined && status < 300) {
+        status = lostAnswer.status!;
+        headers = { 'content-type': 'application/xml' };
+        payload = req.method === 'HEAD' ? '' : errorXml(lostAnswer.code ?? 'InternalError', `injected fault ${status}`);
+      }
       record.status = status;
       res.writeHead(status, headers);
       res.end(payload);
     };
-    const sendError = (status: number, code: string, message: string, extra = '') =>
-      send(status, { 'content-type': 'application/xml' }, req.method === 'HEAD' ? '' : errorXml(code, message, extra));
+    const sendError = (status: number, code: string, message: string, extra = '', headers: http.OutgoingHttpHeaders = {}) =>
+      send(status, { 'content-type': 'application/xml', ...headers }, req.method === 'HEAD' ? '' : errorXml(code, message, extra));
 
     for (let i = 0; i < faults.length; i++) {
       const f = faults[i]!;
@@ -296,6 +332,10 @@ export async function startS3(options: StartS3Options = {}): Promise<S3TestServe
         req.socket.destroy();
         return;
       }
+      if (f.status !== undefined && f.afterForward) {
+        lostAnswer = f;
+        break;
+      }
       if (f.status !== undefined) {
         sendError(f.status, f.code ?? 'InternalError', `injected fault ${f.status}`);
         return;
@@ -309,7 +349,7 @@ export async function startS3(options: StartS3Options = {}): Promise<S3TestServe
     // GetBucketLocation is answered from us-east-1 for any bucket, as on AWS.
     const check = await verifySignature(req, rawPath, query, region, isLocation ? 'us-east-1' : undefined);
     if (!check.ok) {
-      sendError(check.status, check.code, check.message);
+      sendError(check.status, check.code, check.message, check.extra, check.region ? { 'x-amz-bucket-region': check.region } : {});
       return;
     }
     if (known === undefined && bucket !== '') {
@@ -327,8 +367,13 @@ export async function startS3(options: StartS3Options = {}): Promise<S3TestServe
       );
       return;
     }
-    if (req.headers['x-amz-acl'] !== undefined && known?.rejectAcl) {
+    const acl = req.headers['x-amz-acl'];
+    if (acl !== undefined && known?.rejectAcl) {
       sendError(400, 'AccessControlListNotSupported', 'The bucket does not allow ACLs');
+      return;
+    }
+    if (known?.blockPublicAcls && typeof acl === 'string' && PUBLIC_ACLS.has(acl)) {
+      sendError(403, 'AccessDenied', 'Access Denied');
       return;
     }
 

@@ -8,19 +8,19 @@ import {
   type Heartbeat,
   type RunState,
   type Store,
-  type StoreOptions,
   type Where,
 } from '@svcmon/store';
 
-type Common = StoreOptions & {
+/** What every signal takes besides the store (which `openStore` alone configures). */
+interface Common {
   /** The time to record (default: now). */
   now?: Date;
-};
+}
 
-export type StartOptions = Common & {
+export interface StartOptions extends Common {
   /** The run id (default: a random UUID). */
   runId?: string;
-};
+}
 
 export interface RunHandle {
   runId: string;
@@ -28,14 +28,16 @@ export interface RunHandle {
   started: Date;
 }
 
-export type SuccessOptions = Common & {
+export interface SuccessOptions extends Common {
   /** The run that ended (from `start`). */
   runId?: string;
   /** When it started, if its start was not recorded (runs that began before it are superseded). */
   started?: Date;
-};
+  /** Where the warning goes when the heartbeat was recorded but not the run state (default: stderr). */
+  onWarning?: (message: string) => void;
+}
 
-export type FailOptions = Common & {
+export interface FailOptions extends Common {
   runId?: string;
   /** When the run started, for the failure record's duration (default: unknown). */
   started?: Date;
@@ -51,36 +53,12 @@ export type FailOptions = Common & {
   outputTruncated?: boolean;
   /** The machine (default: os.hostname()). */
   host?: string;
-};
+}
 
 /** A start recorded this long ago without an end is dropped the next time the task's state is written. */
 export const STALE_RUN_SECONDS = 7 * 86400;
 
 const seconds = (d: Date): number => Math.floor(d.getTime() / 1000);
-
-function open(where: Where, options: StoreOptions): Store {
-  return openStore(where, options);
-}
-
-function split<T extends Common>(options: T): { now: Date; store: StoreOptions; rest: Omit<T, keyof StoreOptions | 'now'> } {
-  const {
-    now, region, endpoint, forcePathStyle, credentials, publicRead, onWarning, timeoutMs, maxAttempts, useSdk, ...rest
-  } = options;
-  const store: StoreOptions = {};
-  const set = <K extends keyof StoreOptions>(k: K, v: StoreOptions[K] | undefined): void => {
-    if (v !== undefined) store[k] = v;
-  };
-  set('region', region);
-  set('endpoint', endpoint);
-  set('forcePathStyle', forcePathStyle);
-  set('credentials', credentials);
-  set('publicRead', publicRead);
-  set('onWarning', onWarning);
-  set('timeoutMs', timeoutMs);
-  set('maxAttempts', maxAttempts);
-  set('useSdk', useSdk);
-  return { now: now ?? new Date(), store, rest: rest as Omit<T, keyof StoreOptions | 'now'> };
-}
 
 // The run state this process last wrote, per store and task: success/fail of a run started here
 // write it back with If-Match straight away (one round trip instead of a read and a write).
@@ -93,9 +71,9 @@ function remember(store: Store, task: string, written: { state: RunState; etag: 
   byTask.set(task, written);
 }
 
-function updateOptions(store: Store, task: string, publicRead: boolean | undefined) {
+function updateOptions(store: Store, task: string) {
   const current = lastWritten.get(store)?.get(task);
-  return { ...(publicRead === undefined ? {} : { publicRead }), ...(current ? { current } : {}) };
+  return current ? { current } : {};
 }
 
 /** The runs still under way once `runId` has ended (or, at a start, before `runId` is added). */
@@ -125,15 +103,14 @@ type RunStarted = RunState['running'][number];
  * @example const run = await start('my-bucket', 'backup'); … await success('my-bucket', 'backup', run);
  */
 export async function start(where: Where, task: string, options: StartOptions = {}): Promise<RunHandle> {
-  const { now, store, rest } = split(options);
-  const runId = rest.runId ?? crypto.randomUUID();
-  const at = seconds(now);
-  const opened = open(where, store);
-  const written = await updateRunState(opened, task, (state) => ({
+  const runId = options.runId ?? crypto.randomUUID();
+  const at = seconds(options.now ?? new Date());
+  const store = openStore(where);
+  const written = await updateRunState(store, task, (state) => ({
     ...state,
     running: [...stillRunning(state, runId, at, false), { id: runId, started: at }],
-  }), store.publicRead === undefined ? {} : { publicRead: store.publicRead });
-  remember(opened, task, written);
+  }));
+  remember(store, task, written);
   return { runId, started: new Date(at * 1000) };
 }
 
@@ -142,8 +119,8 @@ export async function start(where: Where, task: string, options: StartOptions = 
  * writes), then the run's start is cleared and any earlier failure is superseded.
  */
 export async function success(where: Where, task: string, options: SuccessOptions = {}): Promise<Heartbeat> {
-  const { now, store: storeOptions, rest } = split(options);
-  const store = open(where, storeOptions);
+  const { now = new Date(), ...rest } = options;
+  const store = openStore(where);
   const at = seconds(now);
   // Both at once: the heartbeat is what the original reads; the run state only clears the start,
   // so its failure is a warning (the success is recorded all the same).
@@ -156,14 +133,14 @@ export async function success(where: Where, task: string, options: SuccessOption
       // A failure recorded later than this success (an overlapping run) still stands.
       if (state.failed && state.failed.at > at) next.failed = state.failed;
       return next;
-    }, updateOptions(store, task, storeOptions.publicRead)),
+    }, updateOptions(store, task)),
   ]);
   if (beaten.status === 'rejected') throw beaten.reason;
   if (updated.status === 'fulfilled') {
     remember(store, task, updated.value);
   } else {
     const why = updated.reason instanceof Error ? updated.reason.message : String(updated.reason);
-    const warn = storeOptions.onWarning ?? ((m: string) => void process.stderr.write(`svcmon: warning: ${m}\n`));
+    const warn = rest.onWarning ?? ((m: string) => void process.stderr.write(`svcmon: warning: ${m}\n`));
     warn(`the heartbeat of ${JSON.stringify(task)} was recorded, but not its run state (${why.split('\n')[0]})`);
   }
   return beaten.value;
@@ -174,8 +151,8 @@ export async function success(where: Where, task: string, options: SuccessOption
  * exit status in `<task>-run.json`. The next pulse reports the task as ERROR, whatever its period.
  */
 export async function fail(where: Where, task: string, options: FailOptions = {}): Promise<FailureRecord> {
-  const { now, store: storeOptions, rest } = split(options);
-  const store = open(where, storeOptions);
+  const { now = new Date(), ...rest } = options;
+  const store = openStore(where);
   const runId = rest.runId ?? crypto.randomUUID();
   const host = rest.host ?? (await import('node:os')).hostname();
   const record: FailureRecord = {
@@ -201,7 +178,7 @@ export async function fail(where: Where, task: string, options: FailOptions = {}
       ...(rest.exitCode !== undefined ? { exit: rest.exitCode } : {}),
       ...(rest.signal !== undefined ? { signal: rest.signal } : {}),
     },
-  }), updateOptions(store, task, storeOptions.publicRead));
+  }), updateOptions(store, task));
   remember(store, task, written);
   return record;
 }

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { openStore } from '@svcmon/store';
 import { beat } from '../src/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -48,20 +49,20 @@ describe('beat()', () => {
     const hb = await beat(dir, 'fixture', { now });
     expect(hb).toEqual(JSON.parse(text));
     expect(await readFile(join(dir, 'fixture-beat.json'), 'utf8')).toBe(text);
-    await beat('golden', 'fixture', { now, endpoint: s3.endpoint, credentials: s3.credentials });
+    await beat(openStore('golden', { endpoint: s3.endpoint, credentials: s3.credentials }), 'fixture', { now });
     expect((await s3.rawGet('golden', 'fixture-beat.json')).body.toString()).toBe(text);
   });
 
   test('any task name works', async () => {
     for (const task of ['db backup', 'zählwerk', 'a"b', 'what?', '#1', '100%', 'a/b']) {
-      await beat('s3://golden/odd', task, { endpoint: s3.endpoint, credentials: s3.credentials });
+      await beat(openStore('s3://golden/odd', { endpoint: s3.endpoint, credentials: s3.credentials }), task);
       expect((await s3.rawGet('golden', `odd/${task}-beat.json`)).status).toBe(200);
     }
   });
 
   test('store errors come out as StoreError', async () => {
     await expect(
-      beat('missing-bucket', 'x', { endpoint: s3.endpoint, credentials: s3.credentials, region: 'us-east-1' }),
+      beat(openStore('missing-bucket', { endpoint: s3.endpoint, credentials: s3.credentials, region: 'us-east-1' }), 'x'),
     ).rejects.toMatchObject({ name: 'StoreError', code: 'E_NO_BUCKET' });
   });
 });

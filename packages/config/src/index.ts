@@ -17,7 +17,7 @@ export {
 export { pauseTask, resumeTask } from './_pause.js';
 export type { PauseOptions } from './_pause.js';
 export { isCronSchedule, isTimeZone } from './_schedule.js';
-export { MAX_EDIT_ATTEMPTS, publishDashboard } from './_edit.js';
+export { publishDashboard } from './_edit.js';
 export type { GetOptions, EditOptions, EditResult } from './_edit.js';
 export { renderDashboard, escapeHtml, formatPeriod, DEFAULT_TITLE, DASHBOARD_CONTENT_TYPES } from './dashboard.js';
 export type { Dashboard } from './dashboard.js';

@@ -14,6 +14,7 @@ const WRITERS = 20;
 const DIST = path.join(PACKAGE_DIR, 'dist', 'index.js');
 const WORKER = path.join(PACKAGE_DIR, 'test', 'workers', 'edit-worker.mjs');
 
+/** `options`: the edit's own and, under `store`, what the worker passes to openStore. */
 function runWorker(where: string, name: string, options: object): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [WORKER, pathToFileURL(DIST).href, where, name, JSON.stringify(options)], {
@@ -69,9 +70,9 @@ describe(`${WRITERS} concurrent edits from separate processes`, () => {
     afterAll(() => s3?.stop());
 
     it('all present, with conflicts detected and retried', async () => {
-      const options = { force: true, endpoint: s3.endpoint, forcePathStyle: true, region: 'us-east-1', credentials: s3.credentials };
-      await runAll('s3://race', options);
-      const store = s3Store({ bucket: 'race', ...options });
+      const storeOptions = { endpoint: s3.endpoint, forcePathStyle: true, region: 'us-east-1', credentials: s3.credentials };
+      await runAll('s3://race', { force: true, store: storeOptions });
+      const store = s3Store({ bucket: 'race', ...storeOptions });
       await expectAll(store, (await s3.rawGet('race', 'index.html')).body.toString('utf8'));
       const conflicts = s3.requests.filter((r) => r.method === 'PUT' && r.key === 'config.rktd' && r.status === 412);
       expect(conflicts.length).toBeGreaterThan(0);

@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { s3Store, type Store } from '@svcmon/store';
+import { openStore, s3Store, type Store } from '@svcmon/store';
 import { startS3, type S3TestServer } from '@svcmon/testkit';
 import { getTask, isConfigError, setHtml, setTask } from '../src/index.js';
 import { FIXTURES } from './_helpers.js';
@@ -114,17 +114,19 @@ describe('an empty bucket', () => {
       const e = await setTask(store, { name: 'x' }, { editAttempts: 3 }).catch((err: unknown) => err);
       expect(isConfigError(e)).toBe(true);
       expect(e).toMatchObject({ code: 'E_CONFLICT', fn: 'set-task' });
-      expect((e as Error).message).toContain('3 attempts');
-      expect((e as Error).cause).toMatchObject({ name: 'StoreError', code: 'E_PRECONDITION' });
+      expect((e as Error).message).toContain('gave up after 3 tries');
+      const conflict = (e as Error).cause as Error;
+      expect(conflict).toMatchObject({ name: 'StoreError', code: 'E_CONFLICT', key: 'config.rktd' });
+      expect(conflict.cause).toMatchObject({ name: 'StoreError', code: 'E_PRECONDITION' });
     } finally {
       s3.clearFaults();
     }
     expect((await s3.rawGet('fresh', 'config.rktd')).body.toString()).toBe(before);
   });
 
-  it('opens a bucket from a name plus store options', async () => {
+  it('takes a store that openStore opened with its options', async () => {
     const options = { endpoint: s3.endpoint, forcePathStyle: true, region: 'us-east-1', credentials: s3.credentials };
-    expect(await getTask('golden', 'nightly-build', options)).toEqual({ name: 'nightly-build', period: 86400 });
-    expect(await getTask('s3://golden', 'weekly-report', options)).toBeNull();
+    expect(await getTask(openStore('golden', options), 'nightly-build')).toEqual({ name: 'nightly-build', period: 86400 });
+    expect(await getTask(openStore('s3://golden', options), 'weekly-report')).toBeNull();
   });
 });

@@ -80,7 +80,7 @@ async function time(bucket, concurrency) {
   }, 50);
   const started = performance.now();
   // `concurrency` bounds the store reads, `siteConcurrency` the sites: both, for one check at a time.
-  const result = await takePulse(bucket, { ...storeOptions(endpoint), emailMode: 'none', ...(concurrency ? { concurrency, siteConcurrency: concurrency } : {}) });
+  const result = await takePulse(openStore(bucket, storeOptions(endpoint)), { bucket, emailMode: 'none', ...(concurrency ? { concurrency, siteConcurrency: concurrency } : {}) });
   const ms = performance.now() - started;
   const down = result.sites.filter((s) => !s.ok).length;
   if (result.error) throw new Error(result.error);

@@ -1,11 +1,12 @@
-import type { StoreOptions, Where } from '@svcmon/store';
+import type { Where } from '@svcmon/store';
 import type { EmailConfig } from './email-config.js';
 import type { OnPulseEvent } from './events.js';
 import { checkPulse, evaluatePulse, failedPulse, notifyPulse, persistPulse, pulseResult, readPulseConfig, type PulseChecks } from './stages.js';
 import type { EmailMode, PulseResult } from './types.js';
 import type { WebhookConfig } from './webhooks.js';
 
-export interface PulseOptions extends StoreOptions {
+/** The pulse's own options; how to reach the store is `openStore`'s (pass a `Store` it opened). */
+export interface PulseOptions {
   /**
    * `always` (default), `failure` (only when a check failed), `change` (when some check's verdict
    * differs from what people were last told, plus reminders), `none`. Applies to mail and webhooks.
@@ -75,11 +76,10 @@ export async function takePulse(where: Where, options: PulseOptions = {}): Promi
     webhookTimeoutMs,
     publish = true,
     state = true,
-    ...storeOptions
   } = options;
   const started = performance.now();
   const startedAt = now();
-  const input = await readPulseConfig(where, { ...storeOptions, bucket });
+  const input = await readPulseConfig(where, bucket !== undefined ? { bucket } : {});
   const checks = input.ok ? await checkPulse(input, { now: startedAt, selfName, fetch, concurrency, siteConcurrency, onEvent }) : NO_CHECKS;
   const verdict = input.ok
     ? await evaluatePulse(input, checks, { now: startedAt, selfName, emailMode, remind, state, onEvent })

@@ -1,6 +1,6 @@
 // The pulse as stages: read config → check → evaluate → notify → persist and publish.
 // `takePulse` is exactly these, in this order; a custom monitor composes the same ones.
-import { isStoreError, openStore, readConfig, taskPeriod, writeHeartbeat, type Config, type Store, type StoreOptions, type Where } from '@svcmon/store';
+import { isStoreError, openStore, readConfig, taskPeriod, writeHeartbeat, type Config, type Store, type Where } from '@svcmon/store';
 import { decideNotification, evaluate, notificationTitle, parseDuration, renderChanges, type Evaluation, type Notification } from './alerts.js';
 import type { EmailConfig } from './email-config.js';
 import { isPulseError, PulseError, type PulseErrorCode } from './errors.js';
@@ -37,19 +37,19 @@ export interface PulseInputFailure {
 
 export type PulseConfigRead = ({ ok: true } & PulseInput) | ({ ok: false } & PulseInputFailure);
 
-export interface ReadPulseConfigOptions extends StoreOptions {
+export interface ReadPulseConfigOptions {
   /** The name in the subject line and the result (default: `where` as given, or the store's location). */
   bucket?: string;
 }
 
 /** Stage 1: open the store and read its config.rktd. Never throws: a failure says why in one line. */
 export async function readPulseConfig(where: Where, options: ReadPulseConfigOptions = {}): Promise<PulseConfigRead> {
-  const { bucket: bucketName, ...storeOptions } = options;
+  const { bucket: bucketName } = options;
   const bucket = bucketName ?? (typeof where === 'string' ? where : where.location);
   const fail = (code: PulseInputFailure['code'], error: string): PulseConfigRead => ({ ok: false, bucket, code, error });
   let store: Store;
   try {
-    store = typeof where === 'string' ? openStore(where, storeOptions) : where;
+    store = openStore(where);
   } catch (e) {
     return fail(isStoreError(e) && e.code === 'E_BAD_WHERE' ? 'E_CONFIG_UNREADABLE' : 'E_STORE', e instanceof Error ? e.message : String(e));
   }

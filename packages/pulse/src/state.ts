@@ -1,7 +1,7 @@
 // The pulse's memory between runs: one object per monitor in the bucket,
 // written with a conditional write so two pulses of the same monitor never
 // silently overwrite each other's verdicts.
-import { isStoreError, type Store } from '@svcmon/store';
+import { updateObject, type Store } from '@svcmon/store';
 import { PulseError } from './errors.js';
 
 /** Verdicts kept per check for the uptime strip. */
@@ -86,34 +86,38 @@ export async function readPulseState(store: Store, selfName?: string): Promise<{
 }
 
 /**
- * Read, compute, write conditionally; on E_PRECONDITION (another pulse of the same monitor wrote
- * in between) read again and recompute, at most `attempts` times. `compute` gets the state read
- * (null when none) and returns the new state plus anything the caller wants back.
+ * The store's compare-and-swap (`updateObject`) on the monitor's state: when another pulse of the
+ * same monitor wrote in between, read again and recompute, at most `attempts` times (default: the
+ * store's). `compute` gets the state read (null when none) and returns the new state plus anything
+ * the caller wants back.
  */
 export async function updatePulseState<T>(
   store: Store,
   selfName: string | undefined,
   compute: (previous: PulseState | null) => { state: PulseState; value: T },
-  attempts = 4,
+  attempts?: number,
   /** The state as already read (saves the first read). */
   initial?: { state: PulseState | null; etag?: string },
 ): Promise<T> {
   const key = pulseStateKey(selfName);
-  for (let attempt = 1; ; attempt++) {
-    const { state: previous, etag } = attempt === 1 && initial ? initial : await readPulseState(store, selfName);
-    const { state, value } = compute(previous);
-    try {
-      await store.put(key, `${JSON.stringify(state)}\n`, {
-        contentType: 'application/json',
-        cacheControl: 'no-cache',
-        publicRead: false,
-        ...(etag !== undefined ? { ifMatch: etag } : { ifNoneMatch: '*' as const }),
-      });
-      return value;
-    } catch (e) {
-      if (isStoreError(e) && e.code === 'E_PRECONDITION' && attempt < attempts) continue;
-      const message = e instanceof Error ? e.message : String(e);
-      throw new PulseError('E_STORE', `cannot write the pulse state ${key}: ${message.replace(/\s*\n\s*/g, ' ')}`, { cause: e });
-    }
+  try {
+    const { result } = await updateObject(
+      store,
+      key,
+      (obj) => (obj === null ? null : parsePulseState(obj.body.toString('utf8'))),
+      (previous) => {
+        const { state, value } = compute(previous);
+        return { write: `${JSON.stringify(state)}\n`, result: value };
+      },
+      {
+        put: { contentType: 'application/json', cacheControl: 'no-cache', publicRead: false },
+        ...(attempts === undefined ? {} : { attempts }),
+        ...(initial ? { known: { value: initial.state, etag: initial.etag ?? null } } : {}),
+      },
+    );
+    return result;
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    throw new PulseError('E_STORE', `cannot write the pulse state ${key}: ${message.replace(/\s*\n\s*/g, ' ')}`, { cause: e });
   }
 }

@@ -1,4 +1,4 @@
-import { openStore, writeHeartbeat, type Store } from '@svcmon/store';
+import { openStore, writeHeartbeat, type Store, type StoreOptions } from '@svcmon/store';
 import { startS3, startSites, startSmtp, type S3TestServer, type Sites, type TestSmtp } from '@svcmon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventLines, pulseExitCode, takePulse } from '../src/index.js';
@@ -16,6 +16,8 @@ afterAll(async () => {
 });
 
 const opts = () => ({ endpoint: s3.endpoint, credentials: s3.credentials, onWarning: () => {} });
+/** The store a pulse is given (store options go to openStore, never to takePulse). */
+const at = (where: string, extra: StoreOptions = {}): Store => openStore(where, { ...opts(), ...extra });
 
 describe('takePulse on S3', () => {
   it('reads config and heartbeats from the bucket, checks sites, mails, --beat order is left to the caller', async () => {
@@ -29,8 +31,8 @@ describe('takePulse on S3', () => {
     await writeHeartbeat(store, 'db backup', { now: new Date(now.getTime() - 90_000) });
     const lines: string[] = [];
     const started = Date.now();
-    const result = await takePulse('golden', {
-      ...opts(),
+    const result = await takePulse(at('golden'), {
+      bucket: 'golden',
       now: () => now,
       selfName: 'monitor',
       emailConfig: { server: '127.0.0.1', port: smtp.port },
@@ -91,8 +93,7 @@ describe('takePulse on S3', () => {
       await writeHeartbeat(store, m[1]!, { now: m[1] === 'nightly-build' ? new Date(1795488695_000) : now });
     }
     const lines: string[] = [];
-    const result = await takePulse('s3://golden/fixture', {
-      ...opts(),
+    const result = await takePulse(at('s3://golden/fixture'), {
       emailMode: 'none',
       now: () => new Date(1795488698_000),
       fetch: (input, init) => fetch(String(input).replace('http://127.0.0.1:9/', sites.ok), init),
@@ -104,14 +105,14 @@ describe('takePulse on S3', () => {
   });
 
   it('no config.rktd in the bucket: E_CONFIG_UNREADABLE, exit 2', async () => {
-    const result = await takePulse('empty', opts());
+    const result = await takePulse(at('empty'));
     expect(result.errorCode).toBe('E_CONFIG_UNREADABLE');
     expect(result.error).toBe('no config.rktd in s3://empty/');
     expect(pulseExitCode(result)).toBe(2);
   });
 
   it('the store unreachable: E_STORE in one line, exit 3', async () => {
-    const result = await takePulse('golden', { ...opts(), endpoint: sites.refused.replace(/\/$/, ''), maxAttempts: 1 });
+    const result = await takePulse(at('golden', { endpoint: sites.refused.replace(/\/$/, ''), maxAttempts: 1 }));
     expect(result.errorCode).toBe('E_STORE');
     expect(result.error).toMatch(/cannot reach S3/);
     expect(result.error).not.toContain('\n');
@@ -125,7 +126,7 @@ describe('takePulse on S3', () => {
     });
     s3.injectFault({ match: (r) => r.key.startsWith('beats-down/') && r.key.endsWith('-beat.json'), status: 403, code: 'AccessDenied' });
     try {
-      const result = await takePulse('s3://golden/beats-down', { ...opts(), emailMode: 'none', selfName: 'me', maxAttempts: 1 });
+      const result = await takePulse(at('s3://golden/beats-down', { maxAttempts: 1 }), { emailMode: 'none', selfName: 'me' });
       expect(result.tasks.map((t) => t.state)).toEqual(['error', 'error', 'ok']);
       expect(result.errorCode).toBe('E_STORE');
       expect(result.error).toMatch(/^no heartbeat could be read \(2 tried\): cannot read heartbeat: /);
@@ -137,11 +138,7 @@ describe('takePulse on S3', () => {
   });
 
   it('access denied (wrong secret): E_STORE', async () => {
-    const result = await takePulse('golden', {
-      ...opts(),
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'wrong' },
-      maxAttempts: 1,
-    });
+    const result = await takePulse(at('golden', { credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'wrong' }, maxAttempts: 1 }));
     expect(result.errorCode).toBe('E_STORE');
     expect(result.error).not.toContain('wrong');
     expect(pulseExitCode(result)).toBe(3);
@@ -152,7 +149,7 @@ describe('alert state on S3', () => {
   it('change mode on s3rver: conditional writes (If-None-Match, then If-Match), two monitors apart, no-ACL bucket', async () => {
     const store: Store = openStore('alerts', opts());
     await store.put('config.rktd', `#hash((sites . (#hash((url . "${sites.serverError}")))))\n`, { contentType: 'application/data' });
-    const pulse = (selfName: string) => takePulse(store, { ...opts(), emailMode: 'change', selfName });
+    const pulse = (selfName: string) => takePulse(store, { emailMode: 'change', selfName });
     const [a1, b1, a2] = [await pulse('a'), await pulse('b'), await pulse('a')];
     expect([a1, b1, a2].map((r) => r.notification?.kind ?? null)).toEqual(['change', 'change', null]);
     expect([a1, b1, a2].map((r) => r.state?.written)).toEqual([true, true, true]);

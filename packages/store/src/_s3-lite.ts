@@ -4,9 +4,11 @@
 // start): it is used when static credentials are at hand (options or the
 // AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY environment, which is also the
 // first thing the SDK's credential chain looks at); everything else
-// (profiles, SSO, instance roles) goes through the SDK. Its failures look
-// like the SDK's (`name` = the S3 error code, `$metadata.httpStatusCode`) so
-// both map to the same StoreError codes.
+// (profiles, SSO, instance roles) goes through the SDK. It makes one try per
+// call: retries, the overall deadline and region redirects are the S3 store's
+// (one policy whichever client carries the bytes). Its failures look like the
+// SDK's (`name` = the S3 error code, `$metadata.httpStatusCode`,
+// `$response.headers`, `Region` from the body) so both are read the same way.
 import { createHash } from 'node:crypto';
 import type http from 'node:http';
 import { httpModule, httpsModule } from './_builtins.js';
@@ -24,7 +26,6 @@ export interface LiteOptions {
   forcePathStyle?: boolean;
   timeoutMs: number;
   connectTimeoutMs: number;
-  maxAttempts: number;
 }
 
 export interface LiteResponse {
@@ -59,28 +60,17 @@ function s3Error(status: number, body: Buffer, headers: http.IncomingHttpHeaders
   const text = body.toString('utf8');
   const code = /<Code>([^<]*)<\/Code>/.exec(text)?.[1] ?? (status === 404 ? 'NotFound' : `Http${status}`);
   const message = /<Message>([^<]*)<\/Message>/.exec(text)?.[1] ?? `HTTP ${status}`;
-  const region = headers['x-amz-bucket-region'] ?? /<Region>([^<]+)<\/Region>/.exec(text)?.[1];
+  const region = /<Region>([^<]+)<\/Region>/.exec(text)?.[1];
   return Object.assign(new Error(message), {
     name: code,
     $metadata: { httpStatusCode: status },
-    ...(typeof region === 'string' ? { bucketRegion: region } : {}),
+    $response: { statusCode: status, headers },
+    ...(region === undefined ? {} : { Region: region }),
   });
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function retryable(e: unknown): boolean {
-  const err = e as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
-  const status = err.$metadata?.httpStatusCode;
-  if (status !== undefined) return status >= 500 || status === 429 || err.name === 'SlowDown' || err.name === 'RequestTimeout';
-  // A try that timed out is tried again (the requests are idempotent, and a
-  // conditional PUT that did land answers 412, which the config edit handles);
-  // the overall deadline (the caller's signal) still bounds the whole.
-  return err.name !== 'AbortError';
-}
-
 export class LiteS3 {
-  #o: LiteOptions;
+  readonly #o: LiteOptions;
   /** Keep-alive agents per protocol: a pulse of thousands of reads reuses a few sockets. */
   #agents = new Map<string, http.Agent>();
   constructor(options: LiteOptions) {
@@ -145,7 +135,8 @@ export class LiteS3 {
     return canonicalQuery;
   }
 
-  async #once(req: LiteRequest, signal: AbortSignal): Promise<LiteResponse> {
+  /** One try of one request (the S3 store retries). */
+  async send(req: LiteRequest, signal: AbortSignal): Promise<LiteResponse> {
     const url = this.#url(req.bucket, req.key);
     const body = req.body ?? new Uint8Array();
     const headers: Record<string, string> = {};
@@ -197,25 +188,6 @@ export class LiteS3 {
     });
   }
 
-  /** One request, with retries for throttling, 5xx and network failures; follows a region redirect once. */
-  async send(req: LiteRequest, signal: AbortSignal): Promise<LiteResponse> {
-    let redirected = false;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.#once(req, signal);
-      } catch (e) {
-        const region = (e as { bucketRegion?: string }).bucketRegion;
-        if (!redirected && region !== undefined && region !== this.#o.region && this.#o.endpoint === undefined) {
-          redirected = true;
-          this.#o = { ...this.#o, region };
-          attempt--;
-          continue;
-        }
-        if (attempt >= this.#o.maxAttempts || !retryable(e) || signal.aborted) throw e;
-        await sleep(Math.min(20_000, 100 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2));
-      }
-    }
-  }
 }
 
 /** GetBucketLocation's raw LocationConstraint ('' for us-east-1). */

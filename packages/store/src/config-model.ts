@@ -3,7 +3,7 @@
 import { Flonum, RHash, fromJS, isRHash, isRktdSyntaxError, isSym, parse, stringify, sym } from '@svcmon/rktd';
 import type { Value } from '@svcmon/rktd';
 import { StoreError } from './errors.js';
-import type { Store } from './types.js';
+import type { Store, StoredObject } from './types.js';
 
 export const CONFIG_KEY = 'config.rktd';
 export const CONFIG_CONTENT_TYPE = 'application/data';
@@ -151,8 +151,13 @@ export function stringifyConfig(config: Config): string {
 export async function readConfig(store: Store): Promise<{ config: Config; etag: string } | null> {
   const obj = await store.get(CONFIG_KEY);
   if (obj === null) return null;
+  return { config: configFromObject(store, obj), etag: obj.etag };
+}
+
+/** The config in `obj` (config.rktd as read from `store`); a bad one is E_BAD_CONFIG naming the store. */
+export function configFromObject(store: Store, obj: StoredObject): Config {
   try {
-    return { config: parseConfig(obj.body.toString('utf8'), CONFIG_KEY), etag: obj.etag };
+    return parseConfig(obj.body.toString('utf8'), CONFIG_KEY);
   } catch (e) {
     if (e instanceof StoreError && e.location === undefined) {
       throw new StoreError(e.code, `${e.message} (in ${store.location})`, {

@@ -7,6 +7,9 @@ export type StoreErrorCode =
   | 'E_ACCESS_DENIED'
   | 'E_CREDENTIALS'
   | 'E_PRECONDITION'
+  | 'E_CONFLICT'
+  | 'E_WRONG_REGION'
+  | 'E_NEEDS_SDK'
   | 'E_BAD_CONFIG'
   | 'E_BAD_HEARTBEAT'
   | 'E_NETWORK'
@@ -20,6 +23,10 @@ export interface StoreErrorDetails {
   key?: string;
   /** The store, for people: `s3://bucket/prefix/` or a directory path. */
   location?: string;
+  /** Which kind of store failed (so hints fit: no S3 advice for a directory). */
+  kind?: 's3' | 'dir';
+  /** E_WRONG_REGION: the region the bucket is in, as S3 answered. */
+  region?: string;
   /** 1-based position inside the object (bad config). */
   line?: number;
   column?: number;
@@ -31,6 +38,8 @@ export class StoreError extends Error {
   readonly code: StoreErrorCode;
   readonly key?: string;
   readonly location?: string;
+  readonly kind?: 's3' | 'dir';
+  readonly region?: string;
   readonly line?: number;
   readonly column?: number;
 
@@ -39,6 +48,8 @@ export class StoreError extends Error {
     this.code = code;
     if (details.key !== undefined) this.key = details.key;
     if (details.location !== undefined) this.location = details.location;
+    if (details.kind !== undefined) this.kind = details.kind;
+    if (details.region !== undefined) this.region = details.region;
     if (details.line !== undefined) this.line = details.line;
     if (details.column !== undefined) this.column = details.column;
   }

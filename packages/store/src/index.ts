@@ -22,6 +22,7 @@ export {
   CONFIG_KEY,
   DEFAULT_PERIOD,
   DEFAULT_TIMEOUT,
+  configFromObject,
   parseConfig,
   readConfig,
   siteTimeout,
@@ -41,3 +42,5 @@ export {
   writeFailureRecord,
 } from './runs.js';
 export type { FailureRecord, RunFailedSummary, RunStarted, RunState } from './runs.js';
+export { UPDATE_ATTEMPTS, updateObject } from './update.js';
+export type { UpdateOptions, UpdateResult, UpdateStep } from './update.js';

@@ -12,6 +12,7 @@
 // A success is still only `<task>-beat.json`, byte for byte as `beat` writes it.
 import { StoreError } from './errors.js';
 import type { Store } from './types.js';
+import { updateObject } from './update.js';
 
 export const RUN_CONTENT_TYPE = 'application/json';
 
@@ -120,11 +121,11 @@ export function formatRunState(state: RunState): string {
 }
 
 /**
- * Read-modify-write of the run state, retried when another run wrote in between
- * (If-Match / If-None-Match). `publicRead` as the store's heartbeats (default true).
- * With `current` (the state and etag this process last wrote), the first try skips the read.
- * When the change leaves the state as it is (or empty, with no object yet), nothing is written
- * (`etag` is then the current one, or '' when there is no object).
+ * Read-modify-write of the run state through `updateObject` (If-Match / If-None-Match, retried
+ * when another run wrote in between; E_CONFLICT after `attempts`). `publicRead` as the store's
+ * heartbeats (default true). With `current` (the state and etag this process last wrote), the
+ * first try skips the read. When the change leaves the state as it is (or empty, with no object
+ * yet), nothing is written (`etag` is then the current one, or '' when there is no object).
  */
 export async function updateRunState(
   store: Store,
@@ -132,29 +133,25 @@ export async function updateRunState(
   change: (state: RunState) => RunState,
   options: { attempts?: number; publicRead?: boolean; current?: { state: RunState; etag: string } } = {},
 ): Promise<{ state: RunState; etag: string }> {
-  const attempts = options.attempts ?? 4;
-  let known = options.current;
-  for (let i = 1; ; i++) {
-    const current = known ?? (await readRunState(store, task));
-    known = undefined;
-    const next = change(current?.state ?? { running: [] });
-    const text = formatRunState(next);
-    // Nothing to change (the common end of a run that recorded no start): no write at all.
-    if (current ? text === formatRunState(current.state) : next.running.length === 0 && !next.failed) {
-      return { state: next, etag: current?.etag ?? '' };
-    }
-    try {
-      const { etag } = await store.put(runStateKey(task), text, {
-        contentType: RUN_CONTENT_TYPE,
-        cacheControl: 'no-cache',
-        publicRead: options.publicRead ?? true,
-        ...(current ? { ifMatch: current.etag } : { ifNoneMatch: '*' as const }),
-      });
-      return { state: next, etag };
-    } catch (e) {
-      if (i >= attempts || !(e instanceof StoreError && e.code === 'E_PRECONDITION')) throw e;
-    }
-  }
+  const key = runStateKey(task);
+  const { result, etag } = await updateObject(
+    store,
+    key,
+    (obj): RunState | null => (obj === null ? null : parseRunState(obj.body.toString('utf8'), key, store.location)),
+    (current) => {
+      const next = change(current ?? { running: [] });
+      const text = formatRunState(next);
+      // Nothing to change (the common end of a run that recorded no start): no write at all.
+      const same = current ? text === formatRunState(current) : next.running.length === 0 && !next.failed;
+      return same ? { result: next } : { write: text, result: next };
+    },
+    {
+      put: { contentType: RUN_CONTENT_TYPE, cacheControl: 'no-cache', publicRead: options.publicRead ?? true },
+      ...(options.attempts === undefined ? {} : { attempts: options.attempts }),
+      ...(options.current ? { known: { value: options.current.state, etag: options.current.etag } } : {}),
+    },
+  );
+  return { state: result, etag: etag ?? '' };
 }
 
 /** Writes `<task>-failure.json` (never public-read). */

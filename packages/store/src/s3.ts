@@ -2,7 +2,8 @@
 // @svcmon/store (and a directory store) stays cheap.
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import { checkKey } from './_keys.js';
-import { StoreError, type StoreErrorCode } from './errors.js';
+import { StoreError, isStoreError, type StoreErrorCode } from './errors.js';
+import { jitteredBackoff, sleep } from './_retry.js';
 import type { LiteCredentials } from './_s3-lite.js';
 import type { PutOptions, Store, StoredObject, StoreOptions } from './types.js';
 
@@ -14,10 +15,24 @@ export interface S3StoreOptions extends StoreOptions {
 
 type Sdk = typeof import('@aws-sdk/client-s3');
 
+/** The AWS SDK: an optional peer dependency, needed only for credentials other than static keys. */
+export const SDK_PACKAGE = '@aws-sdk/client-s3';
+
 let sdkPromise: Promise<Sdk> | undefined;
-function loadSdk(): Promise<Sdk> {
+function loadSdk(location: string): Promise<Sdk> {
   sdkPromise ??= import('@aws-sdk/client-s3');
-  return sdkPromise;
+  return sdkPromise.catch((e: unknown) => {
+    sdkPromise = undefined;
+    const code = (e as { code?: string } | null)?.code;
+    if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw e;
+    throw new StoreError(
+      'E_NEEDS_SDK',
+      `${location}: there are no static AWS credentials (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or ` +
+        `the store's credentials option), and other credentials (AWS_PROFILE, SSO, instance or task roles) ` +
+        `need the AWS SDK, which is not installed: npm install ${SDK_PACKAGE}`,
+      { location, kind: 's3', cause: e },
+    );
+  });
 }
 
 /** Discovered bucket regions, per endpoint and bucket, shared by all stores of this process. */
@@ -83,6 +98,9 @@ const EXPLAIN: Record<StoreErrorCode, string> = {
   E_ACCESS_DENIED: 'access denied',
   E_CREDENTIALS: 'the AWS credentials were rejected or are missing',
   E_PRECONDITION: 'the object changed meanwhile (conditional write failed)',
+  E_CONFLICT: 'the object kept changing under this update',
+  E_WRONG_REGION: 'the bucket is in another region',
+  E_NEEDS_SDK: 'the AWS SDK is not installed',
   E_BAD_CONFIG: 'bad config',
   E_BAD_HEARTBEAT: 'bad heartbeat',
   E_NETWORK: 'cannot reach S3',
@@ -96,6 +114,45 @@ function defaultWarning(message: string): void {
   process.stderr.write(`svcmon: warning: ${message}\n`);
 }
 
+/** The one policy of every S3 request, whichever client carries it. */
+const CONNECT_TIMEOUT_MS = 5_000;
+const DEFAULT_TIMEOUT_MS = 15_000;
+const DEFAULT_ATTEMPTS = 3;
+const RETRY_BASE_MS = 100;
+const RETRY_CAP_MS = 20_000;
+
+/** Worth another try: throttling, 5xx, a try that timed out, a dropped connection. */
+function retryable(e: unknown): boolean {
+  const err = (e ?? {}) as { name?: string; $metadata?: { httpStatusCode?: number } };
+  if (CREDENTIAL_ERRORS.has(err.name ?? '')) return false;
+  const status = err.$metadata?.httpStatusCode;
+  if (status !== undefined && status !== 0) {
+    return status >= 500 || status === 429 || err.name === 'SlowDown' || err.name === 'RequestTimeout';
+  }
+  // No answer at all (a timeout, a reset): the requests are idempotent, and a conditional PUT
+  // that did land answers 412 to its retry, which updateObject recognises. The overall
+  // deadline still bounds the whole.
+  return err.name !== 'AbortError';
+}
+
+/** The region S3 says the bucket is in, when its answer says so (header or error body). */
+function regionOfError(e: unknown): string | undefined {
+  const err = (e ?? {}) as { Region?: unknown; $response?: { headers?: Record<string, unknown> } };
+  const header = err.$response?.headers?.['x-amz-bucket-region'];
+  if (typeof header === 'string' && header !== '') return header;
+  return typeof err.Region === 'string' && err.Region !== '' ? err.Region : undefined;
+}
+
+/** What the bucket answers to a public-read ACL it will not take (either form). */
+type AclRefusal = 'not-supported' | 'blocked';
+function aclRefusal(e: unknown): AclRefusal | undefined {
+  const err = (e ?? {}) as { name?: string };
+  if (err.name === 'AccessControlListNotSupported') return 'not-supported';
+  // Block Public Access (BlockPublicAcls) answers a public ACL with a plain 403 AccessDenied.
+  if (err.name === 'AccessDenied') return 'blocked';
+  return undefined;
+}
+
 interface PutInput {
   Key: string;
   Body: Uint8Array;
@@ -106,13 +163,18 @@ interface PutInput {
   IfNoneMatch?: string;
 }
 
-/** What the store needs from S3, over the AWS SDK or the built-in light client. */
+/** One try of what the store needs from S3, over the AWS SDK or the built-in light client. */
 interface Transport {
   get(Key: string, signal: AbortSignal): Promise<StoredObject>;
   put(input: PutInput, signal: AbortSignal): Promise<string>;
   delete(Key: string, signal: AbortSignal): Promise<void>;
   /** Raw LocationConstraint of the bucket. */
   location(signal: AbortSignal): Promise<string | undefined>;
+}
+
+interface Connection {
+  region: string;
+  transport: Transport;
 }
 
 class S3Store implements Store {
@@ -122,13 +184,19 @@ class S3Store implements Store {
   readonly prefix: string;
   readonly #options: S3StoreOptions;
   readonly #endpoint: string | undefined;
-  #transport: Promise<Transport> | undefined;
-  /** Set once the bucket has refused an ACL: later puts go without one. */
-  #aclRejected = false;
+  readonly #timeoutMs: number;
+  readonly #attempts: number;
+  #connection: Promise<Connection> | undefined;
+  /**
+   * The first public-read upload, while it is under way or once it is done: resolves to whether
+   * the bucket takes the ACL (undefined when that upload failed for another reason). Concurrent
+   * uploads wait for it, so a bucket that refuses ACLs is asked once, not once per upload.
+   */
+  #aclProbe: Promise<boolean | undefined> | undefined;
 
   constructor(options: S3StoreOptions) {
     if (!options.bucket) {
-      throw new StoreError('E_BAD_WHERE', 'an S3 store needs a bucket name');
+      throw new StoreError('E_BAD_WHERE', 'an S3 store needs a bucket name', { kind: 's3' });
     }
     this.#options = options;
     this.bucket = options.bucket;
@@ -139,20 +207,26 @@ class S3Store implements Store {
     this.location = `s3://${this.bucket}/${prefix}`;
     const endpoint = options.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
     this.#endpoint = endpoint === '' ? undefined : endpoint;
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#attempts = Math.max(1, Math.floor(options.maxAttempts ?? DEFAULT_ATTEMPTS));
   }
 
-  #fail(e: unknown, key: string | undefined, doing: string): StoreError {
-    if (e instanceof StoreError) return e;
-    const code = errorCodeOf(e);
+  #fail(e: unknown, key: string | undefined, doing: string, region?: string): StoreError {
+    if (isStoreError(e)) return e;
     const what = key === undefined ? this.location : `${this.location}${key}`;
+    const details = { ...(key === undefined ? {} : { key }), location: this.location, kind: 's3' as const, cause: e };
     const name = (e as { name?: string } | null)?.name;
     const detail = e instanceof Error && e.message && e.message !== name ? `: ${e.message}` : '';
-    const msg = `${doing} ${what} failed: ${EXPLAIN[code]} (${name ?? 'Error'}${detail})`;
-    return new StoreError(code, msg, {
-      ...(key === undefined ? {} : { key }),
-      location: this.location,
-      cause: e,
-    });
+    const right = regionOfError(e);
+    if (right !== undefined && region !== undefined && right !== region) {
+      return new StoreError(
+        'E_WRONG_REGION',
+        `${doing} ${what} failed: the bucket is in region ${right}, not ${region} (${name ?? 'Error'}${detail})`,
+        { ...details, region: right },
+      );
+    }
+    const code = errorCodeOf(e);
+    return new StoreError(code, `${doing} ${what} failed: ${EXPLAIN[code]} (${name ?? 'Error'}${detail})`, details);
   }
 
   /** Static credentials, when known without the SDK's credential chain. */
@@ -171,8 +245,9 @@ class S3Store implements Store {
     const o = this.#options;
     const config: S3ClientConfig = {
       region,
-      maxAttempts: o.maxAttempts ?? 3,
-      requestHandler: { connectionTimeout: 5_000, requestTimeout: o.timeoutMs ?? 15_000, throwOnRequestTimeout: true },
+      // One try per send: retries, redirects and the deadline are this store's.
+      maxAttempts: 1,
+      requestHandler: { connectionTimeout: CONNECT_TIMEOUT_MS, requestTimeout: this.#timeoutMs, throwOnRequestTimeout: true },
       // No extra checksum headers: plain PUTs work on every S3-compatible server.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
@@ -180,9 +255,8 @@ class S3Store implements Store {
     if (this.#endpoint !== undefined) {
       config.endpoint = this.#endpoint;
       config.forcePathStyle = o.forcePathStyle ?? true;
-    } else {
-      if (o.forcePathStyle !== undefined) config.forcePathStyle = o.forcePathStyle;
-      config.followRegionRedirects = true;
+    } else if (o.forcePathStyle !== undefined) {
+      config.forcePathStyle = o.forcePathStyle;
     }
     if (o.credentials !== undefined) config.credentials = o.credentials;
     return config;
@@ -199,9 +273,8 @@ class S3Store implements Store {
         credentials: creds,
         ...(this.#endpoint === undefined ? {} : { endpoint: this.#endpoint }),
         ...(o.forcePathStyle === undefined ? {} : { forcePathStyle: o.forcePathStyle }),
-        timeoutMs: o.timeoutMs ?? 15_000,
-        connectTimeoutMs: 5_000,
-        maxAttempts: o.maxAttempts ?? 3,
+        timeoutMs: this.#timeoutMs,
+        connectTimeoutMs: CONNECT_TIMEOUT_MS,
       });
       return {
         async get(Key, signal) {
@@ -241,7 +314,7 @@ class S3Store implements Store {
         },
       };
     }
-    const sdk = await loadSdk();
+    const sdk = await loadSdk(this.location);
     const client = new sdk.S3Client(this.#sdkConfig(region));
     return {
       async get(Key, signal) {
@@ -278,57 +351,86 @@ class S3Store implements Store {
     };
   }
 
+  /**
+   * One store operation: its tries (jittered backoff between them) under one overall deadline,
+   * following a region redirect once (AWS only: with a custom endpoint a wrong region is the
+   * user's to fix, and the error names the right one). A controller whose timer is cleared when
+   * the operation ends, rather than AbortSignal.timeout: that one stays alive, with whatever
+   * listens to it, until it fires, so a pulse of thousands of reads would hold every request
+   * for the whole deadline.
+   */
+  async #request<T>(
+    doing: string,
+    key: string | undefined,
+    operation: (transport: Transport, signal: AbortSignal) => Promise<T>,
+    connect: () => Promise<Connection> = () => this.#connect(),
+  ): Promise<T> {
+    const ms = this.#timeoutMs * this.#attempts + CONNECT_TIMEOUT_MS;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new DOMException(`no answer within ${ms} ms`, 'TimeoutError')), ms);
+    timer.unref();
+    let region: string | undefined;
+    try {
+      let redirected = false;
+      for (let attempt = 1; ; attempt++) {
+        const connection = await connect();
+        region = connection.region;
+        try {
+          return await operation(connection.transport, controller.signal);
+        } catch (e) {
+          const right = regionOfError(e);
+          if (right !== undefined && right !== region && this.#endpoint === undefined && !redirected) {
+            redirected = true;
+            this.#redirect(right);
+            attempt--;
+            continue;
+          }
+          if (attempt >= this.#attempts || controller.signal.aborted || !retryable(e)) throw e;
+          await sleep(jitteredBackoff(attempt, RETRY_BASE_MS, RETRY_CAP_MS));
+        }
+      }
+    } catch (e) {
+      throw this.#fail(e, key, doing, region);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #redirect(region: string): void {
+    const connection = this.#makeTransport(region).then((transport) => ({ region, transport }));
+    this.#connection = connection;
+    connection.catch(() => {
+      if (this.#connection === connection) this.#connection = undefined;
+    });
+  }
+
   #discoverRegion(): Promise<string> {
     const cacheKey = `${this.#endpoint ?? 'aws'}\0${this.bucket}`;
     let region = regionCache.get(cacheKey);
     if (region === undefined) {
-      region = (async () => {
-        // GetBucketLocation is answered from us-east-1 for every bucket.
-        const transport = await this.#makeTransport('us-east-1');
-        try {
-          return regionFromLocationConstraint(await this.#withDeadline((signal) => transport.location(signal)));
-        } catch (e) {
-          throw this.#fail(e, undefined, 'finding the region of');
-        }
-      })();
+      // GetBucketLocation is answered from us-east-1 for every bucket.
+      const us = this.#makeTransport('us-east-1').then((transport) => ({ region: 'us-east-1', transport }));
+      region = this.#request('finding the region of', undefined, (t, signal) => t.location(signal), () => us).then(
+        regionFromLocationConstraint,
+      );
       regionCache.set(cacheKey, region);
       region.catch(() => regionCache.delete(cacheKey));
     }
     return region;
   }
 
-  /**
-   * Runs one store operation (all its tries) under the overall deadline. A
-   * controller whose timer is cleared when the operation ends, rather than
-   * AbortSignal.timeout: that one stays alive, with whatever listens to it,
-   * until it fires, so a pulse of thousands of reads would hold every request
-   * for the whole deadline.
-   */
-  async #withDeadline<T>(operation: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const o = this.#options;
-    const ms = (o.timeoutMs ?? 15_000) * (o.maxAttempts ?? 3) + 5_000;
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new DOMException(`no answer within ${ms} ms`, 'TimeoutError')), ms);
-    timer.unref();
-    try {
-      return await operation(controller.signal);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  #getTransport(): Promise<Transport> {
-    if (this.#transport === undefined) {
-      const t = (async () => {
+  #connect(): Promise<Connection> {
+    if (this.#connection === undefined) {
+      const connection = (async () => {
         const region = this.#options.region ?? (process.env.AWS_REGION || undefined) ?? (await this.#discoverRegion());
-        return this.#makeTransport(region);
+        return { region, transport: await this.#makeTransport(region) };
       })();
-      this.#transport = t;
-      t.catch(() => {
-        if (this.#transport === t) this.#transport = undefined;
+      this.#connection = connection;
+      connection.catch(() => {
+        if (this.#connection === connection) this.#connection = undefined;
       });
     }
-    return this.#transport;
+    return this.#connection;
   }
 
   #key(key: string): string {
@@ -339,17 +441,15 @@ class S3Store implements Store {
   async get(key: string): Promise<StoredObject | null> {
     const Key = this.#key(key);
     try {
-      const transport = await this.#getTransport();
-      return await this.#withDeadline((signal) => transport.get(Key, signal));
+      return await this.#request('reading', key, (t, signal) => t.get(Key, signal));
     } catch (e) {
-      if (errorCodeOf(e) === 'E_NOT_FOUND') return null;
-      throw this.#fail(e, key, 'reading');
+      if (isStoreError(e) && e.code === 'E_NOT_FOUND') return null;
+      throw e;
     }
   }
 
   async put(key: string, body: string | Uint8Array, options: PutOptions): Promise<{ etag: string }> {
     const Key = this.#key(key);
-    const wantAcl = options.publicRead === true && this.#options.publicRead !== false;
     const input: PutInput = {
       Key,
       Body: typeof body === 'string' ? Buffer.from(body, 'utf8') : body,
@@ -359,39 +459,55 @@ class S3Store implements Store {
       ...(options.ifMatch === undefined ? {} : { IfMatch: options.ifMatch }),
       ...(options.ifNoneMatch === undefined ? {} : { IfNoneMatch: options.ifNoneMatch }),
     };
-    try {
-      const transport = await this.#getTransport();
-      if (!wantAcl || this.#aclRejected) return { etag: await this.#withDeadline((signal) => transport.put(input, signal)) };
-      try {
-        return { etag: await this.#withDeadline((signal) => transport.put({ ...input, acl: true }, signal)) };
-      } catch (e) {
-        if ((e as { name?: string } | null)?.name !== 'AccessControlListNotSupported') throw e;
-        const first = !this.#aclRejected;
-        this.#aclRejected = true;
-        const etag = await this.#withDeadline((signal) => transport.put(input, signal));
-        if (first) {
-          (this.#options.onWarning ?? defaultWarning)(
-            `bucket "${this.bucket}" does not allow ACLs (AccessControlListNotSupported: its Object Ownership ` +
-              `is "bucket owner enforced"), so ${JSON.stringify(Key)} was written WITHOUT the public-read ACL, ` +
-              `and later uploads will skip it too. To make heartbeats and the dashboard public, add a bucket ` +
-              `policy allowing s3:GetObject; to silence this, turn publicRead off.`,
-          );
-        }
-        return { etag };
-      }
-    } catch (e) {
-      throw this.#fail(e, key, 'writing');
+    const plain = async () => ({ etag: await this.#request('writing', key, (t, signal) => t.put(input, signal)) });
+    if (options.publicRead !== true || this.#options.publicRead === false) return plain();
+    if (this.#aclProbe !== undefined) {
+      const accepted = await this.#aclProbe;
+      if (accepted === false) return plain();
+      if (accepted === true) return { etag: await this.#request('writing', key, (t, signal) => t.put({ ...input, acl: true }, signal)) };
     }
+    // This upload finds out whether the bucket takes ACLs; concurrent ones wait for the answer.
+    let settle!: (accepted: boolean | undefined) => void;
+    const probe = new Promise<boolean | undefined>((resolve) => (settle = resolve));
+    this.#aclProbe = probe;
+    const undecided = (e: unknown): never => {
+      settle(undefined);
+      if (this.#aclProbe === probe) this.#aclProbe = undefined;
+      throw e;
+    };
+    let refusal: AclRefusal | undefined;
+    try {
+      const etag = await this.#request('writing', key, (t, signal) => t.put({ ...input, acl: true }, signal));
+      settle(true);
+      return { etag };
+    } catch (e) {
+      refusal = isStoreError(e) ? aclRefusal(e.cause) : undefined;
+      if (refusal === undefined) undecided(e);
+    }
+    // Refused for its ACL (for a 403 perhaps not: the write without it tells).
+    const written = await plain().catch(undecided);
+    settle(false);
+    (this.#options.onWarning ?? defaultWarning)(
+      refusal === 'not-supported'
+        ? `bucket "${this.bucket}" does not allow ACLs (AccessControlListNotSupported: its Object Ownership ` +
+            `is "bucket owner enforced"), so ${JSON.stringify(Key)} was written WITHOUT the public-read ACL, ` +
+            `and later uploads will skip it too. To make heartbeats and the dashboard public, add a bucket ` +
+            `policy allowing s3:GetObject; to silence this, turn publicRead off.`
+        : `bucket "${this.bucket}" refused the public-read ACL (403 AccessDenied: Block Public Access is on, ` +
+            `or the credentials lack s3:PutObjectAcl), so ${JSON.stringify(Key)} was written WITHOUT it, ` +
+            `and later uploads will skip it too. To make heartbeats and the dashboard public, turn off ` +
+            `BlockPublicAcls or add a bucket policy allowing s3:GetObject; to silence this, turn publicRead off.`,
+    );
+    return written;
   }
 
   async delete(key: string): Promise<void> {
     const Key = this.#key(key);
     try {
-      const transport = await this.#getTransport();
-      await this.#withDeadline((signal) => transport.delete(Key, signal));
+      await this.#request('deleting', key, (t, signal) => t.delete(Key, signal));
     } catch (e) {
-      if (errorCodeOf(e) === 'E_NOT_FOUND') return;
-      throw this.#fail(e, key, 'deleting');
+      if (isStoreError(e) && e.code === 'E_NOT_FOUND') return;
+      throw e;
     }
   }
 }

@@ -78,17 +78,19 @@ describe(`s3 store via ${via}`, () => {
     }
   });
 
-  test('an explicit region skips discovery; a wrong one is refused by the signature check', async () => {
+  test('an explicit region skips discovery; a wrong one with a custom endpoint is E_WRONG_REGION naming the right one', async () => {
     await s3.createBucket('explicit', { location: 'eu-central-1' });
     await writeHeartbeat(openStore('explicit', { ...opts, region: 'eu-central-1' }), 'x');
     expect(locationRequests('explicit')).toBe(0);
+    const before = s3.requests.length;
     const wrong = openStore('explicit', { ...opts, region: 'us-west-2' });
     const err = await writeHeartbeat(wrong, 'x').catch((e: unknown) => e);
-    expect(err).toMatchObject({ name: 'StoreError', code: 'E_CREDENTIALS' });
-    expect((err as { cause?: { name?: string } }).cause?.name).toBe('SignatureDoesNotMatch');
-    const last = s3.requests.at(-1);
-    expect(last?.status).toBe(403);
-    expect(last?.signingRegion).toBe('us-west-2');
+    expect(err).toMatchObject({ name: 'StoreError', code: 'E_WRONG_REGION', region: 'eu-central-1', kind: 's3' });
+    expect((err as Error).message).toContain('the bucket is in region eu-central-1, not us-west-2');
+    expect((err as { cause?: { name?: string } }).cause?.name).toBe('AuthorizationHeaderMalformed');
+    // Not retried: one refused request.
+    const sent = s3.requests.slice(before);
+    expect(sent.map((r) => [r.status, r.signingRegion])).toEqual([[400, 'us-west-2']]);
   });
 
   test('a key prefix puts every object under it', async () => {
@@ -146,6 +148,49 @@ describe(`s3 store via ${via}`, () => {
       ['second-beat.json', null, 200],
       ['third-beat.json', null, 200],
     ]);
+  });
+
+  test('concurrent uploads share the first refusal: one refused ACL request, one warning', async () => {
+    await s3.createBucket(`no-acl-${useSdk}`, { rejectAcl: true });
+    const warnings: string[] = [];
+    const store = openStore(`no-acl-${useSdk}`, { ...opts, region: 'us-east-1', onWarning: (m) => warnings.push(m) });
+    const before = s3.requests.length;
+    await Promise.all(['pulse.json', 'pulse-badge.svg', 'index.html'].map((k) => store.put(k, 'x', { contentType: 'text/plain', publicRead: true })));
+    const puts = s3.requests.slice(before).filter((r) => r.method === 'PUT');
+    expect(puts.filter((r) => r.headers['x-amz-acl'] !== undefined)).toHaveLength(1);
+    expect(puts.map((r) => r.status).sort()).toEqual([200, 200, 200, 400]);
+    expect(warnings).toHaveLength(1);
+  });
+
+  test('Block Public Access (403 AccessDenied to a public ACL): written without the ACL, warned once, later puts skip it', async () => {
+    await s3.createBucket(`bpa-${useSdk}`, { blockPublicAcls: true });
+    const warnings: string[] = [];
+    const store = openStore(`bpa-${useSdk}`, { ...opts, region: 'us-east-1', onWarning: (m) => warnings.push(m) });
+    const before = s3.requests.length;
+    await Promise.all([writeHeartbeat(store, 'one'), writeHeartbeat(store, 'two')]);
+    await writeHeartbeat(store, 'three');
+    for (const t of ['one', 'two', 'three']) expect(await readHeartbeat(store, t)).not.toBeNull();
+    const puts = s3.requests.slice(before).filter((r) => r.method === 'PUT');
+    expect(puts.map((r) => [r.headers['x-amz-acl'] ?? null, r.status])).toEqual([
+      ['public-read', 403],
+      [null, 200],
+      [null, 200],
+      [null, 200],
+    ]);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/refused the public-read ACL \(403 AccessDenied: Block Public Access/);
+  });
+
+  test('a 403 that is not about the ACL (the write is denied without it too) is E_ACCESS_DENIED, and no warning', async () => {
+    const warnings: string[] = [];
+    const store = openStore('plain', { ...opts, region: 'us-east-1', onWarning: (m) => warnings.push(m) });
+    s3.injectFault({ match: (r) => r.bucket === 'plain' && r.key === 'locked-beat.json', status: 403, code: 'AccessDenied', times: 2 });
+    await expect(writeHeartbeat(store, 'locked')).rejects.toMatchObject({ code: 'E_ACCESS_DENIED', key: 'locked-beat.json' });
+    expect(warnings).toEqual([]);
+    // The next upload tries the ACL again: nothing was learnt of the bucket.
+    const before = s3.requests.length;
+    await writeHeartbeat(store, 'open');
+    expect(s3.requests.slice(before).map((r) => r.headers['x-amz-acl'] ?? null)).toEqual(['public-read']);
   });
 
   test('the default warning is one line on stderr', async () => {

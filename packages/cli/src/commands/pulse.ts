@@ -43,8 +43,9 @@ export async function pulseCommand(io: Io, where: string, flags: Flags): Promise
 
   let result;
   try {
-    result = await takePulse(where, {
-      ...storeOptions(flags),
+    const { openStore } = await import('@svcmon/store');
+    result = await takePulse(openStore(where, storeOptions(flags)), {
+      bucket: where,
       emailMode,
       ...(flags.remind !== undefined ? { remind: flags.remind } : {}),
       ...(flags.publish === false ? { publish: false } : {}),

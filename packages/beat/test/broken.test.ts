@@ -1,1 +1,0 @@
-import { nothing } from './does-not-exist.js'; import { it } from 'vitest'; it('x', () => nothing());
