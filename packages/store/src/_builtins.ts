@@ -19,6 +19,10 @@ export interface FsCalls {
   rename(from: string, to: string): Promise<void>;
   unlink(path: string): Promise<void>;
   mkdirp(path: string): Promise<void>;
+  /** The entries of a folder, with their types. */
+  readdir(path: string): Promise<Fs.Dirent[]>;
+  /** The first `max` bytes of a file (all of it when shorter). */
+  readUpTo(path: string, max: number): Promise<Buffer>;
 }
 
 let fsCalls: FsCalls | undefined;
@@ -36,6 +40,22 @@ export async function fsPromises(): Promise<FsCalls> {
     rename: (a, b) => call<void>((cb) => fs.rename(a, b, cb)),
     unlink: (p) => call<void>((cb) => fs.unlink(p, cb)),
     mkdirp: (p) => call<void>((cb) => fs.mkdir(p, { recursive: true }, (err) => cb(err))),
+    readdir: (p) => call<Fs.Dirent[]>((cb) => fs.readdir(p, { withFileTypes: true }, cb)),
+    readUpTo: async (p, max) => {
+      const fd = await call<number>((cb) => fs.open(p, 'r', cb));
+      try {
+        const buf = Buffer.allocUnsafe(max);
+        let got = 0;
+        while (got < max) {
+          const n = await call<number>((cb) => fs.read(fd, buf, got, max - got, null, cb));
+          if (n === 0) break;
+          got += n;
+        }
+        return buf.subarray(0, got);
+      } finally {
+        await call<void>((cb) => fs.close(fd, cb));
+      }
+    },
   };
   return fsCalls;
 }

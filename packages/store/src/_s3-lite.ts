@@ -35,6 +35,8 @@ export interface LiteResponse {
 }
 
 export interface LiteRequest {
+  /** Read at most this many body bytes of a success: more rejects with `tooBig` (the rest is not read). */
+  maxBytes?: number;
   method: 'GET' | 'PUT' | 'DELETE';
   bucket: string;
   key: string;
@@ -158,7 +160,19 @@ export class LiteS3 {
         },
         (res) => {
           const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
+          const ok = (res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300;
+          const max = ok ? req.maxBytes : undefined;
+          let got = 0;
+          const tooBig = () => {
+            res.destroy();
+            reject(Object.assign(new Error(`larger than ${max} bytes`), { name: 'TooLarge', tooLarge: true }));
+          };
+          if (max !== undefined && Number(res.headers['content-length'] ?? 0) > max) return tooBig();
+          res.on('data', (c: Buffer) => {
+            got += c.length;
+            if (max !== undefined && got > max) return tooBig();
+            chunks.push(c);
+          });
           res.on('error', reject);
           res.on('end', () => {
             const status = res.statusCode ?? 0;
@@ -188,6 +202,34 @@ export class LiteS3 {
     });
   }
 
+}
+
+const XML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+function xmlText(s: string): string {
+  return s.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);/g, (all, e: string) =>
+    e.startsWith('#x') ? String.fromCodePoint(parseInt(e.slice(2), 16)) : e.startsWith('#') ? String.fromCodePoint(Number(e.slice(1))) : (XML_ENTITIES[e] ?? all),
+  );
+}
+const tag = (xml: string, name: string): string | undefined => {
+  const m = new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml);
+  return m?.[1] === undefined ? undefined : xmlText(m[1]);
+};
+
+/** One page of a ListObjectsV2 answer: its objects (full keys) and the token of the next page. */
+export function parseListPage(body: Buffer): { objects: Array<{ key: string; etag: string; size: number; lastModified: Date }>; next?: string } {
+  const xml = body.toString('utf8');
+  const objects = [];
+  for (const m of xml.matchAll(/<Contents>([\s\S]*?)<\/Contents>/g)) {
+    const c = m[1] ?? '';
+    objects.push({
+      key: tag(c, 'Key') ?? '',
+      etag: tag(c, 'ETag') ?? '',
+      size: Number(tag(c, 'Size') ?? 0),
+      lastModified: new Date(tag(c, 'LastModified') ?? 0),
+    });
+  }
+  const next = tag(xml, 'IsTruncated') === 'true' ? tag(xml, 'NextContinuationToken') : undefined;
+  return next === undefined ? { objects } : { objects, next };
 }
 
 /** GetBucketLocation's raw LocationConstraint ('' for us-east-1). */

@@ -5,6 +5,8 @@ export type StoreErrorCode =
   | 'E_NOT_FOUND'
   | 'E_NO_BUCKET'
   | 'E_ACCESS_DENIED'
+  | 'E_LIST_DENIED'
+  | 'E_TOO_LARGE'
   | 'E_CREDENTIALS'
   | 'E_PRECONDITION'
   | 'E_CONFLICT'
@@ -27,6 +29,8 @@ export interface StoreErrorDetails {
   kind?: 's3' | 'dir';
   /** E_WRONG_REGION: the region the bucket is in, as S3 answered. */
   region?: string;
+  /** E_TOO_LARGE: the bound that was exceeded, in bytes. */
+  maxBytes?: number;
   /** 1-based position inside the object (bad config). */
   line?: number;
   column?: number;
@@ -40,6 +44,7 @@ export class StoreError extends Error {
   readonly location?: string;
   readonly kind?: 's3' | 'dir';
   readonly region?: string;
+  readonly maxBytes?: number;
   readonly line?: number;
   readonly column?: number;
 
@@ -50,6 +55,7 @@ export class StoreError extends Error {
     if (details.location !== undefined) this.location = details.location;
     if (details.kind !== undefined) this.kind = details.kind;
     if (details.region !== undefined) this.region = details.region;
+    if (details.maxBytes !== undefined) this.maxBytes = details.maxBytes;
     if (details.line !== undefined) this.line = details.line;
     if (details.column !== undefined) this.column = details.column;
   }
@@ -63,4 +69,14 @@ export function isStoreError(e: unknown): e is StoreError {
     (e as { name?: unknown }).name === 'StoreError' &&
     typeof (e as { code?: unknown }).code === 'string'
   );
+}
+
+/** E_TOO_LARGE: the object `key` is bigger than the `maxBytes` its reader allows. */
+export function tooLarge(key: string, location: string, maxBytes: number, kind: 's3' | 'dir'): StoreError {
+  return new StoreError('E_TOO_LARGE', `${JSON.stringify(key)} in ${location} is larger than ${maxBytes} bytes, the most its reader takes`, {
+    key,
+    location,
+    kind,
+    maxBytes,
+  });
 }

@@ -1,4 +1,4 @@
-export type { PutOptions, Store, StoredObject, StoreOptions } from './types.js';
+export type { GetOptions, ListedObject, ListOptions, PutOptions, Store, StoredObject, StoreOptions } from './types.js';
 export { StoreError, isStoreError } from './errors.js';
 export type { StoreErrorCode, StoreErrorDetails } from './errors.js';
 export { openStore } from './where.js';

@@ -2,10 +2,10 @@
 // @svcmon/store (and a directory store) stays cheap.
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import { checkKey } from './_keys.js';
-import { StoreError, isStoreError, type StoreErrorCode } from './errors.js';
+import { StoreError, isStoreError, tooLarge, type StoreErrorCode } from './errors.js';
 import { jitteredBackoff, sleep } from './_retry.js';
 import type { LiteCredentials } from './_s3-lite.js';
-import type { PutOptions, Store, StoredObject, StoreOptions } from './types.js';
+import type { GetOptions, ListedObject, ListOptions, PutOptions, Store, StoredObject, StoreOptions } from './types.js';
 
 export interface S3StoreOptions extends StoreOptions {
   bucket: string;
@@ -96,6 +96,8 @@ const EXPLAIN: Record<StoreErrorCode, string> = {
   E_NOT_FOUND: 'no such object',
   E_NO_BUCKET: 'the bucket does not exist',
   E_ACCESS_DENIED: 'access denied',
+  E_LIST_DENIED: 'listing refused (the credentials lack s3:ListBucket)',
+  E_TOO_LARGE: 'the object is larger than its reader takes',
   E_CREDENTIALS: 'the AWS credentials were rejected or are missing',
   E_PRECONDITION: 'the object changed meanwhile (conditional write failed)',
   E_CONFLICT: 'the object kept changing under this update',
@@ -123,6 +125,7 @@ const RETRY_CAP_MS = 20_000;
 
 /** Worth another try: throttling, 5xx, a try that timed out, a dropped connection. */
 function retryable(e: unknown): boolean {
+  if (isStoreError(e)) return false;
   const err = (e ?? {}) as { name?: string; $metadata?: { httpStatusCode?: number } };
   if (CREDENTIAL_ERRORS.has(err.name ?? '')) return false;
   const status = err.$metadata?.httpStatusCode;
@@ -164,8 +167,16 @@ interface PutInput {
 }
 
 /** One try of what the store needs from S3, over the AWS SDK or the built-in light client. */
+/** One page of a listing: full keys, and the token of the next page. */
+interface ListPage {
+  objects: ListedObject[];
+  next?: string;
+}
+
 interface Transport {
-  get(Key: string, signal: AbortSignal): Promise<StoredObject>;
+  /** With `maxBytes`: rejects with an error whose `tooLarge` is true for a bigger object. */
+  get(Key: string, signal: AbortSignal, maxBytes?: number): Promise<StoredObject>;
+  list(Prefix: string, token: string | undefined, maxKeys: number, signal: AbortSignal): Promise<ListPage>;
   put(input: PutInput, signal: AbortSignal): Promise<string>;
   delete(Key: string, signal: AbortSignal): Promise<void>;
   /** Raw LocationConstraint of the bucket. */
@@ -267,7 +278,7 @@ class S3Store implements Store {
     const bucket = this.bucket;
     const creds = this.#staticCredentials();
     if (creds !== undefined) {
-      const { LiteS3, parseLocationConstraint } = await import('./_s3-lite.js');
+      const { LiteS3, parseListPage, parseLocationConstraint } = await import('./_s3-lite.js');
       const lite = new LiteS3({
         region,
         credentials: creds,
@@ -277,8 +288,8 @@ class S3Store implements Store {
         connectTimeoutMs: CONNECT_TIMEOUT_MS,
       });
       return {
-        async get(Key, signal) {
-          const res = await lite.send({ method: 'GET', bucket, key: Key }, signal);
+        async get(Key, signal, maxBytes) {
+          const res = await lite.send({ method: 'GET', bucket, key: Key, ...(maxBytes === undefined ? {} : { maxBytes }) }, signal);
           const obj: StoredObject = { body: res.body, etag: String(res.headers.etag ?? '') };
           const ct = res.headers['content-type'];
           if (ct !== undefined) obj.contentType = ct;
@@ -305,6 +316,12 @@ class S3Store implements Store {
           );
           return String(res.headers.etag ?? '');
         },
+        async list(Prefix, token, maxKeys, signal) {
+          const query: Record<string, string> = { 'list-type': '2', prefix: Prefix, 'max-keys': String(maxKeys) };
+          if (token !== undefined) query['continuation-token'] = token;
+          const res = await lite.send({ method: 'GET', bucket, key: '', query }, signal);
+          return parseListPage(res.body);
+        },
         async delete(Key, signal) {
           await lite.send({ method: 'DELETE', bucket, key: Key }, signal);
         },
@@ -317,10 +334,15 @@ class S3Store implements Store {
     const sdk = await loadSdk(this.location);
     const client = new sdk.S3Client(this.#sdkConfig(region));
     return {
-      async get(Key, signal) {
+      async get(Key, signal, maxBytes) {
         const out = await client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key }), { abortSignal: signal });
-        const bytes = out.Body === undefined ? new Uint8Array() : await out.Body.transformToByteArray();
-        const obj: StoredObject = { body: Buffer.from(bytes), etag: out.ETag ?? '' };
+        let body: Buffer;
+        if (maxBytes === undefined) {
+          body = Buffer.from(out.Body === undefined ? new Uint8Array() : await out.Body.transformToByteArray());
+        } else {
+          body = await readAtMost(out.Body as AsyncIterable<Uint8Array> & { destroy?: () => void } | undefined, out.ContentLength, maxBytes);
+        }
+        const obj: StoredObject = { body, etag: out.ETag ?? '' };
         if (out.ContentType !== undefined) obj.contentType = out.ContentType;
         if (out.LastModified !== undefined) obj.lastModified = out.LastModified;
         return obj;
@@ -340,6 +362,19 @@ class S3Store implements Store {
           { abortSignal: signal },
         );
         return out.ETag ?? '';
+      },
+      async list(Prefix, token, maxKeys, signal) {
+        const out = await client.send(
+          new sdk.ListObjectsV2Command({ Bucket: bucket, Prefix, MaxKeys: maxKeys, ...(token === undefined ? {} : { ContinuationToken: token }) }),
+          { abortSignal: signal },
+        );
+        const objects = (out.Contents ?? []).map((c) => ({
+          key: c.Key ?? '',
+          etag: c.ETag ?? '',
+          size: c.Size ?? 0,
+          lastModified: c.LastModified ?? new Date(0),
+        }));
+        return out.IsTruncated === true && out.NextContinuationToken !== undefined ? { objects, next: out.NextContinuationToken } : { objects };
       },
       async delete(Key, signal) {
         await client.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key }), { abortSignal: signal });
@@ -438,14 +473,49 @@ class S3Store implements Store {
     return this.prefix + key;
   }
 
-  async get(key: string): Promise<StoredObject | null> {
+  async get(key: string, options: GetOptions = {}): Promise<StoredObject | null> {
     const Key = this.#key(key);
+    const { maxBytes } = options;
     try {
-      return await this.#request('reading', key, (t, signal) => t.get(Key, signal));
+      return await this.#request('reading', key, async (t, signal) => {
+        try {
+          return await t.get(Key, signal, maxBytes);
+        } catch (e) {
+          if (maxBytes !== undefined && (e as { tooLarge?: unknown } | null)?.tooLarge === true) {
+            throw tooLarge(key, this.location, maxBytes, 's3');
+          }
+          throw e;
+        }
+      });
     } catch (e) {
       if (isStoreError(e) && e.code === 'E_NOT_FOUND') return null;
       throw e;
     }
+  }
+
+  async *list(prefix: string, options: ListOptions = {}): AsyncIterable<ListedObject> {
+    const maxKeys = Math.min(1000, Math.max(1, Math.floor(options.pageSize ?? 1000)));
+    const Prefix = this.prefix + prefix;
+    let token: string | undefined;
+    do {
+      let page: ListPage;
+      try {
+        page = await this.#request('listing', undefined, (t, signal) => t.list(Prefix, token, maxKeys, signal));
+      } catch (e) {
+        if (isStoreError(e) && e.code === 'E_ACCESS_DENIED') {
+          throw new StoreError(
+            'E_LIST_DENIED',
+            `listing ${this.location}${prefix} was refused (403 AccessDenied): the credentials lack s3:ListBucket on bucket "${this.bucket}"`,
+            { location: this.location, kind: 's3', cause: e.cause },
+          );
+        }
+        throw e;
+      }
+      for (const o of page.objects) {
+        if (o.key.startsWith(this.prefix)) yield { ...o, key: o.key.slice(this.prefix.length) };
+      }
+      token = page.next;
+    } while (token !== undefined);
   }
 
   async put(key: string, body: string | Uint8Array, options: PutOptions): Promise<{ etag: string }> {
@@ -510,6 +580,28 @@ class S3Store implements Store {
       throw e;
     }
   }
+}
+
+/** At most `maxBytes` of an SDK body: a bigger one is destroyed unread (by its length) or once past the bound. */
+async function readAtMost(
+  body: (AsyncIterable<Uint8Array> & { destroy?: () => void }) | undefined,
+  length: number | undefined,
+  maxBytes: number,
+): Promise<Buffer> {
+  const big = () => {
+    body?.destroy?.();
+    return Object.assign(new Error(`larger than ${maxBytes} bytes`), { name: 'TooLarge', tooLarge: true });
+  };
+  if (body === undefined) return Buffer.alloc(0);
+  if (length !== undefined && length > maxBytes) throw big();
+  const chunks: Uint8Array[] = [];
+  let got = 0;
+  for await (const chunk of body) {
+    got += chunk.length;
+    if (got > maxBytes) throw big();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
 }
 
 /** A store in an S3 bucket (optionally under a key prefix). */

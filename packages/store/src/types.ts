@@ -25,13 +25,41 @@ export interface PutOptions {
   ifNoneMatch?: '*';
 }
 
+/** One object as a listing names it (no body). */
+export interface ListedObject {
+  /** The key, without the store's prefix. */
+  key: string;
+  /** The same tag `get` answers for this object (S3 ETag, quotes included; a content hash for directories). */
+  etag: string;
+  size: number;
+  lastModified: Date;
+}
+
+export interface ListOptions {
+  /** Keys per request (S3 max-keys, at most 1000, the default). */
+  pageSize?: number;
+}
+
+export interface GetOptions {
+  /**
+   * Read at most this many bytes of the object: a bigger one throws StoreError E_TOO_LARGE
+   * (naming the key and the bound) after reading no more than `maxBytes` + 1 bytes.
+   */
+  maxBytes?: number;
+}
+
 /** Where svcmon state lives: an S3 bucket (with optional prefix) or a local directory. */
 export interface Store {
   readonly kind: 's3' | 'dir';
   /** For people: `s3://bucket/prefix/` or an absolute directory path. */
   readonly location: string;
   /** The object, or null when there is none. Other failures throw a StoreError. */
-  get(key: string): Promise<StoredObject | null>;
+  get(key: string, options?: GetOptions): Promise<StoredObject | null>;
+  /**
+   * Every object whose key starts with `prefix` ('' for all), in key order (UTF-8 bytes), page by
+   * page. A listing the store refuses (S3 without s3:ListBucket) throws StoreError E_LIST_DENIED.
+   */
+  list(prefix: string, options?: ListOptions): AsyncIterable<ListedObject>;
   /** Writes atomically. A failed precondition throws StoreError code E_PRECONDITION. */
   put(key: string, body: string | Uint8Array, options: PutOptions): Promise<{ etag: string }>;
   delete(key: string): Promise<void>;

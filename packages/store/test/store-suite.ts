@@ -46,6 +46,48 @@ export function storeSuite(kind: string, open: () => Promise<SuiteTarget>): void
       await target?.stop?.();
     });
 
+    test('a listing names every object under a prefix, page by page, in key order, with the etag and size get answers', async () => {
+      const names = [...ODD_NAMES.map((n) => `listing/${n}.json`), 'listing/sub/deeper/x.json', 'listing-not/under.json'];
+      for (const [i, key] of names.entries()) await store.put(key, 'x'.repeat(i + 1), { contentType: 'application/json' });
+      const listed = [];
+      for await (const o of store.list('listing/', { pageSize: 3 })) listed.push(o);
+      const expected = names.filter((k) => k.startsWith('listing/')).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+      expect(listed.map((o) => o.key)).toEqual(expected);
+      for (const o of listed) {
+        const obj = await store.get(o.key);
+        expect(o.etag).toBe(obj?.etag);
+        expect(o.size).toBe(obj?.body.length);
+        expect(o.lastModified).toBeInstanceOf(Date);
+        expect(Number.isNaN(o.lastModified.getTime())).toBe(false);
+      }
+      const one = [];
+      for await (const o of store.list('listing/what?')) one.push(o.key);
+      expect(one).toEqual(['listing/what?.json']);
+      const none = [];
+      for await (const o of store.list('no-such-prefix/')) none.push(o);
+      expect(none).toEqual([]);
+      for (const key of names) await store.delete(key);
+      const after = [];
+      for await (const o of store.list('listing')) after.push(o);
+      expect(after).toEqual([]);
+    });
+
+    test('get with maxBytes reads a small object and refuses a bigger one with E_TOO_LARGE naming the key and the bound', async () => {
+      await store.put('bounded/small.json', '{"seconds":1}', { contentType: 'application/json' });
+      expect((await store.get('bounded/small.json', { maxBytes: 13 }))?.body.toString()).toBe('{"seconds":1}');
+      await store.put('bounded/big.json', 'y'.repeat(100_000), { contentType: 'application/json' });
+      const err = await store.get('bounded/big.json', { maxBytes: 64 }).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(isStoreError(err) && err.code).toBe('E_TOO_LARGE');
+      expect(err).toMatchObject({ key: 'bounded/big.json', maxBytes: 64 });
+      expect(String((err as Error).message)).toContain('bounded/big.json');
+      expect(await store.get('bounded/missing.json', { maxBytes: 64 })).toBeNull();
+      await store.delete('bounded/small.json');
+      await store.delete('bounded/big.json');
+    });
+
     test('put then get returns the same bytes and the etag put returned', async () => {
       const { etag } = await store.put('round-trip.txt', 'hello\n', { contentType: 'text/plain' });
       expect(etag).toMatch(/^".+"$/);
