@@ -1,4 +1,5 @@
-import { heartbeatKey, isStoreError, readFailureRecord, readHeartbeat, readRunState, type RunState, type Store } from '@svcmon/store';
+import { heartbeatKey, isStoreError, readFailureRecord, type RunState, type Store } from '@svcmon/store';
+import { fullReads, type TaskReads } from './_reads.js';
 import { elapsedText, racketDate } from './_date.js';
 import { taskPeriod } from '@svcmon/store';
 import { DEFAULT_CONCURRENCY, limiter } from './_limit.js';
@@ -26,6 +27,8 @@ export interface CheckTasksOptions {
   concurrency?: number;
   /** Told as each task's verdict is ready (`task-checked`). */
   onEvent?: OnPulseEvent;
+  /** Where the heartbeats and run states come from (default: every one is read). */
+  reads?: TaskReads;
 }
 
 function errorMessage(e: unknown): string {
@@ -34,6 +37,7 @@ function errorMessage(e: unknown): string {
 
 async function checkTask(
   store: Store,
+  reads: TaskReads,
   task: TaskLike,
   period: number,
   nowSeconds: number,
@@ -56,13 +60,13 @@ async function checkTask(
     return done({ ok: true, state: 'paused', pausedUntil: rules.pausedUntil, reason: pausedText(rules.pausedUntil) });
   }
   // The run state (`svcmon run`, start/success/fail) is read beside the heartbeat; most tasks have none.
-  const runRead = readRunState(store, name).then(
-    (r) => ({ state: r?.state }),
+  const runRead = reads.runState(name).then(
+    (state) => ({ state: state ?? undefined }),
     (e: unknown) => ({ error: errorMessage(e).replace(` in ${store.location}`, '') }),
   );
   let beat;
   try {
-    beat = await readHeartbeat(store, name);
+    beat = await reads.heartbeat(name);
   } catch (e) {
     await runRead;
     if (isStoreError(e) && e.code === 'E_BAD_HEARTBEAT') {
@@ -139,10 +143,11 @@ export async function checkTasks(store: Store, tasks: readonly TaskLike[], optio
   const config = options.config ?? {};
   const nowSeconds = Math.floor((options.now ?? new Date()).getTime() / 1000);
   const onEvent = options.onEvent;
+  const reads = options.reads ?? fullReads(store);
   return Promise.all(
     tasks.map((task) =>
       limit(async () => {
-        const verdict = await checkTask(store, task, taskPeriod(config, task), nowSeconds, options.selfName);
+        const verdict = await checkTask(store, reads, task, taskPeriod(config, task), nowSeconds, options.selfName);
         onEvent?.({ type: 'task-checked', verdict });
         return verdict;
       }),

@@ -84,6 +84,8 @@ export interface PulseResult {
   report: string;
   /** Present when there was someone to mail. */
   mail?: { sent: boolean; error?: string };
+  /** What the pulse worked around without failing (a store that will not list, …), one line each. */
+  warnings?: string[];
   /** The pulse could not do its job (config unreadable, store down): one line. */
   error?: string;
   errorCode?: PulseErrorCode;

@@ -74,7 +74,8 @@ export async function readHeartbeat(store: Store, task: string): Promise<Heartbe
   return parseHeartbeat(obj.body.toString('utf8'), key, store.location);
 }
 
-function parseHeartbeat(text: string, key: string, location: string): Heartbeat {
+/** A heartbeat object's text (`key` and `location` name it in errors): E_BAD_HEARTBEAT when malformed. */
+export function parseHeartbeat(text: string, key: string, location: string): Heartbeat {
   const bad = (why: string, cause?: unknown): never => {
     throw new StoreError('E_BAD_HEARTBEAT', `malformed heartbeat ${JSON.stringify(key)} in ${location}: ${why}`, {
       key,

@@ -13,6 +13,7 @@ export {
   formatHeartbeat,
   formatRfc2822,
   heartbeatKey,
+  parseHeartbeat,
   readHeartbeat,
   writeHeartbeat,
 } from './heartbeat.js';
@@ -35,6 +36,7 @@ export {
   RUN_CONTENT_TYPE,
   failureKey,
   formatRunState,
+  parseRunState,
   readFailureRecord,
   readRunState,
   runStateKey,
