@@ -20,10 +20,21 @@ if (process.argv[2] === '--child') {
   const { openStore } = await import('@svcmon/store');
   const [, , , endpoint, bucket] = process.argv;
   const started = performance.now();
-  const result = await takePulse(openStore(bucket, storeOptions(endpoint)), { emailMode: 'none' });
+  // When each stage ended (ms from the start): where a pulse's time goes.
+  const at = {};
+  const mark = (what) => (at[what] = Math.round(performance.now() - started));
+  const onEvent = (e) => {
+    if (e.type === 'checks-planned') mark('config');
+    else if (e.type === 'task-checked') mark('tasks');
+    else if (e.type === 'site-checked') mark('sites');
+    else if (e.type === 'report') mark('evaluated');
+    else if (e.type === 'state-result') mark('state');
+    else if (e.type === 'published') mark('published');
+  };
+  const result = await takePulse(openStore(bucket, storeOptions(endpoint)), { emailMode: 'none', onEvent });
   const ms = performance.now() - started;
   process.stdout.write(
-    JSON.stringify({ ms, maxRssKiB: process.resourceUsage().maxRSS, tasks: result.tasks.length, error: result.error, warnings: result.warnings?.length ?? 0, down: result.sites.filter((s) => !s.ok).length }) + '\n',
+    JSON.stringify({ ms, maxRssKiB: process.resourceUsage().maxRSS, tasks: result.tasks.length, error: result.error, warnings: result.warnings?.length ?? 0, at, down: result.sites.filter((s) => !s.ok).length }) + '\n',
   );
   process.exit(0);
 }
@@ -63,7 +74,7 @@ async function pulse(bucket) {
 const fmt = (r) => {
   const c = r.counts;
   const total = c.LIST + c.GET + c.PUT + c.DELETE + c.HEAD + c.OTHER;
-  return `${total} requests (LIST ${c.LIST}, GET ${c.GET}, PUT ${c.PUT}), ${(r.ms / 1000).toFixed(2)} s = ${(r.ms / TIMEOUT_MS).toFixed(2)}× the timeout, peak RSS ${(r.maxRssKiB / 1024).toFixed(0)} MiB${r.warnings ? `, ${r.warnings} warning` : ''}`;
+  return `${total} requests (LIST ${c.LIST}, GET ${c.GET}, PUT ${c.PUT}), ${(r.ms / 1000).toFixed(2)} s = ${(r.ms / TIMEOUT_MS).toFixed(2)}× the timeout, peak RSS ${(r.maxRssKiB / 1024).toFixed(0)} MiB${r.warnings ? `, ${r.warnings} warning` : ''}; stages ended at (ms) ${JSON.stringify(r.at)}`;
 };
 const monthly = (c) => ((c.GET * 0.0004 + (c.LIST + c.PUT) * 0.005) / 1000) * 12 * 24 * 30;
 
@@ -91,6 +102,15 @@ try {
     await beat(store, Array.from({ length: Math.ceil(n / 12) }, (_, i) => i * 12), new Date(Date.now() + 1000));
     const warm = await pulse(bucket);
     console.log(`  warm (1 in 12 beat): ${fmt(warm)}`);
+    // The test server's floor for that pulse: its listing plus as many GETs, 32 at a time, from here.
+    const keys = Array.from({ length: warm.counts.GET }, (_, i) => `${name((i * 12) % n)}-beat.json`);
+    const g0 = performance.now();
+    let next = 0;
+    await Promise.all(Array.from({ length: 32 }, async () => {
+      while (next < keys.length) await store.get(keys[next++]);
+    }));
+    const getFloorMs = performance.now() - g0;
+    console.log(`  server floor of the warm pulse: listing ${(floorMs / 1000).toFixed(2)} s + ${keys.length} GETs ${(getFloorMs / 1000).toFixed(2)} s = ${((floorMs + getFloorMs) / TIMEOUT_MS).toFixed(2)}× the timeout`);
     s3.setBucketOptions(bucket, { denyList: true });
     const refused = await pulse(bucket);
     s3.setBucketOptions(bucket, { denyList: false });
