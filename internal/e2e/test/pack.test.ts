@@ -4,7 +4,7 @@
 // ESM and from CommonJS, and a strict TypeScript consumer — under the
 // workspace's Node and under Node 22 (the oldest Node the packages support).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FIXTURES, REPO_ROOT, startS3 } from '@svcmon/testkit';
@@ -419,6 +419,8 @@ describe.each(runtimes)('installed from the tarballs, under $label', (runtime) =
     const r = run(node, [path.join(project, 'node_modules', '.bin', 'svcmon-beat'), './mon', 'backup'], inProject);
     expect(r.status, r.stderr).toBe(0);
     expectFreshHeartbeat(path.join(project, 'mon', 'backup-beat.json'), before, nowSeconds());
+    // nightly (period 60) beats afresh too: the earlier tests may have taken over a minute on a busy machine.
+    expect(run(node, [path.join(project, 'node_modules', '.bin', 'svcmon-beat'), './mon', 'nightly'], inProject).status).toBe(0);
     const pulse = npx('svcmon', 'pulse', './mon', '--no-email');
     expect(pulse.status, pulse.stdout).toBe(0);
   });
@@ -599,4 +601,99 @@ void beat('./ts-mon');
     expect(`${r.stdout}${r.stderr}`).toBe('');
     expect(r.status).toBe(0);
   });
+});
+
+// ---------------------------------------------------------------- @svcmon/beat alone
+
+/** Bytes of every file under `dir` (what an install puts on disk, apparent size). */
+function treeBytes(dir: string): number {
+  let total = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) total += treeBytes(file);
+    else if (entry.isFile()) total += statSync(file).size;
+  }
+  return total;
+}
+
+describe('@svcmon/beat installed alone (no CLI, no AWS SDK)', () => {
+  const MiB = 1024 * 1024;
+  let project: string;
+  let env: NodeJS.ProcessEnv;
+  let npm: { npm: string; npx: string };
+  const node = process.execPath;
+  const sdkRange = (readJson(path.join(repoRoot, 'packages', 'store', 'package.json')) as { peerDependencies: Record<string, string> })
+    .peerDependencies['@aws-sdk/client-s3']!;
+
+  beforeAll(() => {
+    env = userEnv(path.dirname(node));
+    npm = npmCliFiles();
+    project = mkdtempSync(path.join(os.tmpdir(), 'svcmon-beat-alone-'));
+    writeFileSync(path.join(project, 'package.json'), `${JSON.stringify({ name: 'beat-alone', version: '1.0.0', private: true }, null, 2)}\n`);
+    // beat and what it depends on, from the tarballs (the rest would come from the registry).
+    runOk(node, [npm.npm, 'install', '--no-audit', '--no-fund', '--loglevel=error', ...(['rktd', 'store', 'beat'] as const).map((p) => tarballs.get(p)!)], {
+      cwd: project,
+      env,
+      timeoutMs: 600_000,
+    });
+  });
+
+  afterAll(() => {
+    if (project && !keep) rmSync(project, { recursive: true, force: true });
+  });
+
+  it(`installs in under 1 MiB, without @aws-sdk or @smithy`, () => {
+    const modules = path.join(project, 'node_modules');
+    const bytes = treeBytes(modules);
+    const scopes = readdirSync(modules).filter((n) => n.startsWith('@'));
+    console.log(`@svcmon/beat alone: ${(bytes / 1024).toFixed(0)} KiB in node_modules (${readdirSync(modules).join(', ')})`);
+    expect(scopes).not.toContain('@aws-sdk');
+    expect(scopes).not.toContain('@smithy');
+    expect(bytes).toBeLessThan(MiB);
+  });
+
+  it('beats with static keys (no SDK loaded); with a profile it says once which package to install, then works once it is added', async () => {
+    const bucket = 'beat-alone';
+    const s3 = await startS3({ buckets: [bucket] });
+    try {
+      const base: NodeJS.ProcessEnv = { ...env, AWS_EC2_METADATA_DISABLED: 'true', AWS_ENDPOINT_URL_S3: s3.endpoint, AWS_REGION: 'us-east-1' };
+      for (const key of Object.keys(base)) if (/^AWS_(ACCESS|SECRET|SESSION|PROFILE|SHARED|CONFIG)/.test(key)) delete base[key];
+      const beatBin = path.join(project, 'node_modules', '.bin', 'svcmon-beat');
+      const script = `import { beat } from '@svcmon/beat'; console.log(JSON.stringify(await beat('${bucket}', process.argv[1])));`;
+      const beatFrom = (extra: NodeJS.ProcessEnv, task: string) =>
+        runAsync(node, ['--input-type=module', '-e', script, task], { cwd: project, env: { ...base, ...extra } });
+
+      const keys = { AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey };
+      const lib = await beatFrom(keys, 'static');
+      expect(lib.status, lib.stderr).toBe(0);
+      const bin = await runAsync(node, [beatBin, bucket, 'static-bin'], { cwd: project, env: { ...base, ...keys } });
+      expect(bin.status, bin.stderr).toBe(0);
+      for (const task of ['static', 'static-bin']) expect((await s3.rawGet(bucket, `${task}-beat.json`)).body.toString()).toMatch(HEARTBEAT);
+
+      const credentialsFile = path.join(project, 'aws-credentials');
+      writeFileSync(credentialsFile, `[alone]\naws_access_key_id = ${s3.credentials.accessKeyId}\naws_secret_access_key = ${s3.credentials.secretAccessKey}\n`);
+      const profile = { AWS_PROFILE: 'alone', AWS_SHARED_CREDENTIALS_FILE: credentialsFile, AWS_CONFIG_FILE: path.join(project, 'no-aws-config') };
+      const missing = await runAsync(node, [beatBin, bucket, 'profiled'], { cwd: project, env: { ...base, ...profile } });
+      expect(missing.status).toBe(1);
+      expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+      expect(missing.stderr).toContain('npm install @aws-sdk/client-s3');
+      noStackTrace(missing.stderr);
+      const viaLib = await beatFrom(profile, 'profiled');
+      expect(viaLib.status).not.toBe(0);
+      expect(viaLib.stderr).toMatch(/E_NEEDS_SDK|npm install @aws-sdk\/client-s3/);
+
+      runOk(node, [npm.npm, 'install', '--no-audit', '--no-fund', '--loglevel=error', `@aws-sdk/client-s3@${sdkRange}`], {
+        cwd: project,
+        env,
+        timeoutMs: 600_000,
+      });
+      const before = s3.requests.length;
+      const withSdk = await runAsync(node, [beatBin, bucket, 'profiled'], { cwd: project, env: { ...base, ...profile } });
+      expect(withSdk.status, withSdk.stderr).toBe(0);
+      expect((await s3.rawGet(bucket, 'profiled-beat.json')).body.toString()).toMatch(HEARTBEAT);
+      expect(s3.requests.slice(before).every((r) => /aws-sdk-js/.test(String(r.headers['user-agent'] ?? '')))).toBe(true);
+    } finally {
+      await s3.stop();
+    }
+  }, 600_000);
 });

@@ -66,7 +66,7 @@ const outcome = (m) => {
 const fmtMs = (ms) => (typeof ms !== 'number' ? '—' : ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);
 const cell = (s) => String(s ?? '—').replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
-const GROUP_ORDER = ['Faults: S3', 'Faults: web sites', 'Faults: SMTP', 'Hostile input', 'Security', 'Regressions'];
+const GROUP_ORDER = ['Faults: S3', 'Faults: web sites', 'Faults: SMTP', 'Hostile input', 'Inputs at the door', 'Security', 'Regressions'];
 const groups = [...new Set([...GROUP_ORDER, ...measurements.map((m) => m.group)])].filter((g) =>
   measurements.some((m) => m.group === g),
 );

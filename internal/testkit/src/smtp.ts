@@ -34,6 +34,8 @@ export interface StartSmtpOptions {
   starttls?: boolean;
   /** Require AUTH PLAIN/LOGIN with these credentials. */
   auth?: { user: string; pass: string };
+  /** Answer RCPT TO for these addresses (case-insensitive) with `550 5.1.1 <address>: mailbox unavailable`. */
+  rejectRecipients?: readonly string[];
 }
 
 export interface TestSmtp {
@@ -42,6 +44,8 @@ export interface TestSmtp {
   messages: SmtpMessage[];
   /** Failed AUTH attempts, by user name. */
   authFailures: string[];
+  /** RCPT TO addresses refused (rejectRecipients), in order. */
+  refusedRecipients: string[];
   /** Resolves when `count` messages have arrived. */
   waitFor(count: number, timeoutMs?: number): Promise<SmtpMessage[]>;
   close(): Promise<void>;
@@ -50,6 +54,8 @@ export interface TestSmtp {
 export async function startSmtp(options: StartSmtpOptions = {}): Promise<TestSmtp> {
   const messages: SmtpMessage[] = [];
   const authFailures: string[] = [];
+  const refusedRecipients: string[] = [];
+  const refuse = new Set((options.rejectRecipients ?? []).map((a) => a.toLowerCase()));
   const waiters: Array<() => void> = [];
   const tls = options.secure || options.starttls;
   const serverOptions: SMTPServerOptions = {
@@ -64,6 +70,12 @@ export async function startSmtp(options: StartSmtpOptions = {}): Promise<TestSmt
       if (want && auth.username === want.user && auth.password === want.pass) return callback(null, { user: auth.username });
       authFailures.push(auth.username ?? '');
       return callback(new Error('Invalid username or password'));
+    },
+    onRcptTo(address, _session, callback) {
+      if (!refuse.has(address.address.toLowerCase())) return callback();
+      refusedRecipients.push(address.address);
+      const err = Object.assign(new Error(`<${address.address}>: mailbox unavailable`), { responseCode: 550 });
+      return callback(err);
     },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
@@ -101,6 +113,7 @@ export async function startSmtp(options: StartSmtpOptions = {}): Promise<TestSmt
     host: '127.0.0.1',
     messages,
     authFailures,
+    refusedRecipients,
     async waitFor(count, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       while (messages.length < count) {

@@ -9,6 +9,7 @@ import {
   type RunState,
   type Store,
   type Where,
+  assertTaskName,
 } from '@svcmon/store';
 
 /** What every signal takes besides the store (which `openStore` alone configures). */
@@ -103,6 +104,7 @@ type RunStarted = RunState['running'][number];
  * @example const run = await start('my-bucket', 'backup'); … await success('my-bucket', 'backup', run);
  */
 export async function start(where: Where, task: string, options: StartOptions = {}): Promise<RunHandle> {
+  assertTaskName(task);
   const runId = options.runId ?? crypto.randomUUID();
   const at = seconds(options.now ?? new Date());
   const store = openStore(where);
@@ -119,6 +121,7 @@ export async function start(where: Where, task: string, options: StartOptions = 
  * writes), then the run's start is cleared and any earlier failure is superseded.
  */
 export async function success(where: Where, task: string, options: SuccessOptions = {}): Promise<Heartbeat> {
+  assertTaskName(task);
   const { now = new Date(), ...rest } = options;
   const store = openStore(where);
   const at = seconds(now);
@@ -151,6 +154,7 @@ export async function success(where: Where, task: string, options: SuccessOption
  * exit status in `<task>-run.json`. The next pulse reports the task as ERROR, whatever its period.
  */
 export async function fail(where: Where, task: string, options: FailOptions = {}): Promise<FailureRecord> {
+  assertTaskName(task);
   const { now = new Date(), ...rest } = options;
   const store = openStore(where);
   const runId = rest.runId ?? crypto.randomUUID();

@@ -1,4 +1,4 @@
-import { openStore, writeHeartbeat } from '@svcmon/store';
+import { assertTaskName, openStore, writeHeartbeat } from '@svcmon/store';
 import type { Heartbeat, Where } from '@svcmon/store';
 
 export type { Heartbeat, Where } from '@svcmon/store';
@@ -20,6 +20,7 @@ export interface BeatOptions {
  * @example await beat(openStore('state', { endpoint: 'http://127.0.0.1:9000' }), 'nightly-backup');
  */
 export async function beat(where: Where, task: string, options: BeatOptions = {}): Promise<Heartbeat> {
+  assertTaskName(task);
   return writeHeartbeat(openStore(where), task, options.now === undefined ? {} : { now: options.now });
 }
 

@@ -108,7 +108,7 @@ describe('svcmon-beat (a real process)', () => {
   test('store failures: exit 1, one line, no stack trace', async () => {
     const wrong = await runBin(['golden', 'x', '--endpoint', s3.endpoint, '--region', 'eu-west-1'], s3env());
     expect(wrong.code).toBe(1);
-    expect(wrong.stderr).toMatch(/^svcmon-beat: .*s3:\/\/golden\/x-beat\.json.*credentials/);
+    expect(wrong.stderr).toMatch(/^svcmon-beat: .*s3:\/\/golden\/x-beat\.json.*the bucket is in region us-east-1, not eu-west-1/);
     expect(wrong.stderr.trim().split('\n')).toHaveLength(1);
     const missing = await runBin(['nope', 'x', '--endpoint', s3.endpoint], s3env());
     expect(missing.code).toBe(1);

@@ -1,13 +1,20 @@
 // The command tree: every command and its options, declared with commander.
 // Each action loads the code of its command with `await import()`, so that
 // `svcmon beat` never loads the pulse, nodemailer or the config editor.
-import { Command, Option } from 'commander';
+import { Command, Help, InvalidArgumentError, Option } from 'commander';
+import type { SCHEMA, parseDuration } from '@svcmon/store';
 import pkg from '../package.json' with { type: 'json' };
 import type { CommandKind } from './errors.js';
 import type { Io } from './_io.js';
-import { duration, statusList, wholeNumber } from './_alert-parsers.js';
-import { nonNegativeInteger, positiveInteger, positiveSeconds } from './_parsers.js';
+import { positiveInteger } from './_parsers.js';
 import { parseUntil } from './_until.js';
+
+/** The config's schema and the duration parser (@svcmon/store): loaded by main only for the commands that use them. */
+export interface Lib {
+  SCHEMA: typeof SCHEMA;
+  parseDuration: typeof parseDuration;
+}
+type Schema = typeof SCHEMA;
 
 export interface State {
   exitCode: number;
@@ -27,7 +34,8 @@ function storeFlags(cmd: Command): Command {
     .option('--endpoint <url>', 'S3-compatible endpoint such as MinIO, R2 or s3rver (default: AWS_ENDPOINT_URL_S3)');
 }
 
-export function buildProgram(io: Io, state: State): Command {
+export function buildProgram(io: Io, state: State, lib?: Lib): Command {
+  const schema = lib?.SCHEMA;
   const program = new Command('svcmon');
 
   const prepare = (cmd: Command): Command =>
@@ -55,7 +63,13 @@ export function buildProgram(io: Io, state: State): Command {
     .description('Heartbeat and site monitoring with nothing but an S3 bucket (or a local directory).')
     .version(pkg.version, '-V, --version', 'print the version')
     .option('--debug', 'print stack traces of errors')
-    .configureHelp({ showGlobalOptions: true })
+    .configureHelp({
+      showGlobalOptions: true,
+      // The listing shows run's `--`, which commander cannot declare as an argument.
+      subcommandTerm(cmd: Command): string {
+        return cmd.name() === 'run' ? 'run <where> <task> -- <command...>' : Help.prototype.subcommandTerm.call(this, cmd);
+      },
+    })
     .helpOption('-h, --help', 'show help')
     .addHelpText(
       'after',
@@ -106,8 +120,17 @@ export function buildProgram(io: Io, state: State): Command {
     .addOption(new Option('--no-email', 'do not send e-mail').conflicts(['failEmail', 'changeEmail']))
     .addOption(new Option('--fail-email', 'send e-mail only when a check failed').conflicts(['email', 'changeEmail']))
     .addOption(new Option('--change-email', 'notify (e-mail and webhooks) only when a verdict changed since the last message').conflicts(['email', 'failEmail']))
-    .option('--remind <duration>', 'with --change-email: repeat the message while anything stays down, e.g. 6h, 30m, 1d (implies --change-email)', duration('--remind'))
+    .option('--remind <duration>', 'with --change-email: repeat the message while anything stays down, e.g. 6h, 30m, 1d (implies --change-email)', (text: string) => {
+      if (!lib) return text;
+      try {
+        return lib.parseDuration(text);
+      } catch {
+        throw new InvalidArgumentError('--remind must be a duration such as 30m, 6h or 1d.');
+      }
+    })
     .option('--no-publish', 'do not publish pulse.json and pulse-badge.svg to the bucket')
+    .option('--metrics <file>', "write the pulse's figures as Prometheus metrics to FILE, atomically (for the node exporter's textfile collector)")
+    .addOption(new Option('--publish-metrics', "also publish the pulse's figures as Prometheus metrics, pulse-metrics.prom (public-read), beside pulse.json").conflicts('publish'))
     .option('--email-config <file>', 'e-mail settings: a Racket hash or JSON (server, port, connect, user, password, from, sending-server)')
     .option('--beat <name>', "this monitor's own task name: counted as healthy, and its heartbeat is recorded after the pulse (and mail) went through")
     .option('--json', 'print the result as JSON instead of the report')
@@ -119,6 +142,7 @@ export function buildProgram(io: Io, state: State): Command {
         'svcmon pulse my-bucket --fail-email --email-config email.rktd --beat monitor-1',
         'svcmon pulse ./monitor --json --no-email',
         'svcmon pulse my-bucket --change-email --remind 6h --email-config alerts.rktd --beat monitor-1',
+        'svcmon pulse my-bucket --fail-email --beat monitor-1 --metrics /var/lib/node_exporter/textfile_collector/svcmon.prom',
       ]) +
         '\nExit status: 0 healthy, 1 a check failed, 2 usage or configuration error,\n3 the pulse could not finish (store unreachable, mail or a webhook failed).\n',
     )
@@ -134,7 +158,7 @@ export function buildProgram(io: Io, state: State): Command {
         'svcmon config show my-bucket',
       ]) + '\nExit status: 0 success, 1 store error (including a missing config without --force), 2 usage or validation error.\n',
     );
-  addConfigCommands(config, prepare, run);
+  addConfigCommands(config, prepare, run, lib);
 
   // svcmon demo [dir]
   prepare(program.command('demo'))
@@ -152,7 +176,45 @@ type Run = (
   load: () => Promise<(io: Io, ...args: never[]) => Promise<number>>,
 ) => (...args: unknown[]) => Promise<void>;
 
-function addConfigCommands(config: Command, prepare: Prepare, run: Run): void {
+/** `--max-duration` → `maxDuration`: the name commander gives the option's value. */
+export function attributeOf(flag: string): string {
+  return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/**
+ * The flags of `set-…` for the keys the schema marks as flags: name, placeholder, help, default
+ * and the check of the value all come from the key's declaration.
+ */
+function keyFlags(cmd: Command, schema: Schema | undefined, kind: 'task' | 'site' | 'email' | 'html'): Command {
+  if (!schema) return cmd;
+  for (const [key, decl] of Object.entries(schema[kind].keys)) {
+    if (!decl.flag) continue;
+    const name = key.replace(/\?$/, '');
+    const dflt =
+      decl.inherits !== undefined
+        ? ` (default: the config's ${decl.inherits}, else ${String(decl.default)})`
+        : decl.default !== undefined
+          ? ` (default: ${String(decl.default)})`
+          : '';
+    if (decl.type.arg === undefined) {
+      cmd.option(`--${name}`, `${decl.help}${dflt}`);
+      cmd.option(`--no-${name}`, `the opposite of --${name}`);
+      continue;
+    }
+    const parse = (text: string): unknown => {
+      const v = decl.type.parse(text);
+      if (v === undefined) throw new InvalidArgumentError(`--${name} must be ${decl.type.want}.`);
+      return v;
+    };
+    // set-html replaces the settings as a whole: its one key is required.
+    if (kind === 'html') cmd.requiredOption(`--${name} <${decl.type.arg}>`, `${decl.help}${dflt}`, parse);
+    else cmd.option(`--${name} <${decl.type.arg}>`, `${decl.help}${dflt}`, parse);
+  }
+  return cmd;
+}
+
+function addConfigCommands(config: Command, prepare: Prepare, run: Run, lib: Lib | undefined): void {
+  const schema = lib?.SCHEMA;
   const load = (name: keyof typeof import('./commands/config.js')) =>
     run('config', async () => (await import('./commands/config.js'))[name] as never);
 
@@ -183,39 +245,26 @@ function addConfigCommands(config: Command, prepare: Prepare, run: Run): void {
   };
 
   entity('task', '<name>', 'the task name', 'nightly-build',
-    (cmd) => cmd
-      .option('--period <seconds>', 'most seconds that may pass between two heartbeats (default: the config\'s period, else 86400)', nonNegativeInteger('--period'))
-      .option('--grace <seconds>', 'seconds allowed on top of the period or schedule', nonNegativeInteger('--grace'))
-      .option('--schedule <cron>', 'five-field cron expression: late when no success since the latest scheduled time more than the grace ago')
-      .option('--tz <zone>', 'IANA time zone of the schedule (default: UTC)')
-      .option('--max-duration <seconds>', 'a run (svcmon run) going longer than this is an error', positiveInteger('--max-duration')),
+    (cmd) => keyFlags(cmd, schema, 'task'),
     'svcmon config set-task my-bucket nightly-build --schedule "0 3 * * *" --tz Europe/Berlin --grace 1800');
   skipHtml(storeFlags(sub('pause-task', 'pause a task: reported as paused (healthy) until --until, or until resume-task').argument('<where>', WHERE_HELP).argument('<name>', 'the task name')))
-    .option('--until <time>', 'when the pause ends: 2026-12-01T06:00:00Z, 2026-12-01 (UTC), 2h, 3d, or @<unix seconds>', (v: string) => parseUntil(v))
+    .option('--until <time>', 'when the pause ends: 2026-12-01T06:00:00Z, 2026-12-01 (UTC), 2h, 3d, or @<unix seconds>', (v: string) => (lib ? parseUntil(v, lib.parseDuration) : v))
     .addHelpText('after', example(['svcmon config pause-task my-bucket nightly-build --until 3d']))
     .action(run('config', async () => (await import('./commands/pause.js')).pauseTask as never));
   skipHtml(storeFlags(sub('resume-task', 'resume a paused task').argument('<where>', WHERE_HELP).argument('<name>', 'the task name')))
     .addHelpText('after', example(['svcmon config resume-task my-bucket nightly-build']))
     .action(run('config', async () => (await import('./commands/pause.js')).resumeTask as never));
   entity('site', '<url>', 'the URL', 'https://example.com/',
-    (cmd) => cmd.option('--timeout <seconds>', "seconds to wait for an answer (default: the config's timeout, else 30)", positiveSeconds('--timeout'))
-      .option('--status <codes>', 'HTTP statuses that count as up, e.g. 200,204 (default: any 2xx or 3xx)', statusList('--status'))
-      .option('--contains <text>', 'text the body must contain (the first 1 MiB is read)')
-      .option('--max-ms <ms>', 'slowest acceptable answer, in milliseconds', wholeNumber('--max-ms', 1, 'milliseconds'))
-      .option('--cert-days <days>', 'https: fail when the certificate expires within this many days (default 14; 0: never)', wholeNumber('--cert-days', 0, 'days'))
-      .option('--failures <n>', 'consecutive failed pulses before the site counts as down (default 1)', wholeNumber('--failures', 1, 'pulses')),
+    (cmd) => keyFlags(cmd, schema, 'site'),
     'svcmon config set-site my-bucket https://example.com/ --timeout 10 --status 200 --contains Welcome --max-ms 2000 --failures 3');
   entity('email', '<to>', 'the e-mail address', 'ops@example.com',
-    (cmd) => cmd
-      .option('--on-success', 'also mail this address when everything is healthy (the default)')
-      .option('--no-on-success', 'mail this address only when a check failed'),
+    (cmd) => keyFlags(cmd, schema, 'email'),
     'svcmon config set-email my-bucket oncall@example.com --no-on-success');
 
   json(force(storeFlags(sub('get-html', 'print the dashboard settings (#f when there are none)').argument('<where>', WHERE_HELP))))
     .addHelpText('after', example(['svcmon config get-html my-bucket']))
     .action(load('getHtml'));
-  skipHtml(force(storeFlags(sub('set-html', 'set the dashboard title').argument('<where>', WHERE_HELP))))
-    .requiredOption('--title <title>', 'title of the dashboard page')
+  keyFlags(skipHtml(force(storeFlags(sub('set-html', 'set the dashboard title').argument('<where>', WHERE_HELP)))), schema, 'html')
     .addHelpText('after', example(['svcmon config set-html my-bucket --title "Example Service Monitor"']))
     .action(load('setHtml'));
   json(force(storeFlags(sub('show', 'print the whole configuration readably').argument('<where>', WHERE_HELP))))

@@ -4,30 +4,13 @@ import type { Palette } from './_io.js';
 
 const KNOWN = new Set(['tasks', 'sites', 'emails', 'html', 'period', 'timeout']);
 
-/** "1 day", "2 hours", "90 seconds": the largest unit that divides evenly. */
-export function humanSeconds(seconds: number): string {
-  const units: [number, string][] = [
-    [604800, 'week'],
-    [86400, 'day'],
-    [3600, 'hour'],
-    [60, 'minute'],
-  ];
-  for (const [size, name] of units) {
-    if (seconds >= size && seconds % size === 0) {
-      const n = seconds / size;
-      return `${n} ${name}${n === 1 ? '' : 's'}`;
-    }
-  }
-  return `${seconds} second${seconds === 1 ? '' : 's'}`;
-}
-
 function table(rows: [string, string][], indent = '  '): string[] {
   const width = Math.max(0, ...rows.map(([a]) => a.length));
   return rows.map(([a, b]) => `${indent}${a.padEnd(width)}  ${b}`.trimEnd());
 }
 
 export async function describeConfig(config: Config, location: string, missing: boolean, c: Palette): Promise<string[]> {
-  const { DEFAULT_PERIOD, DEFAULT_TIMEOUT, CONFIG_KEY } = await import('@svcmon/store');
+  const { CONFIG_KEY, SCHEMA, durationText, expectationText, problemsText, readEntry, taskSettings } = await import('@svcmon/store');
   const { fromJS, stringify } = await import('@svcmon/rktd');
   const write = (v: unknown): string => {
     try {
@@ -36,13 +19,15 @@ export async function describeConfig(config: Config, location: string, missing: 
       return String(v);
     }
   };
-  const extra = (entry: Record<string, unknown>, known: string[]): string => {
-    const others = Object.keys(entry).filter((k) => !known.includes(k));
+  // Keys the schema does not know (another tool's): shown as they are.
+  const extra = (entry: Record<string, unknown>, kind: 'task' | 'site' | 'email'): string => {
+    const others = Object.keys(entry).filter((k) => !Object.hasOwn(SCHEMA[kind].keys, k));
     return others.length ? `  ${c.dim(others.map((k) => `${k}=${write(entry[k])}`).join(' '))}` : '';
   };
+  // A value the schema refuses: said as the pulse will report it (the entry fails).
+  const invalid = (problems: Parameters<typeof problemsText>[0]): string => c.red(`INVALID: ${problemsText(problems).split('\n').join('; ')}`);
 
-  const period = typeof config.period === 'number' ? config.period : DEFAULT_PERIOD;
-  const timeout = typeof config.timeout === 'number' ? config.timeout : DEFAULT_TIMEOUT;
+  const top = readEntry('top', config);
   const lines: string[] = [];
   lines.push(c.bold(`Configuration in ${location}`) + (missing ? c.dim(` (no ${CONFIG_KEY} yet: empty)`) : ''));
   lines.push('');
@@ -54,9 +39,13 @@ export async function describeConfig(config: Config, location: string, missing: 
   lines.push(
     ...table(
       tasks.map((t) => {
-        const p = typeof t.period === 'number' ? t.period : period;
-        const how = typeof t.period === 'number' ? '' : c.dim(' (default)');
-        return [t.name, `beats at least every ${humanSeconds(p)}${how}${extra(t, ['name', 'period'])}`];
+        const read = taskSettings(t, config);
+        if (read.problems) return [String(t.name), invalid(read.problems)];
+        const s = read.settings;
+        const how = s.schedule === undefined && read.defaulted.has('period') ? c.dim(' (default)') : '';
+        const paused = s.paused ? ', paused until resumed' : s.pausedUntil !== undefined ? `, paused until ${new Date(s.pausedUntil * 1000).toISOString()}` : '';
+        const max = s.maxDuration !== undefined ? `, runs at most ${durationText(s.maxDuration)}` : '';
+        return [s.name, `${expectationText(s)}${how}${max}${paused}${extra(t, 'task')}`];
       }),
     ),
   );
@@ -66,10 +55,15 @@ export async function describeConfig(config: Config, location: string, missing: 
   if (sites.length === 0) lines.push(c.dim('  (none)'));
   lines.push(
     ...table(
-      sites.map((s) => {
-        const t = typeof s.timeout === 'number' ? s.timeout : timeout;
-        const how = typeof s.timeout === 'number' ? '' : c.dim(' (default)');
-        return [s.url, `timeout ${t} s${how}${extra(s, ['url', 'timeout'])}`];
+      sites.map((site) => {
+        const read = readEntry('site', site, config);
+        if (read.problems.length) return [String(site.url), invalid(read.problems)];
+        const v = read.values;
+        const how = read.defaulted.has('timeout') ? c.dim(' (default)') : '';
+        const rules = ['status', 'contains', 'max-ms', 'cert-days', 'failures']
+          .filter((k) => !read.defaulted.has(k))
+          .map((k) => `${k}=${write(v[k])}`);
+        return [site.url, `timeout ${String(v['timeout'])} s${how}${rules.length ? `, ${rules.join(' ')}` : ''}${extra(site, 'site')}`];
       }),
     ),
   );
@@ -79,18 +73,22 @@ export async function describeConfig(config: Config, location: string, missing: 
   if (emails.length === 0) lines.push(c.dim('  (none)'));
   lines.push(
     ...table(
-      emails.map((e) => [
-        e.to,
-        `${e['on-success?'] === false ? 'only when a check fails' : 'every report'}${extra(e, ['to', 'on-success?'])}`,
-      ]),
+      emails.map((e) => {
+        const read = readEntry('email', e, config);
+        if (read.problems.length) return [String(e.to), invalid(read.problems)];
+        return [e.to, `${read.values['on-success?'] === false ? 'only when a check fails' : 'every report'}${extra(e, 'email')}`];
+      }),
     ),
   );
 
-  lines.push(
-    '',
-    `Defaults: period ${period} s (${humanSeconds(period)})${typeof config.period === 'number' ? '' : c.dim(' [built-in]')}, ` +
-      `timeout ${timeout} s${typeof config.timeout === 'number' ? '' : c.dim(' [built-in]')}`,
-  );
+  const defaults = (['period', 'timeout'] as const).map((key) => {
+    const bad = top.problems.find((p) => p.key === key);
+    if (bad) return `${key} ${invalid([bad])}`;
+    const value = top.values[key] as number;
+    const shown = key === 'period' ? `${value} s (${durationText(value)})` : `${value} s`;
+    return `${key} ${shown}${top.defaulted.has(key) ? c.dim(' [built-in]') : ''}`;
+  });
+  lines.push('', `Defaults: ${defaults.join(', ')}`);
   const others = Object.keys(config).filter((k) => !KNOWN.has(k));
   if (others.length) {
     lines.push('', c.bold('Other keys (kept as they are):'));

@@ -1,16 +1,20 @@
 // `--until T` of `svcmon config pause-task`: when a pause ends.
 import { InvalidArgumentError } from 'commander';
 
-const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
-
 /**
  * A time as unix seconds: an ISO 8601 date or date-time (`2026-12-01`, `2026-12-01T06:00:00Z`; a date
- * without a zone is UTC, as the reports are), a duration from now (`90m`, `2h`, `3d`, `1w`), or `@<unix seconds>`.
+ * without a zone is UTC, as the reports are), a duration from now (`90m`, `2h`, `3d`, `1w`, `1h30m`: the
+ * store's `parseDuration`), or `@<unix seconds>`.
  */
-export function parseUntil(value: string, now: Date = new Date()): number {
+export function parseUntil(value: string, parseDuration: (text: string) => number, now: Date = new Date()): number {
   const v = value.trim();
-  const rel = /^(\d+)\s*([smhdw])$/.exec(v);
-  if (rel) return Math.floor(now.getTime() / 1000) + Number(rel[1]) * UNITS[rel[2]!]!;
+  if (/^\d+\s*[smhdw]/.test(v)) {
+    try {
+      return Math.floor(now.getTime() / 1000) + parseDuration(v);
+    } catch {
+      // not a duration: the message below says what is
+    }
+  }
   const unix = /^@(\d+)$/.exec(v);
   if (unix) return Number(unix[1]);
   if (/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/.test(v)) {

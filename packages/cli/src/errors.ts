@@ -60,14 +60,46 @@ function oneLine(message: unknown): string {
   return lines.join(' ');
 }
 
+const RACE_HINT = 'someone else changed it at the same time; run the command again';
+
+/** Hints for an S3 store's errors. */
 const STORE_HINTS: Record<string, string> = {
   E_CREDENTIALS: 'set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY',
   E_ACCESS_DENIED: 'check the IAM policy of these credentials (see the svcmon README)',
   E_NO_BUCKET: 'check the bucket name, --region and --endpoint',
   E_NETWORK: 'check --endpoint, AWS_ENDPOINT_URL_S3 and the network',
   E_TIMEOUT: 'check --endpoint, AWS_ENDPOINT_URL_S3 and the network',
-  E_PRECONDITION: 'someone else changed it at the same time; run the command again',
+  E_PRECONDITION: RACE_HINT,
+  E_CONFLICT: RACE_HINT,
 };
+
+/** Hints for a directory store's errors: nothing about S3 or IAM. */
+const DIR_HINTS: Record<string, string> = {
+  E_ACCESS_DENIED: 'check that the user running svcmon may read and write that folder (ls -ld)',
+  E_PRECONDITION: RACE_HINT,
+  E_CONFLICT: RACE_HINT,
+};
+
+function storeHint(e: unknown, code: string): string | undefined {
+  const { kind, region } = e as { kind?: unknown; region?: unknown };
+  if (code === 'E_WRONG_REGION' && typeof region === 'string') return `pass --region ${region} (or set AWS_REGION=${region})`;
+  return (kind === 'dir' ? DIR_HINTS : STORE_HINTS)[code];
+}
+
+/**
+ * A missing config.rktd. The library's message says to use force: name the flag where the
+ * command has one; a remove has none (there is nothing to remove from no config).
+ */
+function noConfigMessage(e: unknown, message: string): { message: string; hint?: string } {
+  const fn = (e as { fn?: unknown }).fn;
+  if (typeof fn === 'string' && fn.startsWith('remove-')) {
+    return {
+      message: message.replace(/ \(use force to [^)]*\)$/, ', so there is nothing to remove'),
+      hint: 'check <where>; svcmon config show <where> prints what is there',
+    };
+  }
+  return { message: message.replace(/\(use force to/, '(pass --force to') };
+}
 
 /** Maps an error to an exit code and one line, by the tables in the README. */
 export function classifyError(e: unknown, command: CommandKind): ErrorVerdict {
@@ -83,21 +115,14 @@ export function classifyError(e: unknown, command: CommandKind): ErrorVerdict {
     if (code === 'E_BAD_WHERE' || code === 'E_BAD_KEY') exitCode = 2;
     // A config.rktd the pulse cannot use is a configuration error (exit 2), not an outage.
     if (pulse && code === 'E_BAD_CONFIG') exitCode = 2;
-    const hint = STORE_HINTS[code];
+    const hint = storeHint(e, code);
     return { exitCode, message, ...(hint ? { hint } : {}), known: true };
   }
   if (isNamed(e, 'ConfigError')) {
     if (code === 'E_INVALID_ENTRY') return { exitCode: 2, message, known: true };
-    if (code === 'E_NO_CONFIG') {
-      // The library's message already says to use force; name the flag.
-      return {
-        exitCode: pulse ? 2 : 1,
-        message: message.replace(/\(use force to/, '(pass --force to'),
-        known: true,
-      };
-    }
+    if (code === 'E_NO_CONFIG') return { exitCode: pulse ? 2 : 1, ...noConfigMessage(e, message), known: true };
     if (code === 'E_CONFLICT') {
-      return { exitCode: pulse ? 3 : 1, message, hint: STORE_HINTS.E_PRECONDITION!, known: true };
+      return { exitCode: pulse ? 3 : 1, message, hint: RACE_HINT, known: true };
     }
     return { exitCode: pulse ? 2 : 1, message, known: true };
   }
@@ -116,4 +141,15 @@ export function classifyError(e: unknown, command: CommandKind): ErrorVerdict {
     return { exitCode: pulse ? 2 : 1, message: `${where}${text}`, known: true };
   }
   return { exitCode: pulse ? 3 : 1, message: message || 'unknown error', known: false };
+}
+
+/** What `--debug` adds to an error: its stack, then each cause's (at most 10 deep). */
+export function debugLines(error: unknown): string[] {
+  const lines = [error instanceof Error && error.stack ? error.stack : String(error)];
+  let cause = (error as { cause?: unknown } | null)?.cause;
+  for (let depth = 0; cause !== undefined && cause !== null && depth < 10; depth++) {
+    lines.push(`caused by: ${cause instanceof Error && cause.stack ? cause.stack : String(cause)}`);
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return lines;
 }

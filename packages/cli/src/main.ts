@@ -1,7 +1,7 @@
 // The router: one catch at the top turns every error into one line and an
 // exit code. The common case of a job's heartbeat (`svcmon beat <where>
 // <task>`, the command that runs most often, from cron) skips commander.
-import { classifyError, type CommandKind } from './errors.js';
+import { classifyError, debugLines, type CommandKind } from './errors.js';
 import { createIo, type Io, type IoOptions } from './_io.js';
 import type { State } from './_program.js';
 
@@ -53,7 +53,10 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
       return await runCommand(io, argv.slice(1));
     }
     const { buildProgram } = await import('./_program.js');
-    const program = buildProgram(io, state);
+    // The config's schema gives `svcmon config set-…` its flags, and --remind takes the one
+    // duration parser; other commands (and --help) do not load the store.
+    const lib = argv.includes('config') || argv.includes('pulse') ? await import('@svcmon/store') : undefined;
+    const program = buildProgram(io, state, lib);
     await program.parseAsync([...argv], { from: 'user' });
     return state.exitCode;
   } catch (error) {
@@ -78,14 +81,6 @@ function reportError(io: Io, error: unknown, command: CommandKind, debug: boolea
       `${c.red('svcmon: unexpected error:')} ${verdict.message} ${c.dim('(this is a bug, please report it with --debug output)')}`,
     );
   }
-  if (debug) {
-    const stack = error instanceof Error && error.stack ? error.stack : String(error);
-    io.err(stack);
-    let cause = (error as { cause?: unknown } | null)?.cause;
-    for (let depth = 0; cause !== undefined && cause !== null && depth < 10; depth++) {
-      io.err(`caused by: ${cause instanceof Error && cause.stack ? cause.stack : String(cause)}`);
-      cause = (cause as { cause?: unknown }).cause;
-    }
-  }
+  if (debug) for (const line of debugLines(error)) io.err(line);
   return verdict.exitCode;
 }

@@ -57,12 +57,12 @@ describe.each([dirTarget, s3Target])('svcmon config against a $name', (t) => {
   const cfg = (sub: string, where: string, ...args: string[]): Promise<Run> =>
     svcmon(['config', sub, where, ...args, ...t.extra], { env: t.env() });
 
-  it('a missing config without --force: exit 1, a clear message naming --force, nothing written', async () => {
+  it('a missing config without --force: exit 1, a clear message naming --force (nothing to remove for a remove), nothing written', async () => {
     const where = await t.fresh();
     for (const args of [['set-task', 'a'], ['get-task', 'a'], ['get-html'], ['show'], ['remove-task', 'a']]) {
       const r = await cfg(args[0]!, where, ...args.slice(1));
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(1);
-      expect(r.stderr).toMatch(/^svcmon: error: .*config\.rktd.*--force/);
+      expect(r.stderr).toMatch(args[0] === 'remove-task' ? /^svcmon: error: remove-task: there is no config\.rktd .*, so there is nothing to remove/ : /^svcmon: error: .*config\.rktd.*--force/);
       expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
       expect(hasStack(r.stderr)).toBe(false);
     }
@@ -144,10 +144,12 @@ describe.each([dirTarget, s3Target])('svcmon config against a $name', (t) => {
     expect(await t.configBytes(where)).toBe(before);
     for (const [args, message] of [
       [['set-task', ''], /task name is empty/],
-      [['set-site', 'not a url'], /not an http:\/\/ or https:\/\/ URL/],
-      [['set-site', 'ftp://example.com/'], /not an http/],
-      [['set-email', ' '], /e-mail address is empty/],
-      [['set-html', '--title', ''], /title is empty/],
+      [['set-site', 'not a url'], /set-site: url must be an http:\/\/ or https:\/\/ URL, got "not a url"/],
+      [['set-site', 'ftp://example.com/'], /url must be an http/],
+      [['set-email', ' '], /set-email: to must be one e-mail address, but " " is empty/],
+      [['set-html', '--title', ''], /--title must be a non-empty string/],
+      [['set-task', '../../etc/passwd'], /set-task: the task name has a "\." or "\.\." segment/],
+      [['set-task', 'a\nb: ok'], /set-task: the task name contains a control character/],
     ] as const) {
       const r = await cfg(args[0], where, ...args.slice(1));
       expect(r.code, r.stderr).toBe(2);

@@ -72,3 +72,48 @@ describe('main() in process', () => {
     expect(tty.out.join('')).not.toContain('\u001b[');
   });
 });
+
+describe('hints fit the store that failed', () => {
+  it('a directory error gets no S3 or IAM hint; a lock held by a live writer names the lock file and when to delete it', async () => {
+    const { mkdtemp, rm, writeFile } = await import('node:fs/promises');
+    const { hostname, tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { dirStore } = await import('@svcmon/store');
+    const dir = await mkdtemp(join(tmpdir(), 'svcmon-cli-lock-'));
+    try {
+      await writeFile(join(dir, '.config.rktd.lock'), JSON.stringify({ pid: process.pid, host: hostname(), since: '2026-11-24T02:51:36.000Z' }));
+      const e = await dirStore(dir, { lockTimeoutMs: 50 })
+        .put('config.rktd', '#hash()\n', { contentType: 'application/data' })
+        .catch((x: unknown) => x);
+      const v = classifyError(e, 'config');
+      expect(v).toMatchObject({ exitCode: 1, known: true });
+      expect(v.hint).toBeUndefined();
+      expect(v.message).toContain(join(dir, '.config.rktd.lock'));
+      expect(v.message).toContain(`safe to delete once process ${process.pid} on ${hostname()} has ended`);
+      expect(v.message).not.toMatch(/endpoint|IAM|AWS/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    for (const code of ['E_ACCESS_DENIED', 'E_TIMEOUT', 'E_NETWORK', 'E_IO']) {
+      const hint = classifyError(Object.assign(err('StoreError', code), { kind: 'dir' }), 'config').hint ?? '';
+      expect(hint, code).not.toMatch(/IAM|endpoint|AWS_|--region/);
+    }
+    expect(classifyError(Object.assign(err('StoreError', 'E_ACCESS_DENIED'), { kind: 'dir' }), 'config').hint).toMatch(/folder/);
+    expect(classifyError(Object.assign(err('StoreError', 'E_ACCESS_DENIED'), { kind: 's3' }), 'config').hint).toMatch(/IAM/);
+  });
+
+  it('a wrong region with a custom endpoint names the right region, not the credentials', async () => {
+    const { startS3 } = await import('@svcmon/testkit');
+    const { openStore, writeHeartbeat } = await import('@svcmon/store');
+    const s3 = await startS3({ buckets: [{ name: 'frankfurt', location: 'eu-central-1' }] });
+    try {
+      const store = openStore('frankfurt', { endpoint: s3.endpoint, credentials: s3.credentials, region: 'us-west-2' });
+      const e = await writeHeartbeat(store, 'x').catch((x: unknown) => x);
+      const v = classifyError(e, 'beat');
+      expect(v).toMatchObject({ exitCode: 1, known: true, hint: 'pass --region eu-central-1 (or set AWS_REGION=eu-central-1)' });
+      expect(v.message).toContain('the bucket is in region eu-central-1, not us-west-2');
+    } finally {
+      await s3.stop();
+    }
+  });
+});

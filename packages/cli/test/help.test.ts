@@ -56,7 +56,7 @@ describe('usage errors: exit 2, one line, no stack trace', () => {
     ['unknown option', ['beat', './x', 'a', '--bogus'], /unknown option '--bogus'/],
     ['conflicting e-mail flags', ['pulse', './x', '--no-email', '--fail-email'], /--no-email.*cannot be used with.*--fail-email/],
     ['bad --concurrency', ['pulse', './x', '--concurrency', '0'], /--concurrency/],
-    ['bad --period', ['config', 'set-task', './x', 'a', '--period', '1.5'], /--period must be a non-negative whole number/],
+    ['bad --period', ['config', 'set-task', './x', 'a', '--period', '1.5'], /--period must be a non-negative exact integer \(seconds\)/],
     ['negative --period', ['config', 'set-task', './x', 'a', '--period', '-3'], /--period/],
     ['bad --timeout', ['config', 'set-site', './x', 'http://a/', '--timeout', '0'], /--timeout must be a positive number/],
     ['missing --title', ['config', 'set-html', './x'], /--title/],

@@ -45,7 +45,6 @@ export interface EditResult {
 /** How often the dashboard is re-rendered when the config moved on while it was uploaded. */
 const MAX_DASHBOARD_ROUNDS = 25;
 
-
 function noConfig(fn: ConfigFunction, store: Store): ConfigError {
   return new ConfigError(
     'E_NO_CONFIG',
@@ -62,7 +61,6 @@ export async function loadConfig(fn: ConfigFunction, where: Where, options: GetO
   if (options.force) return {};
   throw noConfig(fn, store);
 }
-
 
 /**
  * Applies `change` to the current config with the store's compare-and-swap (`updateObject`).

@@ -1,12 +1,14 @@
 // pause-task / resume-task: edit one task's `paused-until` / `paused?` in place, keeping its other keys.
-import type { Config, Where } from '@svcmon/store';
+import { SCHEMA, type Config, type Where } from '@svcmon/store';
 import { editConfig, type EditOptions, type EditResult } from './_edit.js';
 import { validateName } from './_validate.js';
 import { ConfigError, type ConfigFunction } from './errors.js';
 
 export interface PauseOptions extends EditOptions {
-  /** Pause until this time (a Date, or unix seconds); without it the task is paused until resumed. */
+  /** Pause until this time (a Date, or unix seconds), which must be in the future; without it the task is paused until resumed. */
   until?: Date | number;
+  /** The clock that says what is past (default: `() => new Date()`). */
+  now?: () => Date;
 }
 
 function editTask(
@@ -41,17 +43,27 @@ function without(task: Record<string, unknown>, ...keys: string[]): Record<strin
  * Pause a task: the pulse reports it as paused (healthy) until `until`, or until `resumeTask`.
  * Stored as `paused-until` (exact integer of unix seconds) or `paused? #t`; other keys are kept.
  */
-export function pauseTask(where: Where, name: string, options: PauseOptions = {}): Promise<EditResult> {
-  const { until, ...edit } = options;
+export async function pauseTask(where: Where, name: string, options: PauseOptions = {}): Promise<EditResult> {
+  const { until, now = () => new Date(), ...edit } = options;
   let seconds: number | undefined;
   if (until !== undefined) {
     seconds = typeof until === 'number' ? until : Math.floor(until.getTime() / 1000);
-    if (!Number.isSafeInteger(seconds) || seconds < 0) {
-      throw new ConfigError('E_INVALID_ENTRY', `pause-task: paused-until must be a valid time, got ${String(until)}`, {
+    const type = SCHEMA.task.keys['paused-until']!.type;
+    if (type.read(seconds) === undefined) {
+      throw new ConfigError('E_INVALID_ENTRY', `pause-task: paused-until must be ${type.want}, got ${String(until)}`, {
         fn: 'pause-task',
         key: 'paused-until',
         value: until,
       });
+    }
+    const current = Math.floor(now().getTime() / 1000);
+    if (seconds <= current) {
+      const iso = (s: number): string => new Date(s * 1000).toISOString().replace('.000Z', 'Z');
+      throw new ConfigError(
+        'E_INVALID_ENTRY',
+        `pause-task: the pause would end at ${iso(seconds)}, which is not in the future (now: ${iso(current)}); give a later time, or none to pause until resume-task`,
+        { fn: 'pause-task', key: 'paused-until', value: until },
+      );
     }
   }
   return editTask('pause-task', where, name, edit, (task) =>

@@ -9,17 +9,21 @@ export const PULSE_HTML = `<h2>Pulse</h2>
 
 export const PULSE_STYLE_CSS = `.pulse-status { padding: 0.5rem 0.75rem; border-radius: 6px; border: 1px solid var(--line); }
 .pulse-status.fresh { border-color: var(--ok); }
+/* A pulse that found a failure is a failure, however fresh. */
+.pulse-status.failed { border-color: var(--missing); color: var(--missing); font-weight: 600; border-width: 2px; }
 .pulse-status.stale, .pulse-status.absent { border-color: var(--late); color: var(--late); font-weight: 600; }
 .verdict { font-weight: 600; }
 .verdict.up { color: var(--ok); }
 .verdict.down { color: var(--missing); }
+.verdict .reason { display: block; font-weight: 400; font-size: 0.85rem; overflow-wrap: anywhere; }
 .verdict.pending { color: var(--late); }
 ul.sites li .verdict { margin-left: 0.5rem; }
 .strip { display: inline-flex; gap: 1px; vertical-align: middle; }
 .strip i { display: inline-block; width: 4px; height: 16px; border-radius: 1px; background: var(--ok); }
 .strip i.u0 { background: var(--missing); }
 .strip-text { margin-left: 0.4rem; font-size: 0.8rem; color: var(--muted); }
-table.checks td.check { overflow-wrap: anywhere; }
+table.checks td.check { min-width: 10rem; overflow-wrap: anywhere; }
+table.checks td.verdict-cell { min-width: 8rem; }
 table.checks td.uptime, table.checks td.last-failure { white-space: nowrap; }
 `;
 
@@ -28,6 +32,15 @@ export const PULSE_SCRIPT_JS = `// svcmon dashboard: the pulse's own status from
   'use strict';
   var REFRESH_MS = 60000;
   var DEFAULT_PERIOD = 3600;
+  var STATE_TEXT = {
+    late: 'late: no heartbeat within its period',
+    missing: 'no heartbeat recorded',
+    malformed: 'the heartbeat cannot be read',
+    future: 'the heartbeat is from the future',
+    error: 'the heartbeat could not be read',
+    failed: 'its last run failed',
+    overrun: 'a run has gone on too long'
+  };
 
   function amount(seconds) {
     var s = Math.max(0, Math.floor(seconds));
@@ -68,7 +81,11 @@ export const PULSE_SCRIPT_JS = `// svcmon dashboard: the pulse's own status from
   function verdict(check) {
     if (check.pending) return el('span', 'verdict pending', 'failed ' + check.pending.count + ' of ' + check.pending.of);
     if (check.ok) return el('span', 'verdict up', 'up');
-    return el('span', 'verdict down', 'DOWN' + (check.reason ? ' (' + String(check.reason).split('\\n')[0] + ')' : ''));
+    // Why, on a line of its own: the pulse's reason, else the task's state (late, missing, …).
+    var down = el('span', 'verdict down', 'DOWN');
+    var why = check.reason ? String(check.reason).split('\\n')[0] : check.state && check.state !== 'ok' ? STATE_TEXT[check.state] || String(check.state) : '';
+    if (why) down.appendChild(el('span', 'reason', why));
+    return down;
   }
 
   function setStatus(p, cls, text) {
@@ -90,6 +107,8 @@ export const PULSE_SCRIPT_JS = `// svcmon dashboard: the pulse's own status from
     } else {
       setStatus(p, 'fresh', 'Last pulse' + who + ' ' + amount(age) + ' ago: ' + verdictText);
     }
+    p.classList.add(pulse.ok ? 'ok' : 'failed');
+    p.setAttribute('data-verdict', pulse.ok ? 'ok' : 'failed');
     p.setAttribute('data-age', String(Math.round(age)));
 
     var items = document.querySelectorAll('ul.sites li[data-url]');
@@ -133,6 +152,11 @@ export const PULSE_SCRIPT_JS = `// svcmon dashboard: the pulse's own status from
   function refresh() {
     var p = document.getElementById('pulse-status');
     if (!p) return;
+    if (location.protocol === 'file:') {
+      setStatus(p, 'absent', 'The pulse status (pulse.json) cannot be read from a file: open this page over http (see above).');
+      document.body.setAttribute('data-pulse-checked', String(Date.now()));
+      return;
+    }
     fetch(p.getAttribute('data-pulse') || 'pulse.json', { cache: 'no-store' }).then(function (res) {
       if (!res.ok) throw new Error(res.status === 404 || res.status === 403 ? 'absent' : 'HTTP ' + res.status);
       return res.json();

@@ -1,6 +1,7 @@
 // get/set/remove for tasks, sites and e-mail addresses, and get/set for the
 // dashboard's html settings: the original's plt-service-monitor/config API.
 import type { Config, EmailEntry, HtmlEntry, SiteEntry, TaskEntry, Where } from '@svcmon/store';
+import { checkRecipient } from './_address.js';
 import { editConfig, loadConfig, type EditOptions, type EditResult, type GetOptions } from './_edit.js';
 import { validateEntry, validateName, type EntryKind } from './_validate.js';
 import type { ConfigFunction } from './errors.js';
@@ -65,7 +66,7 @@ export function getTask(where: Where, name: string, options?: GetOptions): Promi
   return getEntry<TaskEntry>('task', where, name, options);
 }
 /** Adds the task, or replaces the one with the same name; it goes first in the list. */
-export function setTask(where: Where, task: TaskEntry, options?: EditOptions): Promise<EditResult> {
+export async function setTask(where: Where, task: TaskEntry, options?: EditOptions): Promise<EditResult> {
   return setEntry('task', where, task, options);
 }
 /** Drops the task named `name` (no write when there is none). */
@@ -90,8 +91,12 @@ export function removeSite(where: Where, url: string, options?: EditOptions): Pr
 export function getEmail(where: Where, to: string, options?: GetOptions): Promise<EmailEntry | null> {
   return getEntry<EmailEntry>('email', where, to, options);
 }
-/** Adds the e-mail entry, or replaces the one with the same address; it goes first in the list. */
-export function setEmail(where: Where, email: EmailEntry, options?: EditOptions): Promise<EditResult> {
+/**
+ * Adds the e-mail entry, or replaces the one with the same address; it goes first in the list.
+ * `to` must be one address (`ops@example.com` or `Ops <ops@example.com>`), without control characters.
+ */
+export async function setEmail(where: Where, email: EmailEntry, options?: EditOptions): Promise<EditResult> {
+  await checkRecipient('set-email', (email as { to?: unknown } | null)?.to);
   return setEntry('email', where, email, options);
 }
 /** Drops the e-mail entry for address `to`. */

@@ -1,8 +1,9 @@
 // The dashboard: a static page generated from the config itself (the
 // original hard-codes one organisation's rows). Every string that comes from
 // the bucket is escaped; the page's script reads only data-* attributes.
-import { heartbeatKey, runStateKey, siteTimeout, taskPeriod, type Config, type SiteEntry, type TaskEntry } from '@svcmon/store';
-import { SCRIPT_JS, STYLE_CSS } from './_assets.js';
+import { durationText, heartbeatKey, problemsText, readEntry, runStateKey, siteSettings, type Config, type SiteEntry, type TaskEntry } from '@svcmon/store';
+import { STYLE_CSS } from './_assets.js';
+import { SCRIPT_JS } from './_dashboard/_script.generated.js';
 import { PULSE_HTML, PULSE_SCRIPT_JS, PULSE_STYLE_CSS } from './_pulse-view.js';
 
 export const DEFAULT_TITLE = 'Service Monitor';
@@ -28,37 +29,6 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
 }
 
-const UNITS: ReadonlyArray<readonly [string, number]> = [
-  ['day', 86400],
-  ['hour', 3600],
-  ['minute', 60],
-  ['second', 1],
-];
-
-/** `86400` → `1 day`, `5400` → `1 hour 30 minutes`, `0` → `0 seconds`. */
-export function formatPeriod(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0 || !Number.isInteger(seconds)) {
-    return `${seconds} second${seconds === 1 ? '' : 's'}`;
-  }
-  let rest = Math.floor(seconds);
-  const parts: string[] = [];
-  for (const [unit, size] of UNITS) {
-    const n = Math.floor(rest / size);
-    if (n > 0) parts.push(`${n} ${unit}${n === 1 ? '' : 's'}`);
-    rest -= n * size;
-  }
-  return parts.length ? parts.join(' ') : '0 seconds';
-}
-
-function toNumber(v: unknown, fallback: number): number {
-  if (typeof v === 'number') return v;
-  if (typeof v === 'bigint') return Number(v);
-  if (typeof v === 'object' && v !== null && typeof (v as { value?: unknown }).value === 'number') {
-    return (v as { value: number }).value; // Flonum
-  }
-  return fallback;
-}
-
 function text(v: unknown): string {
   return typeof v === 'string' ? v : String(v);
 }
@@ -72,27 +42,40 @@ function isWebUrl(url: string): boolean {
   }
 }
 
-/** The run state object, grace and pause of a task, for the page's script (issue 9). */
-function runAttributes(task: TaskEntry, name: string): string {
-  let attrs = ` data-run="${escapeHtml(encodeURIComponent(runStateKey(name)))}"`;
-  const grace = task.grace;
-  if (typeof grace === 'number' && grace > 0) attrs += ` data-grace="${escapeHtml(String(grace))}"`;
-  if (typeof task.schedule === 'string') attrs += ` data-schedule="${escapeHtml(task.schedule)}"`;
-  const until = task['paused-until'];
-  if (task['paused?'] === true) attrs += ' data-paused="indefinitely"';
-  else if (typeof until === 'number') attrs += ` data-paused="${escapeHtml(String(until))}"`;
-  return attrs;
+/**
+ * The entry as the page's script judges it: the values the schema read, with an inherited
+ * top-level `period` written in (the page has no config), and a defaulted value left out, so it
+ * is defaulted again there (a default `tz` without a schedule is not the user's `tz`).
+ */
+function judgedEntry(values: Record<string, unknown>, defaulted: Set<string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(values)) {
+    if (!defaulted.has(key) || key === 'period') out[key] = value;
+  }
+  return out;
 }
 
 function taskRow(config: Config, task: TaskEntry): string {
   const name = text(task.name);
-  const period = toNumber(taskPeriod(config, task), 86400);
+  const read = readEntry('task', task, config);
   const href = encodeURIComponent(heartbeatKey(name));
-  const explicit = task.period !== undefined;
+  const run = encodeURIComponent(runStateKey(name));
+  // The entry as the schema read it (defaults filled in): the page's script judges it with the
+  // pulse's evaluation. An entry the schema refuses is shown as such, as the pulse reports it.
+  const judged = read.problems.length
+    ? ` data-invalid="${escapeHtml(problemsText(read.problems))}"`
+    : ` data-entry="${escapeHtml(JSON.stringify(judgedEntry(read.values, read.defaulted)))}"`;
+  const v = read.values;
+  const expect =
+    typeof v['schedule'] === 'string'
+      ? `${escapeHtml(String(v['schedule']))} <span class="muted">(${escapeHtml(String(v['tz']))})</span>`
+      : typeof v['period'] === 'number'
+        ? `${escapeHtml(durationText(v['period']))}${read.defaulted.has('period') ? ' <span class="muted">(default)</span>' : ''}`
+        : '<span class="muted">(invalid)</span>';
   return (
-    `<tr class="task-row pending" data-task="${escapeHtml(name)}" data-period="${escapeHtml(String(period))}" data-beat="${escapeHtml(href)}"${runAttributes(task, name)}>` +
+    `<tr class="task-row pending" data-task="${escapeHtml(name)}" data-beat="${escapeHtml(href)}" data-run="${escapeHtml(run)}"${judged}>` +
     `<td class="name">${escapeHtml(name)}</td>` +
-    `<td class="period">${escapeHtml(formatPeriod(period))}${explicit ? '' : ' <span class="muted">(default)</span>'}</td>` +
+    `<td class="period">${expect}</td>` +
     `<td class="state"><span class="status">checking</span></td>` +
     `<td class="last"></td>` +
     `<td class="ago"></td>` +
@@ -103,9 +86,10 @@ function taskRow(config: Config, task: TaskEntry): string {
 
 function siteItem(config: Config, site: SiteEntry): string {
   const url = text(site.url);
-  const timeout = toNumber(siteTimeout(config, site), 30);
+  const read = siteSettings(site, config);
   const label = isWebUrl(url) ? `<a href="${escapeHtml(url)}" rel="noreferrer">${escapeHtml(url)}</a>` : escapeHtml(url);
-  return `<li data-url="${escapeHtml(url)}">${label} <span class="muted">(timeout ${escapeHtml(formatPeriod(timeout))})</span></li>`;
+  const note = read.settings ? `timeout ${escapeHtml(durationText(read.settings.timeout))}` : escapeHtml(problemsText(read.problems));
+  return `<li data-url="${escapeHtml(url)}">${label} <span class="muted">(${note})</span></li>`;
 }
 
 /** Generates index.html, style.css and script.js for a config. */
@@ -117,7 +101,7 @@ export function renderDashboard(config: Config): Dashboard {
   const t = escapeHtml(title);
 
   const taskTable = tasks.length
-    ? '<table class="tasks"><thead><tr><th scope="col">Task</th><th scope="col">Period</th><th scope="col">Status</th>' +
+    ? '<table class="tasks"><thead><tr><th scope="col">Task</th><th scope="col">Expected</th><th scope="col">Status</th>' +
       '<th scope="col">Last heartbeat</th><th scope="col">Since</th><th scope="col">Raw</th></tr></thead><tbody>\n' +
       tasks.map((task) => taskRow(config, task)).join('\n') +
       '\n</tbody></table>'

@@ -16,10 +16,9 @@ export {
 } from './api.js';
 export { pauseTask, resumeTask } from './_pause.js';
 export type { PauseOptions } from './_pause.js';
-export { isCronSchedule, isTimeZone } from './_schedule.js';
 export { publishDashboard } from './_edit.js';
 export type { GetOptions, EditOptions, EditResult } from './_edit.js';
-export { renderDashboard, escapeHtml, formatPeriod, DEFAULT_TITLE, DASHBOARD_CONTENT_TYPES } from './dashboard.js';
+export { renderDashboard, escapeHtml, DEFAULT_TITLE, DASHBOARD_CONTENT_TYPES } from './dashboard.js';
 export type { Dashboard } from './dashboard.js';
 export { ConfigError, isConfigError } from './errors.js';
 export type { ConfigErrorCode, ConfigFunction, ConfigErrorOptions } from './errors.js';

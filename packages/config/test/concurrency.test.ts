@@ -1,13 +1,12 @@
 // No lost edits: 20 separate processes each add their own task at the same
 // time, to a directory store and to s3rver; every one must survive.
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dirStore, readConfig, s3Store, type Store } from '@svcmon/store';
-import { startS3, type S3TestServer } from '@svcmon/testkit';
+import { runNode, startS3, type NodeRun, type S3TestServer } from '@svcmon/testkit';
 import { PACKAGE_DIR, tempDir } from './_helpers.js';
 
 const WRITERS = 20;
@@ -15,18 +14,8 @@ const DIST = path.join(PACKAGE_DIR, 'dist', 'index.js');
 const WORKER = path.join(PACKAGE_DIR, 'test', 'workers', 'edit-worker.mjs');
 
 /** `options`: the edit's own and, under `store`, what the worker passes to openStore. */
-function runWorker(where: string, name: string, options: object): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [WORKER, pathToFileURL(DIST).href, where, name, JSON.stringify(options)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, out, err }));
-  });
+function runWorker(where: string, name: string, options: object): Promise<NodeRun> {
+  return runNode([WORKER, pathToFileURL(DIST).href, where, name, JSON.stringify(options)]);
 }
 
 async function runAll(where: string, options: object): Promise<void> {

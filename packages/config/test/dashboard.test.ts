@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, formatPeriod, renderDashboard } from '../src/index.js';
+import { durationText as formatPeriod } from '@svcmon/store';
+import { escapeHtml, renderDashboard } from '../src/index.js';
 
 describe('renderDashboard', () => {
   it('uses the default title and says when nothing is configured', () => {
@@ -17,8 +18,9 @@ describe('renderDashboard', () => {
     })['index.html'];
     const rows = html.match(/<tr class="task-row[^>]*>/g) ?? [];
     expect(rows).toHaveLength(3);
-    expect(rows[0]).toContain('data-task="nightly-build" data-period="86400" data-beat="nightly-build-beat.json"');
-    expect(rows[1]).toContain('data-period="3600"'); // the config's default period
+    expect(rows[0]).toContain('data-task="nightly-build" data-beat="nightly-build-beat.json" data-run="nightly-build-run.json"');
+    // The entry as the schema reads it, for the page's script: the config's default period filled in.
+    expect(rows[1]).toContain('data-entry="{&quot;name&quot;:&quot;backup&quot;,&quot;period&quot;:3600}"');
     expect(html).toContain('1 day</td>');
     expect(html).toContain('1 hour <span class="muted">(default)</span>');
     expect(html).toContain('1 hour 30 minutes');

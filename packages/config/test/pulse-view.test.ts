@@ -81,11 +81,14 @@ describe('dashboard pulse section in Chromium', () => {
     const page = await open();
     expect(await page.locator('#pulse-status').getAttribute('data-state')).toBe('fresh');
     expect(await page.locator('#pulse-status').textContent()).toBe('Last pulse (monitor) 4 min ago: CHECK FAILED');
-    const verdicts = await page.$$eval('ul.sites li', (lis) => lis.map((li) => [li.getAttribute('data-url'), li.getAttribute('data-verdict'), li.querySelector('.verdict')?.textContent]));
+    // The verdict, then (when down) its reason on a line of its own.
+    const verdicts = await page.$$eval('ul.sites li', (lis) =>
+      lis.map((li) => [li.getAttribute('data-url'), li.getAttribute('data-verdict'), li.querySelector('.verdict')?.firstChild?.textContent, li.querySelector('.verdict .reason')?.textContent ?? null]),
+    );
     expect(verdicts).toEqual([
-      [SITE_UP, 'up', 'up'],
-      [SITE_DOWN, 'down', 'DOWN (HTTP 503)'],
-      [SITE_PENDING, 'pending', 'failed 1 of 3'],
+      [SITE_UP, 'up', 'up', null],
+      [SITE_DOWN, 'down', 'DOWN', 'HTTP 503'],
+      [SITE_PENDING, 'pending', 'failed 1 of 3', null],
     ]);
     const rows = await page.$$eval('tr.check-row', (trs) =>
       trs.map((tr) => ({

@@ -47,15 +47,49 @@ describe('pauseTask / resumeTask', () => {
       const store = dirStore(dir);
       await setTask(store, { name: 'b', period: 3600, schedule: '0 3 * * *' }, opts);
       const until = Date.UTC(2026, 11, 1) / 1000;
-      expect((await pauseTask(store, 'b', { until: new Date(until * 1000), skipHtml: true })).changed).toBe(true);
+      const now = () => new Date((until - 86400) * 1000);
+      expect((await pauseTask(store, 'b', { until: new Date(until * 1000), skipHtml: true, now })).changed).toBe(true);
       expect(await getTask(store, 'b')).toEqual({ name: 'b', period: 3600, schedule: '0 3 * * *', 'paused-until': until });
-      expect((await pauseTask(store, 'b', { until, skipHtml: true })).changed).toBe(false);
+      expect((await pauseTask(store, 'b', { until, skipHtml: true, now })).changed).toBe(false);
       await pauseTask(store, 'b', { skipHtml: true });
       expect(await getTask(store, 'b')).toEqual({ name: 'b', period: 3600, schedule: '0 3 * * *', 'paused?': true });
       expect((await resumeTask(store, 'b', { skipHtml: true })).changed).toBe(true);
       expect(await getTask(store, 'b')).toEqual({ name: 'b', period: 3600, schedule: '0 3 * * *' });
       expect((await resumeTask(store, 'b', { skipHtml: true })).changed).toBe(false);
       await rejects(pauseTask(store, 'nope', { skipHtml: true }), 'name');
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('refuses a pause that ends at or before now, writing nothing', async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const store = dirStore(dir);
+      await setTask(store, { name: 'b', period: 3600 }, opts);
+      const before = await readFile(path.join(dir, 'config.rktd'), 'utf8');
+      const now = () => new Date(Date.UTC(2026, 0, 1, 12));
+      for (const until of [new Date(Date.UTC(2020, 0, 1)), Date.UTC(2026, 0, 1, 12) / 1000]) {
+        const e = await pauseTask(store, 'b', { until, skipHtml: true, now }).catch((err: unknown) => err);
+        expect((e as { code?: string }).code).toBe('E_INVALID_ENTRY');
+        expect((e as Error).message).toMatch(/^pause-task: the pause would end at 20\d\d-\d\d-\d\dT\d\d:00:00Z, which is not in the future \(now: 2026-01-01T12:00:00Z\); give a later time, or none/);
+      }
+      expect(await readFile(path.join(dir, 'config.rktd'), 'utf8')).toBe(before);
+      expect((await pauseTask(store, 'b', { until: Date.UTC(2026, 0, 1, 12) / 1000 + 1, skipHtml: true, now })).changed).toBe(true);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('set-task refuses tz without a schedule, writing nothing', async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const store = dirStore(dir);
+      const e = await setTask(store, { name: 'b', tz: 'Europe/Berlin' }, opts).catch((err: unknown) => err);
+      expect(isConfigError(e) && e.key).toBe('tz');
+      expect((e as Error).message).toBe('set-task: tz is the time zone of a schedule, but the task has no schedule (give a schedule too, or leave tz out)');
+      await expect(readFile(path.join(dir, 'config.rktd'), 'utf8')).rejects.toThrow(/ENOENT/);
+      await setTask(store, { name: 'b', tz: 'Europe/Berlin', schedule: '0 3 * * *' }, opts);
     } finally {
       await cleanup();
     }
@@ -69,7 +103,7 @@ describe('a config with the new keys, read by Racket', () => {
       const store = dirStore(dir);
       await setTask(store, { name: 'nightly', period: 90000, grace: 1800, schedule: '0 3 * * *', tz: 'America/New_York', 'max-duration': 7200 }, opts);
       await setTask(store, { name: 'plain', period: 3600 }, opts);
-      await pauseTask(store, 'plain', { until: 1800000000, skipHtml: true });
+      await pauseTask(store, 'plain', { until: 1800000000, skipHtml: true, now: () => new Date(1700000000 * 1000) });
       const ours = await readFile(path.join(dir, 'config.rktd'), 'utf8');
       // What the original's take-pulse does with a task: (hash-ref t 'name), (hash-ref t 'period default).
       const program = `

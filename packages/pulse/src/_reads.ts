@@ -57,7 +57,6 @@ async function readSmall(store: Store, key: string): Promise<{ text: string; eta
       throw new StoreError('E_BAD_HEARTBEAT', `malformed ${JSON.stringify(key)}: larger than ${MAX_OBJECT_BYTES} bytes, not read`, {
         key,
         location: store.location,
-        maxBytes: MAX_OBJECT_BYTES,
         cause: e,
       });
     }

@@ -1,12 +1,11 @@
 // The richer site checks (site keys the original ignores): status, contains,
 // max-ms, cert-days. sites.ts calls these hooks.
 import { connect, type PeerCertificate } from 'node:tls';
+import type { SiteSettings } from '@svcmon/store';
 
 /** Body bytes read for `contains`, at most. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-/** Days of certificate validity left below which an https site fails, without `cert-days`. */
-export const DEFAULT_CERT_DAYS = 14;
 
 export interface SiteRules {
   /** Statuses that count as up (instead of 2xx/3xx). */
@@ -19,25 +18,12 @@ export interface SiteRules {
   certDays: number;
 }
 
-function num(v: unknown): number | undefined {
-  if (typeof v === 'number' && Number.isFinite(v)) return v;
-  if (typeof v === 'bigint') return Number(v);
-  if (typeof v === 'object' && v !== null && typeof (v as { value?: unknown }).value === 'number') return (v as { value: number }).value;
-  return undefined;
-}
-
-/** The rules a site entry asks for; keys of the wrong type are ignored (config validation rejects them). */
-export function siteRules(entry: Record<string, unknown>): SiteRules {
-  const rules: SiteRules = { certDays: DEFAULT_CERT_DAYS };
-  const status = entry['status'];
-  const list = Array.isArray(status) ? status : status !== undefined ? [status] : [];
-  const codes = list.map(num).filter((n): n is number => n !== undefined && Number.isInteger(n));
-  if (codes.length > 0) rules.status = codes;
-  if (typeof entry['contains'] === 'string' && entry['contains'] !== '') rules.contains = entry['contains'];
-  const maxMs = num(entry['max-ms']);
-  if (maxMs !== undefined && maxMs > 0) rules.maxMs = maxMs;
-  const certDays = num(entry['cert-days']);
-  if (certDays !== undefined && certDays >= 0) rules.certDays = certDays;
+/** The rules of a site's settings, as the schema read them. */
+export function siteRules(s: SiteSettings): SiteRules {
+  const rules: SiteRules = { certDays: s.certDays };
+  if (s.status !== undefined) rules.status = s.status;
+  if (s.contains !== undefined) rules.contains = s.contains;
+  if (s.maxMs !== undefined) rules.maxMs = s.maxMs;
   return rules;
 }
 

@@ -1,7 +1,7 @@
 // Thresholds, change detection and reminders: pure functions from the raw
 // verdicts and the previous pulse's state to the verdicts people see, the
 // next state, and whether to tell anyone.
-import { racketDate } from './_date.js';
+import { MAX_UNIX_SECONDS, racketDate, siteSettings } from '@svcmon/store';
 import { HISTORY_LENGTH, type CheckState, type PulseState } from './state.js';
 import type { SiteVerdict, TaskVerdict } from './types.js';
 
@@ -31,29 +31,9 @@ export interface Notification {
   stillDown: CheckChange[];
 }
 
-/** `6h`, `30m`, `1d`, `90s`, `1h30m`, or plain seconds → seconds. Throws RangeError on anything else. */
-export function parseDuration(text: string): number {
-  const t = text.trim();
-  if (/^\d+$/.test(t)) return Number(t);
-  const re = /(\d+)\s*(d|h|m|s)/gy;
-  let total = 0;
-  let matched = 0;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(t)) !== null) {
-    total += Number(m[1]) * { d: 86400, h: 3600, m: 60, s: 1 }[m[2] as 'd' | 'h' | 'm' | 's'];
-    matched = re.lastIndex;
-  }
-  if (matched === 0 || matched !== t.length || total <= 0) {
-    throw new RangeError(`not a duration: ${JSON.stringify(text)} (use e.g. 30m, 6h, 1d)`);
-  }
-  return total;
-}
-
+/** A site's `failures` threshold, from the schema (an entry the schema refuses is already failed). */
 function failuresOf(site: { [key: string]: unknown }): number {
-  const n = site['failures'];
-  if (typeof n === 'number' && Number.isInteger(n) && n >= 1) return n;
-  if (typeof n === 'bigint' && n >= 1n) return Number(n);
-  return 1;
+  return siteSettings(site).settings?.failures ?? 1;
 }
 
 export interface Evaluation {
@@ -64,6 +44,26 @@ export interface Evaluation {
   /** Check ids counted as down, sorted. */
   down: string[];
   checks: Record<string, CheckState>;
+}
+
+const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && v <= MAX_UNIX_SECONDS;
+
+/**
+ * A check's previous state when every value in it can be used; else none (the check starts
+ * afresh): the state object is free JSON in the store, and one bad value must not stop the pulse.
+ */
+function usable(prev: CheckState | undefined): CheckState | undefined {
+  if (prev === undefined || typeof prev !== 'object' || prev === null) return undefined;
+  const ok =
+    typeof prev.down === 'boolean' &&
+    Number.isSafeInteger(prev.failures) &&
+    prev.failures >= 0 &&
+    isTime(prev.since) &&
+    typeof prev.history === 'string' &&
+    /^[01]*$/.test(prev.history) &&
+    (prev.lastFailure === undefined || isTime(prev.lastFailure)) &&
+    (prev.reason === undefined || typeof prev.reason === 'string');
+  return ok ? prev : undefined;
 }
 
 function nextCheck(prev: CheckState | undefined, rawOk: boolean, down: boolean, now: number, reason: string | undefined): CheckState {
@@ -92,7 +92,7 @@ export function evaluate(
   const down: string[] = [];
   const outSites = sites.map((raw, i) => {
     const id = checkId('site', raw.url);
-    const prev = previous?.checks[id];
+    const prev = usable(Object.hasOwn(previous?.checks ?? {}, id) ? previous!.checks[id] : undefined);
     const threshold = failuresOf(siteEntries[i] ?? {});
     const count = raw.ok ? 0 : (prev?.failures ?? 0) + 1;
     const isDown = !raw.ok && count >= threshold;
@@ -103,7 +103,7 @@ export function evaluate(
   });
   for (const task of tasks) {
     const id = checkId('task', task.name);
-    const prev = previous?.checks[id];
+    const prev = usable(Object.hasOwn(previous?.checks ?? {}, id) ? previous!.checks[id] : undefined);
     checks[id] = nextCheck(prev, task.ok, !task.ok, nowSeconds, task.ok ? undefined : (task.reason ?? task.state));
     if (!task.ok) down.push(id);
   }

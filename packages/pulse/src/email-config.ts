@@ -1,5 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { isRktdSyntaxError, isSym, parse, RHash } from '@svcmon/rktd';
+import { addressProblem, controlCharacter } from './address.js';
 import { PulseError } from './errors.js';
 import { validateWebhooks, type WebhookConfig } from './webhooks.js';
 
@@ -30,14 +31,14 @@ export interface EmailConfig {
   webhooks?: WebhookConfig[];
 }
 
-type Kind = 'string' | 'port' | 'connect' | 'boolean' | 'webhooks';
+type Kind = 'string' | 'address' | 'port' | 'connect' | 'boolean' | 'webhooks';
 const KEYS: Record<keyof EmailConfig, Kind> = {
   server: 'string',
   port: 'port',
   connect: 'connect',
   user: 'string',
   password: 'string',
-  from: 'string',
+  from: 'address',
   'sending-server': 'string',
   'tls-ca': 'string',
   'tls-verify?': 'boolean',
@@ -45,8 +46,18 @@ const KEYS: Record<keyof EmailConfig, Kind> = {
   webhooks: 'webhooks',
 };
 
+/** What kind of value this is, never the value itself (for the password). */
+function kindOf(value: unknown): string {
+  if (typeof value === 'string') return 'a string';
+  if (isSym(value)) return 'a symbol';
+  if (typeof value === 'number' || typeof value === 'bigint') return 'a number';
+  if (typeof value === 'boolean') return 'a boolean';
+  if (Array.isArray(value)) return 'a list';
+  return 'a value of another type';
+}
+
 function describe(key: string, value: unknown): string {
-  if (key === 'password') return 'a value that is not a string';
+  if (key === 'password') return kindOf(value);
   if (typeof value === 'string') return JSON.stringify(value);
   if (isSym(value)) return value.name;
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
@@ -86,9 +97,23 @@ export function validateEmailConfig(input: unknown, source = 'e-mail config'): E
     }
     let value: unknown = raw;
     switch (kind) {
-      case 'string':
+      case 'string': {
         if (typeof raw !== 'string') throw bad('a string');
+        // Each of these reaches a protocol line (EHLO, AUTH) or a command line; the password is sent encoded.
+        const control = key === 'password' ? undefined : controlCharacter(raw);
+        if (control !== undefined) {
+          throw new PulseError('E_EMAIL_CONFIG', `${source}: ${key} must be one line of text, but contains a control character (${control})`, { file: source, key });
+        }
         break;
+      }
+      case 'address': {
+        const problem = addressProblem(raw);
+        if (problem !== undefined) {
+          const shown = typeof raw === 'string' ? JSON.stringify(raw) : describe(key, raw);
+          throw new PulseError('E_EMAIL_CONFIG', `${source}: ${key} must be one e-mail address, but ${shown} ${problem}`, { file: source, key });
+        }
+        break;
+      }
       case 'boolean':
         if (typeof raw !== 'boolean') throw bad('a boolean');
         break;

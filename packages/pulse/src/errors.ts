@@ -6,7 +6,9 @@ export type PulseErrorCode =
   /** Sending the report failed (SMTP refused, unreachable, sendmail failed). */
   | 'E_MAIL'
   /** The store could not be reached or refused access. */
-  | 'E_STORE';
+  | 'E_STORE'
+  /** The metrics file (`--metrics FILE`) could not be written. */
+  | 'E_METRICS';
 
 export interface PulseErrorOptions {
   cause?: unknown;
@@ -36,11 +38,17 @@ export class PulseError extends Error {
   }
 }
 
-const CODES: ReadonlySet<string> = new Set(['E_CONFIG_UNREADABLE', 'E_EMAIL_CONFIG', 'E_MAIL', 'E_STORE']);
+const CODES: ReadonlySet<string> = new Set(['E_CONFIG_UNREADABLE', 'E_EMAIL_CONFIG', 'E_MAIL', 'E_STORE', 'E_METRICS']);
 
 /** True for a PulseError, also one thrown by another copy of this library. */
 export function isPulseError(e: unknown): e is PulseError {
   if (typeof e !== 'object' || e === null) return false;
   const { name, code } = e as { name?: unknown; code?: unknown };
   return name === 'PulseError' && typeof code === 'string' && CODES.has(code);
+}
+
+/** Keeps the error behind a result's message on it, out of JSON (`--debug` prints its chain). */
+export function keepCause<T extends object>(target: T, cause: unknown): T {
+  if (cause !== undefined) Object.defineProperty(target, 'cause', { value: cause, enumerable: false, configurable: true });
+  return target;
 }

@@ -1,4 +1,4 @@
-export { takePulse, pulseExitCode, type PulseOptions } from './pulse.js';
+export { takePulse, type PulseOptions } from './pulse.js';
 export {
   readPulseConfig,
   checkPulse,
@@ -20,16 +20,28 @@ export {
   type PulseNotified,
   type PersistPulseOptions,
   type PulsePersisted,
+  pulseExitCode,
 } from './stages.js';
 export { eventLines, type PulseEvent, type PulseEventType, type PulseWarningCode, type OnPulseEvent } from './events.js';
 export { pulseReadsKey, MAX_OBJECT_BYTES, type TaskReads } from './_reads.js';
 export { checkSites, MAX_REDIRECTS, type CheckSitesOptions, type SiteLike } from './sites.js';
 export { checkTasks, FUTURE_TOLERANCE_SECONDS, type CheckTasksOptions, type TaskLike } from './tasks.js';
+export { parseDuration } from '@svcmon/store';
 export { decideRecipients, type EmailLike } from './recipients.js';
 export { renderReport, reportLines, siteLine, taskLines, HEALTHY_HEADLINE, FAILED_HEADLINE, type ReportLine, type ReportInput } from './report.js';
-export { sendReport, reportSubject, DEFAULT_SENDMAIL, type SendReportOptions, type SentReport } from './mail.js';
+export {
+  sendReport,
+  deliverReport,
+  reportSubject,
+  DEFAULT_SENDMAIL,
+  type SendReportOptions,
+  type SentReport,
+  type RecipientDelivery,
+  type MailOutcome,
+} from './mail.js';
+export { parseAddress, addressProblem, type Mailbox } from './address.js';
 export { readEmailConfig, parseEmailConfig, validateEmailConfig, type EmailConfig, type ReadEmailConfigOptions } from './email-config.js';
-export { racketDate, elapsedText } from './_date.js';
+export { racketDate, elapsedText } from '@svcmon/store';
 export { PulseError, isPulseError, type PulseErrorCode, type PulseErrorOptions } from './errors.js';
 export type { PulseResult, SiteVerdict, TaskVerdict, TaskState, EmailMode } from './types.js';
 export {
@@ -37,7 +49,6 @@ export {
   decideNotification,
   renderChanges,
   notificationTitle,
-  parseDuration,
   checkId,
   type NotifyMode,
   type Notification,
@@ -74,3 +85,11 @@ export {
   PULSE_BADGE_KEY,
   type PulseStatus,
 } from './publish.js';
+export {
+  renderMetrics,
+  writeMetricsFile,
+  publishPulseMetrics,
+  PULSE_METRICS_KEY,
+  METRICS_CONTENT_TYPE,
+  type RenderMetricsOptions,
+} from './metrics.js';

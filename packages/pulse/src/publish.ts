@@ -3,7 +3,7 @@
 import type { Store } from '@svcmon/store';
 import type { CheckState } from './state.js';
 import type { SiteVerdict, TaskVerdict } from './types.js';
-import { publicTaskReason } from './_runs.js';
+import { publicTaskReason } from '@svcmon/store';
 
 export const PULSE_JSON_KEY = 'pulse.json';
 export const PULSE_BADGE_KEY = 'pulse-badge.svg';

@@ -3,6 +3,8 @@ import type { EmailConfig } from './email-config.js';
 import type { OnPulseEvent } from './events.js';
 import { checkPulse, evaluatePulse, failedPulse, notifyPulse, persistPulse, pulseResult, readPulseConfig, type PulseChecks } from './stages.js';
 import type { EmailMode, PulseResult } from './types.js';
+import { publishPulseMetrics, PULSE_METRICS_KEY, renderMetrics } from './metrics.js';
+import { DEFAULT_MONITOR } from './state.js';
 import type { WebhookConfig } from './webhooks.js';
 
 /** The pulse's own options; how to reach the store is `openStore`'s (pass a `Store` it opened). */
@@ -20,6 +22,8 @@ export interface PulseOptions {
   webhookTimeoutMs?: number;
   /** Publish pulse.json and pulse-badge.svg (public-read) to the store (default true). */
   publish?: boolean;
+  /** Also publish the pulse's figures as Prometheus metrics, `pulse-metrics.prom` (public-read), beside pulse.json (default false). */
+  publishMetrics?: boolean;
   /**
    * Keep the monitor's state (`svcmon-pulse-state/<selfName or default>.json`): needed by change
    * mode, reminders, `failures` thresholds and the uptime history (default true).
@@ -78,6 +82,7 @@ export async function takePulse(where: Where, options: PulseOptions = {}): Promi
     webhooks,
     webhookTimeoutMs,
     publish = true,
+    publishMetrics = false,
     state = true,
   } = options;
   const started = performance.now();
@@ -94,18 +99,15 @@ export async function takePulse(where: Where, options: PulseOptions = {}): Promi
     beatTime: now(),
     onEvent,
   });
-  return pulseResult(verdict, notified, persisted, { startedAt, ms: Math.round(performance.now() - started) });
+  const result = pulseResult(verdict, notified, persisted, { startedAt, ms: Math.round(performance.now() - started) });
+  // The metrics describe the whole pulse, so they go up last, beside the pulse.json they match.
+  if (input.ok && publish && publishMetrics && result.published?.ok) {
+    try {
+      await publishPulseMetrics(input.store, renderMetrics(result, { monitor: selfName ?? DEFAULT_MONITOR }));
+    } catch (e) {
+      result.published = { ok: false, error: `cannot publish ${PULSE_METRICS_KEY}: ${(e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, ' ')}` };
+    }
+  }
+  return result;
 }
 
-/**
- * The exit status the CLI uses: 0 healthy, 1 a check failed, 2 config error
- * (config.rktd missing or malformed), 3 the pulse could not finish its job (store, mail, a webhook,
- * the state in change mode, the monitor's own heartbeat).
- */
-export function pulseExitCode(result: PulseResult): 0 | 1 | 2 | 3 {
-  if (result.errorCode === 'E_CONFIG_UNREADABLE' || result.errorCode === 'E_EMAIL_CONFIG') return 2;
-  if (result.error !== undefined || result.errorCode === 'E_STORE') return 3;
-  if (result.mail && !result.mail.sent) return 3;
-  if (result.webhooks?.some((w) => !w.sent)) return 3;
-  return result.ok ? 0 : 1;
-}

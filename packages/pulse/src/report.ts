@@ -1,4 +1,4 @@
-import { elapsedText, racketDate } from './_date.js';
+import { CONTROL_CHARACTERS, elapsedText, racketDate } from '@svcmon/store';
 import type { SiteVerdict, TaskVerdict } from './types.js';
 
 export const HEALTHY_HEADLINE = 'All sites and tasks appear healthy';
@@ -37,7 +37,13 @@ function siteReportLine(site: SiteVerdict): ReportLine {
   return verdictLine('site', site.url, 'FAILED', site.reason ? ` (${site.reason})` : '');
 }
 
-function taskReportLines(task: TaskVerdict): ReportLine[] {
+/** A task name as the report prints it: as it is, or quoted when it holds control characters. */
+function shownName(name: string): string {
+  return CONTROL_CHARACTERS.test(name) ? JSON.stringify(name) : name;
+}
+
+function taskReportLines(verdict: TaskVerdict): ReportLine[] {
+  const task = { ...verdict, name: shownName(verdict.name) };
   const beat = task.lastBeat;
   if (task.state === 'paused') return [verdictLine('task', task.name, 'paused'), ...detailLines(task.reason ?? 'paused')];
   if ((task.state === 'ok' || task.state === 'late') && beat) {

@@ -1,8 +1,8 @@
 import { DEFAULT_SITE_CONCURRENCY, limiter } from './_limit.js';
 import type { OnPulseEvent } from './events.js';
-import { siteTimeout } from '@svcmon/store';
+import { problemsText, siteSettings } from '@svcmon/store';
 import type { SiteVerdict } from './types.js';
-import { certificateExpiry, readBodyUpTo, ruleFailure, siteRules, statusIsUp, DEFAULT_CERT_DAYS, type SiteRules } from './_site-rules.js';
+import { certificateExpiry, readBodyUpTo, ruleFailure, siteRules, statusIsUp, type SiteRules } from './_site-rules.js';
 
 /** Redirects followed before a site counts as down. */
 export const MAX_REDIRECTS = 5;
@@ -16,8 +16,6 @@ export interface SiteLike {
 export interface CheckSitesOptions {
   /** The config's top-level keys (`timeout`) for defaults. */
   config?: { timeout?: number; [key: string]: unknown };
-  /** Seconds, when neither the site nor the config says (default 30). */
-  timeoutDefault?: number;
   /** Site requests in flight at once (default 1024); more wait for a free slot. */
   concurrency?: number;
   /** Told when each check starts (`site-started`) and ends (`site-checked`). */
@@ -74,7 +72,7 @@ async function checkSite(
   url: string,
   timeout: number,
   fetchImpl: typeof fetch,
-  rules: SiteRules = { certDays: DEFAULT_CERT_DAYS },
+  rules: SiteRules,
   now?: Date,
 ): Promise<SiteVerdict> {
   const started = performance.now();
@@ -125,13 +123,14 @@ async function checkSite(
         continue;
       }
       const up = statusIsUp(rules, res.status);
-      const why = up
-        ? ruleFailure(rules, { ...(body !== undefined ? { body } : {}), ms: performance.now() - started, certExpiry: await cert }, now ?? new Date())
-        : `HTTP ${res.status}`;
+      const ms = performance.now() - started;
+      const certExpiry = await cert;
+      const why = up ? ruleFailure(rules, { ...(body !== undefined ? { body } : {}), ms, certExpiry }, now ?? new Date()) : `HTTP ${res.status}`;
+      const expiry = certExpiry ? { certExpiry: Math.floor(certExpiry.getTime() / 1000) } : {};
       return verdict(
         why === undefined
-          ? { ok: true, status: res.status, finalUrl: current.href }
-          : { ok: false, status: res.status, finalUrl: current.href, reason: why },
+          ? { ok: true, status: res.status, finalUrl: current.href, ...expiry }
+          : { ok: false, status: res.status, finalUrl: current.href, reason: why, ...expiry },
         redirects,
       );
     }
@@ -157,13 +156,21 @@ export async function checkSites(sites: readonly SiteLike[], options: CheckSites
   const config = options.config ?? {};
   const onEvent = options.onEvent;
   return Promise.all(
-    sites.map((site) =>
-      limit(async () => {
-        onEvent?.({ type: 'site-started', url: site.url });
-        const verdict = await checkSite(site.url, siteTimeout(config, site, options.timeoutDefault), fetchImpl, siteRules(site), options.now);
+    sites.map((site) => {
+      const read = siteSettings(site, config);
+      // A value config.rktd holds that the schema refuses: the site fails with where and why, unchecked.
+      if (read.problems) {
+        const verdict: SiteVerdict = { url: String(site.url), ok: false, reason: problemsText(read.problems), redirects: 0, timeout: 0, ms: 0 };
+        onEvent?.({ type: 'site-checked', verdict });
+        return Promise.resolve(verdict);
+      }
+      const s = read.settings;
+      return limit(async () => {
+        onEvent?.({ type: 'site-started', url: s.url });
+        const verdict = await checkSite(s.url, s.timeout, fetchImpl, siteRules(s), options.now);
         onEvent?.({ type: 'site-checked', verdict });
         return verdict;
-      }),
-    ),
+      });
+    }),
   );
 }

@@ -1,12 +1,12 @@
 // The pulse as stages: read config → check → evaluate → notify → persist and publish.
 // `takePulse` is exactly these, in this order; a custom monitor composes the same ones.
-import { isStoreError, openStore, readConfig, taskPeriod, writeHeartbeat, type Config, type Store, type Where } from '@svcmon/store';
-import { decideNotification, evaluate, notificationTitle, parseDuration, renderChanges, type Evaluation, type Notification } from './alerts.js';
+import { isStoreError, openStore, parseDuration, readConfig, writeHeartbeat, type Config, type Store, type Where } from '@svcmon/store';
+import { decideNotification, evaluate, notificationTitle, renderChanges, type Evaluation, type Notification } from './alerts.js';
 import type { EmailConfig } from './email-config.js';
-import { isPulseError, PulseError, type PulseErrorCode } from './errors.js';
+import { keepCause, type PulseErrorCode } from './errors.js';
 import type { OnPulseEvent, PulseEvent } from './events.js';
 import { fullReads, listedReads, type TaskReads } from './_reads.js';
-import { sendReport } from './mail.js';
+import { deliverReport, type MailOutcome } from './mail.js';
 import { publishPulseStatus, pulseStatus } from './publish.js';
 import { decideRecipients } from './recipients.js';
 import { renderReport, reportLines, type ReportInput } from './report.js';
@@ -34,6 +34,8 @@ export interface PulseInputFailure {
   code: 'E_CONFIG_UNREADABLE' | 'E_STORE';
   /** One line for people. */
   error: string;
+  /** The error behind `error` (`--debug` prints it). */
+  cause?: unknown;
 }
 
 export type PulseConfigRead = ({ ok: true } & PulseInput) | ({ ok: false } & PulseInputFailure);
@@ -47,20 +49,21 @@ export interface ReadPulseConfigOptions {
 export async function readPulseConfig(where: Where, options: ReadPulseConfigOptions = {}): Promise<PulseConfigRead> {
   const { bucket: bucketName } = options;
   const bucket = bucketName ?? (typeof where === 'string' ? where : where.location);
-  const fail = (code: PulseInputFailure['code'], error: string): PulseConfigRead => ({ ok: false, bucket, code, error });
+  const fail = (code: PulseInputFailure['code'], error: string, cause?: unknown): PulseConfigRead =>
+    ({ ok: false, bucket, code, error, ...(cause !== undefined ? { cause } : {}) });
   let store: Store;
   try {
     store = openStore(where);
   } catch (e) {
-    return fail(isStoreError(e) && e.code === 'E_BAD_WHERE' ? 'E_CONFIG_UNREADABLE' : 'E_STORE', e instanceof Error ? e.message : String(e));
+    return fail(isStoreError(e) && e.code === 'E_BAD_WHERE' ? 'E_CONFIG_UNREADABLE' : 'E_STORE', e instanceof Error ? e.message : String(e), e);
   }
   try {
     const read = await readConfig(store);
     if (read === null) return fail('E_CONFIG_UNREADABLE', `no config.rktd in ${store.location}`);
     return { ok: true, store, config: read.config, bucket };
   } catch (e) {
-    if (isStoreError(e) && e.code === 'E_BAD_CONFIG') return fail('E_CONFIG_UNREADABLE', e.message);
-    return fail('E_STORE', oneLine(e));
+    if (isStoreError(e) && e.code === 'E_BAD_CONFIG') return fail('E_CONFIG_UNREADABLE', e.message, e);
+    return fail('E_STORE', oneLine(e), e);
   }
 }
 
@@ -194,6 +197,8 @@ export interface PulseVerdict {
   /** The pulse could not do its job. */
   error?: string;
   errorCode?: PulseErrorCode;
+  /** The error behind `error` (`--debug` prints it). */
+  cause?: unknown;
   /** Absent with `state: false`, or when the store answered for no heartbeat. */
   memory?: PulseMemory;
   /** What the checks worked around (listing refused, …). */
@@ -318,6 +323,7 @@ export function failedPulse(
     message: report,
     error: failure.error,
     errorCode: failure.code,
+    ...(failure.cause !== undefined ? { cause: failure.cause } : {}),
   };
 }
 
@@ -337,7 +343,7 @@ export interface NotifyPulseOptions {
 
 export interface PulseNotified {
   /** Present when there was someone to mail. */
-  mail?: { sent: boolean; error?: string };
+  mail?: MailOutcome;
   /** One result per webhook, when the pulse notified and has webhooks. */
   webhooks?: WebhookResult[];
   /** Every channel took the message (a message not delivered everywhere counts as not told). */
@@ -355,22 +361,16 @@ export async function notifyPulse(verdict: PulseVerdict, options: NotifyPulseOpt
   const mailJob = async (): Promise<PulseNotified['mail']> => {
     if (recipients.length === 0) return undefined;
     onEvent?.({ type: 'mail-sending', recipients: [...recipients] });
-    let mail: NonNullable<PulseNotified['mail']>;
-    try {
-      await sendReport({
-        emailConfig,
-        recipients,
-        bucket: verdict.bucket,
-        ok: verdict.ok,
-        report: verdict.message,
-        ...(notification && notification.kind !== 'report' ? { subject: verdict.title } : {}),
-        date: options.date ?? new Date(),
-      });
-      mail = { sent: true };
-    } catch (e) {
-      mail = { sent: false, error: isPulseError(e) ? e.message : new PulseError('E_MAIL', String(e)).message };
-    }
-    onEvent?.({ type: 'mail-result', ...mail });
+    const mail = await deliverReport({
+      emailConfig,
+      recipients,
+      bucket: verdict.bucket,
+      ok: verdict.ok,
+      report: verdict.message,
+      ...(notification && notification.kind !== 'report' ? { subject: verdict.title } : {}),
+      date: options.date ?? new Date(),
+    });
+    onEvent?.({ type: 'mail-result', sent: mail.sent, ...(mail.error !== undefined ? { error: mail.error } : {}) });
     return mail;
   };
   const hookJob = async (): Promise<WebhookResult[] | undefined> => {
@@ -478,12 +478,12 @@ export async function persistPulse(
     onEvent?.({ type: 'state-result', ...out.state });
   }
   if (input && evaluation && publish && verdict.error === undefined) {
-    const selfTask = selfName !== undefined ? (input.config.tasks ?? []).find((t) => t.name === selfName) : undefined;
+    const selfVerdict = selfName !== undefined ? verdict.tasks.find((t) => t.self) : undefined;
     const status = pulseStatus({
       monitor: verdict.monitor,
       now: verdict.time,
       ok: verdict.ok,
-      ...(selfTask ? { period: Number(taskPeriod(input.config, selfTask)) } : {}),
+      ...(selfVerdict ? { period: selfVerdict.period ?? 0 } : {}),
       sites: verdict.sites,
       tasks: verdict.tasks,
       checks: checkStates,
@@ -534,6 +534,7 @@ export function pulseResult(
   if (verdict.error !== undefined) result.error = verdict.error;
   if (verdict.errorCode !== undefined) result.errorCode = verdict.errorCode;
   if (verdict.warnings !== undefined) result.warnings = verdict.warnings;
+  keepCause(result, verdict.cause);
   if (verdict.notification && verdict.evaluation) result.notification = verdict.notification;
   if (notified.mail) {
     result.mail = notified.mail;
@@ -545,4 +546,17 @@ export function pulseResult(
   if (persisted.beat) result.beat = persisted.beat;
   if (persisted.errorCode) result.errorCode ??= persisted.errorCode;
   return result;
+}
+
+/**
+ * The exit status the CLI uses: 0 healthy, 1 a check failed, 2 config error
+ * (config.rktd missing or malformed), 3 the pulse could not finish its job (store, mail, a webhook,
+ * the state in change mode, the monitor's own heartbeat).
+ */
+export function pulseExitCode(result: PulseResult): 0 | 1 | 2 | 3 {
+  if (result.errorCode === 'E_CONFIG_UNREADABLE' || result.errorCode === 'E_EMAIL_CONFIG') return 2;
+  if (result.error !== undefined || result.errorCode === 'E_STORE') return 3;
+  if (result.mail && !result.mail.sent) return 3;
+  if (result.webhooks?.some((w) => !w.sent)) return 3;
+  return result.ok ? 0 : 1;
 }

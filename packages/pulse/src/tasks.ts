@@ -1,14 +1,17 @@
-import { heartbeatKey, isStoreError, readFailureRecord, type RunState, type Store } from '@svcmon/store';
+import {
+  evaluateTask,
+  isStoreError,
+  needsFailureRecord,
+  readFailureRecord,
+  type Store,
+  type TaskEvidence,
+} from '@svcmon/store';
 import { fullReads, type TaskReads } from './_reads.js';
-import { elapsedText, racketDate } from './_date.js';
-import { taskPeriod } from '@svcmon/store';
 import { DEFAULT_CONCURRENCY, limiter } from './_limit.js';
 import type { OnPulseEvent } from './events.js';
-import { dueSince, failureText, overrun, overrunText, pausedText, standingFailure, taskRules } from './_runs.js';
 import type { TaskVerdict } from './types.js';
 
-/** A heartbeat further ahead of the clock than this is reported as an error (clock skew or tampering). */
-export const FUTURE_TOLERANCE_SECONDS = 300;
+export { FUTURE_TOLERANCE_SECONDS } from '@svcmon/store';
 
 export interface TaskLike {
   name: string;
@@ -31,106 +34,44 @@ export interface CheckTasksOptions {
   reads?: TaskReads;
 }
 
-function errorMessage(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+function errorMessage(e: unknown, store: Store): string {
+  return (e instanceof Error ? e.message : String(e)).replace(` in ${store.location}`, '').replace(` for ${store.location}`, '');
 }
 
-async function checkTask(
-  store: Store,
-  reads: TaskReads,
-  task: TaskLike,
-  period: number,
-  nowSeconds: number,
-  selfName: string | undefined,
-): Promise<TaskVerdict> {
+/** Read what the evaluation needs of one task; a failed read is evidence, never an exception. */
+async function readEvidence(store: Store, reads: TaskReads, name: string): Promise<TaskEvidence> {
+  const [heartbeat, run] = await Promise.all([
+    reads.heartbeat(name).then(
+      (b): TaskEvidence['heartbeat'] => b,
+      (e: unknown) => {
+        if (isStoreError(e) && e.code === 'E_BAD_HEARTBEAT') return { error: errorMessage(e, store), malformed: true };
+        if (isStoreError(e) && e.code === 'E_BAD_KEY') return { error: errorMessage(e, store), badKey: true };
+        return { error: e instanceof Error ? e.message : String(e) };
+      },
+    ),
+    reads.runState(name).then(
+      (r): TaskEvidence['run'] => r,
+      (e: unknown) => ({ error: errorMessage(e, store), malformed: isStoreError(e) && e.code === 'E_BAD_HEARTBEAT' }),
+    ),
+  ]);
+  const evidence: TaskEvidence = { heartbeat, run };
+  if (needsFailureRecord(evidence)) {
+    evidence.failure = await readFailureRecord(store, name).catch((e: unknown) => ({ error: errorMessage(e, store) }));
+  }
+  return evidence;
+}
+
+async function checkTask(store: Store, reads: TaskReads, task: TaskLike, config: object, nowSeconds: number, selfName: string | undefined): Promise<TaskVerdict> {
   const started = performance.now();
-  const name = task.name;
-  const done = (rest: Omit<TaskVerdict, 'name' | 'period' | 'self' | 'ms'>, self = false): TaskVerdict => ({
-    name,
-    ...rest,
-    period,
-    self,
+  const self = selfName !== undefined && task.name === selfName;
+  // A name no heartbeat can have (or an invalid entry) is judged without reading anything.
+  const verdict = (evidence: TaskEvidence): TaskVerdict => ({
+    ...evaluateTask(task, config, evidence, nowSeconds, { self }),
     ms: Math.round(performance.now() - started),
   });
-  if (selfName !== undefined && name === selfName) {
-    return done({ ok: true, state: 'ok', lastBeat: { seconds: nowSeconds }, ageSeconds: 0 }, true);
-  }
-  const rules = taskRules(task, nowSeconds);
-  if (rules.pausedUntil !== undefined) {
-    return done({ ok: true, state: 'paused', pausedUntil: rules.pausedUntil, reason: pausedText(rules.pausedUntil) });
-  }
-  // The run state (`svcmon run`, start/success/fail) is read beside the heartbeat; most tasks have none.
-  const runRead = reads.runState(name).then(
-    (state) => ({ state: state ?? undefined }),
-    (e: unknown) => ({ error: errorMessage(e).replace(` in ${store.location}`, '') }),
-  );
-  let beat;
-  try {
-    beat = await reads.heartbeat(name);
-  } catch (e) {
-    await runRead;
-    if (isStoreError(e) && e.code === 'E_BAD_HEARTBEAT') {
-      // The store's message names the key and the store; the report needs only the key and why.
-      const message = errorMessage(e).replace(` in ${store.location}`, '');
-      return done({ ok: false, state: 'malformed', reason: message.startsWith('malformed') ? message : `malformed heartbeat: ${message}` });
-    }
-    if (isStoreError(e) && e.code === 'E_BAD_KEY') {
-      // No heartbeat can ever be stored under this name: the task is missing, not the store down.
-      return done({ ok: false, state: 'missing', reason: `no heartbeat can be recorded: ${errorMessage(e).replace(` for ${store.location}`, '')}` });
-    }
-    return done({ ok: false, state: 'error', reason: `cannot read heartbeat: ${errorMessage(e)}` });
-  }
-  const run = await runRead;
-  const runState: RunState | undefined = 'state' in run ? run.state : undefined;
-  const extra: Partial<TaskVerdict> = {};
-  if (runState && runState.running.length > 0) extra.running = runState.running;
-  if (rules.grace > 0) extra.grace = rules.grace;
-  const lastBeat = beat === null ? undefined : { seconds: beat.seconds, date: beat.date };
-
-  const failed = standingFailure(runState, beat?.seconds);
-  if (failed) {
-    const record = await readFailureRecord(store, name).catch(() => null);
-    return done({
-      ok: false,
-      state: 'failed',
-      ...(lastBeat ? { lastBeat } : {}),
-      ...extra,
-      failure: record && record.runId === failed.id ? record : { task: name, runId: failed.id, ended: new Date(failed.at * 1000).toISOString(), ...(failed.exit !== undefined ? { exitCode: failed.exit } : {}), ...(failed.signal !== undefined ? { signal: failed.signal } : {}) },
-      reason: failureText(failed, record, nowSeconds),
-    });
-  }
-  const over = overrun(runState, rules.maxDuration, nowSeconds);
-  if (over && rules.maxDuration !== undefined) {
-    return done({ ok: false, state: 'overrun', ...(lastBeat ? { lastBeat } : {}), ...extra, reason: overrunText(over, rules.maxDuration, nowSeconds) });
-  }
-  if ('error' in run) {
-    return done({ ok: false, state: 'error', reason: `cannot read run state: ${run.error}` });
-  }
-  if (beat === null || lastBeat === undefined) {
-    return done({ ok: false, state: 'missing', ...extra, reason: `no heartbeat recorded (${heartbeatKey(name)} not found)` });
-  }
-  const age = nowSeconds - beat.seconds;
-  if (age < -FUTURE_TOLERANCE_SECONDS) {
-    return done({
-      ok: false,
-      state: 'future',
-      lastBeat,
-      reason: `last report is in the future: ${racketDate(beat.seconds)} (${elapsedText(-age)} ahead)`,
-    });
-  }
-  const ageSeconds = Math.max(0, age);
-  if (rules.schedule !== undefined) {
-    const due = dueSince(rules, nowSeconds);
-    if (due !== null) {
-      extra.due = due;
-      return beat.seconds >= due
-        ? done({ ok: true, state: 'ok', lastBeat, ageSeconds, ...extra })
-        : done({ ok: false, state: 'late', lastBeat, ageSeconds, ...extra });
-    }
-  }
-  return ageSeconds <= period + rules.grace
-    ? done({ ok: true, state: 'ok', lastBeat, ageSeconds, ...extra })
-    : done({ ok: false, state: 'late', lastBeat, ageSeconds, ...extra });
+  const first = verdict({ heartbeat: null });
+  if (self || first.state === 'invalid' || first.state === 'paused') return first;
+  return verdict(await readEvidence(store, reads, task.name));
 }
 
 /**
@@ -147,7 +88,7 @@ export async function checkTasks(store: Store, tasks: readonly TaskLike[], optio
   return Promise.all(
     tasks.map((task) =>
       limit(async () => {
-        const verdict = await checkTask(store, reads, task, taskPeriod(config, task), nowSeconds, options.selfName);
+        const verdict = await checkTask(store, reads, task, config, nowSeconds, options.selfName);
         onEvent?.({ type: 'task-checked', verdict });
         return verdict;
       }),

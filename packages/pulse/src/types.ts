@@ -1,5 +1,6 @@
-import type { FailureRecord } from '@svcmon/store';
+import type { TaskEvaluation } from '@svcmon/store';
 import type { Notification } from './alerts.js';
+import type { MailOutcome } from './mail.js';
 import type { PulseErrorCode } from './errors.js';
 import type { WebhookResult } from './webhooks.js';
 
@@ -20,6 +21,8 @@ export interface SiteVerdict {
   timeout: number;
   /** Time the check took, in milliseconds. */
   ms: number;
+  /** https, with a `cert-days` check: when the certificate the server presented expires (unix seconds). */
+  certExpiry?: number;
   /**
    * The check failed but the site's `failures` threshold is not reached yet: `ok` stays true and
    * the report says `FAILED (count of of: reason)`.
@@ -27,43 +30,10 @@ export interface SiteVerdict {
   pending?: { count: number; of: number };
 }
 
-/**
- * How a task stands:
- * `ok` beat within its period; `late` last beat is older than its period;
- * `missing` no heartbeat object; `malformed` the heartbeat cannot be read;
- * `future` the heartbeat is more than 5 minutes ahead of the clock;
- * `error` the store failed while reading it;
- * `failed` a failure (`svcmon run`, `fail()`) is newer than the last success;
- * `overrun` a run started longer ago than the task's `max-duration` and has not ended;
- * `paused` the task is paused (`paused-until` in the future, or `paused? #t`): healthy.
- */
-export type TaskState = 'ok' | 'late' | 'missing' | 'malformed' | 'future' | 'error' | 'failed' | 'overrun' | 'paused';
+export type { TaskState } from '@svcmon/store';
 
-/** One task's verdict. */
-export interface TaskVerdict {
-  name: string;
-  ok: boolean;
-  state: TaskState;
-  /** The period that applied, in seconds. */
-  period: number;
-  /** The heartbeat as read (for the self task: now). */
-  lastBeat?: { seconds: number; date?: string };
-  /** now − lastBeat.seconds, in seconds (never negative). */
-  ageSeconds?: number;
-  /** For `missing`, `malformed`, `future`, `error`: the message printed in the report. */
-  reason?: string;
-  /** Runs under way, as the run state says (`svcmon run`, `start()`). */
-  running?: { id: string; started: number }[];
-  /** For `failed`: the failure as recorded (output tail included when it was sent). */
-  failure?: FailureRecord;
-  /** For `paused`: until when (unix seconds), or null for "until resumed". */
-  pausedUntil?: number | null;
-  /** The task's grace (seconds on top of its period or schedule), when it has one. */
-  grace?: number;
-  /** For a task with a `schedule`: the scheduled time (unix seconds) its last success had to follow. */
-  due?: number;
-  /** The task is the monitor itself (`selfName`): taken as having beaten just now, not read. */
-  self: boolean;
+/** One task's verdict: the one evaluation (`evaluateTask` of @svcmon/store) plus the time its check took. */
+export interface TaskVerdict extends TaskEvaluation {
   /** Time the check took, in milliseconds. */
   ms: number;
 }
@@ -82,12 +52,17 @@ export interface PulseResult {
   recipients: string[];
   /** The report text, exactly as the original prints it (starts with a blank line, ends with "\n"). */
   report: string;
-  /** Present when there was someone to mail. */
-  mail?: { sent: boolean; error?: string };
+  /**
+   * Present when there was someone to mail: sent (every recipient accepted), or the error naming
+   * who did not get it; `delivery` says per recipient whether the SMTP server accepted it.
+   */
+  mail?: MailOutcome;
   /** What the pulse worked around without failing (a store that will not list, …), one line each. */
   warnings?: string[];
   /** The pulse could not do its job (config unreadable, store down): one line. */
   error?: string;
+  /** The error behind `error` (not enumerable: stays out of JSON; `--debug` prints its chain). */
+  cause?: unknown;
   errorCode?: PulseErrorCode;
   /** What this pulse told people (mail and webhooks), when it told them anything. */
   notification?: Notification;
@@ -95,7 +70,7 @@ export interface PulseResult {
   webhooks?: WebhookResult[];
   /** The monitor's state object (`svcmon-pulse-state/<monitor>.json`): written, or why not. */
   state?: { written: boolean; key: string; error?: string };
-  /** pulse.json and the badge: published, or why not (absent with `publish: false`). */
+  /** pulse.json and the badge (and pulse-metrics.prom with `publishMetrics`): published, or why not (absent with `publish: false`). */
   published?: { ok: boolean; error?: string };
   /**
    * The monitor's own heartbeat (option `beat`): written, or the `reason` it was not (the pulse

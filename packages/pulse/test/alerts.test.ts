@@ -249,7 +249,7 @@ describe('delivery failures', () => {
     const second = await takePulse(store, options({ now: at(5), webhooks: [] }));
     expect(second.notification?.kind).toBe('change');
     expect(second.notification?.wentDown.map((c) => c.id)).toEqual([`site:${siteBase}/flip`]);
-    expect(second.mail).toEqual({ sent: true });
+    expect(second.mail).toEqual({ sent: true, delivery: [{ to: 'ops@example.com', accepted: true }] });
     const third = await takePulse(store, options({ now: at(10), webhooks: [] }));
     expect(third.notification).toBeUndefined();
   });

@@ -34,3 +34,17 @@ describe('elapsedText', () => {
     expect(elapsedText(183900)).toBe('2 days');
   });
 });
+
+describe('racketDate out of range', () => {
+  it('never prints NaN: the seconds are said as they are', () => {
+    for (const s of [8.64e12 + 1, -8.64e12 - 1, 1e20, Number.MAX_VALUE, Number.NaN, Infinity, -Infinity]) {
+      expect(racketDate(s)).not.toMatch(/NaN|undefined/);
+    }
+    expect(racketDate(1e20)).toBe('100000000000000000000 seconds after 1970-01-01 (a time too far from now to be a date)');
+    expect(racketDate(-8.64e12 - 1)).toBe('-8640000000001 seconds after 1970-01-01 (a time too far from now to be a date)');
+    expect(racketDate(Number.NaN)).toBe('an impossible time (not a number of seconds)');
+    expect(racketDate(-Infinity)).toBe('an impossible time (infinitely far)');
+    // The last instant a date holds is still a date.
+    expect(racketDate(8.64e12)).toBe('Saturday, September 13th, 275760 12:00:00am');
+  });
+});

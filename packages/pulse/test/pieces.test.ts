@@ -68,8 +68,8 @@ describe('subject, exit codes, errors', () => {
     expect(pulseExitCode({ ...base, ok: false })).toBe(1);
     expect(pulseExitCode({ ...base, ok: false, error: 'x', errorCode: 'E_CONFIG_UNREADABLE' })).toBe(2);
     expect(pulseExitCode({ ...base, ok: false, error: 'x', errorCode: 'E_STORE' })).toBe(3);
-    expect(pulseExitCode({ ...base, mail: { sent: false, error: 'x' }, errorCode: 'E_MAIL' })).toBe(3);
-    expect(pulseExitCode({ ...base, ok: false, mail: { sent: true } })).toBe(1);
+    expect(pulseExitCode({ ...base, mail: { sent: false, error: 'x', delivery: [] }, errorCode: 'E_MAIL' })).toBe(3);
+    expect(pulseExitCode({ ...base, ok: false, mail: { sent: true, delivery: [] } })).toBe(1);
   });
 
   it('isPulseError recognises a PulseError from another copy by name and code', () => {

@@ -96,7 +96,7 @@ describe('takePulse against the fixture bucket', () => {
     });
     expect(stdout).toBe(fixture('pulse-healthy-email.stdout.txt'));
     expect(result.recipients).toEqual(['ops@example.com']);
-    expect(result.mail).toEqual({ sent: true });
+    expect(result.mail).toEqual({ sent: true, delivery: [{ to: 'ops@example.com', accepted: true }] });
     const [m] = await smtp.waitFor(1);
     const eml = fixture('pulse-healthy-email.eml');
     for (const header of ['From', 'To', 'Subject', 'Date']) {

@@ -168,6 +168,9 @@ describe('alert state on S3', () => {
     const pub = s3.requests.filter((r) => r.method === 'PUT' && r.bucket === 'alerts' && r.key === 'pulse.json');
     expect(pub[0]?.headers['x-amz-acl']).toBe('public-read');
     expect(pub.some((r) => r.headers['x-amz-acl'] === undefined && r.status === 200)).toBe(true);
+    // pulse.json and the badge go up together: they share the first refusal, one refused ACL request in all.
+    const askedAcl = s3.requests.filter((r) => r.method === 'PUT' && r.bucket === 'alerts' && r.headers['x-amz-acl'] !== undefined);
+    expect(askedAcl.map((r) => `${r.key} ${r.status}`)).toEqual(['pulse.json 400']);
     expect(puts.every((r) => r.headers['x-amz-acl'] === undefined)).toBe(true);
     expect(JSON.parse((await store.get('pulse.json'))!.body.toString())).toMatchObject({ monitor: 'a', ok: false });
   });

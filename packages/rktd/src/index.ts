@@ -16,7 +16,7 @@ export {
   valueEquals,
 } from './values.js';
 export type { HashKind, Value } from './values.js';
-export { parse, parseAll } from './read.js';
+export { lineColumn, parse, parseAll } from './read.js';
 export type { ParseOptions } from './read.js';
 export { stringify } from './write.js';
 export { fromJS, toJS } from './convert.js';

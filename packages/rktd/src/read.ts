@@ -13,6 +13,11 @@ export interface ParseOptions {
   source?: string;
   /** Deepest nesting accepted (lists, vectors, hashes, quote forms); default 1000. */
   maxDepth?: number;
+  /**
+   * Called for every `(key . value)` entry of a hash table as it is read, with the offset (UTF-16
+   * index) of its `(`; `lineColumn` turns it into a line and column for messages.
+   */
+  onHashEntry?: (hash: RHash, key: Value, offset: number) => void;
 }
 
 const DEFAULT_MAX_DEPTH = 1000;
@@ -110,29 +115,7 @@ class Reader {
 
   fail(code: RktdSyntaxErrorCode, reason: string, at: number): never {
     // Line and column are computed only here, once: no per-character bookkeeping.
-    let line = 1;
-    let lineStart = 0;
-    const text = this.text;
-    for (let i = 0; i < at && i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 10) {
-        line++;
-        lineStart = i + 1;
-      } else if (c === 13) {
-        if (text.charCodeAt(i + 1) === 10) i++;
-        line++;
-        lineStart = i + 1;
-      }
-    }
-    let column = 1;
-    for (let i = lineStart; i < at && i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c >= 0xd800 && c <= 0xdbff && i + 1 < at) {
-        const d = text.charCodeAt(i + 1);
-        if (d >= 0xdc00 && d <= 0xdfff) i++;
-      }
-      column++;
-    }
+    const { line, column } = lineColumn(this.text, at);
     throw new RktdSyntaxError(code, reason, { line, column, offset: at, source: this.options.source });
   }
 
@@ -278,6 +261,7 @@ class Reader {
                 else key = existing;
               }
               owner.hash.entries.set(key, top.tail!);
+              this.options.onHashEntry?.(owner.hash, key, top.start);
               continue;
             }
             value = top.dot === 2 ? dotted(top.items, top.tail!) : top.items;
@@ -692,6 +676,36 @@ function dotted(items: Value[], tail: Value): Value {
   let v: Value = tail;
   for (let i = items.length - 1; i >= 0; i--) v = new Pair(items[i]!, v);
   return v;
+}
+
+/**
+ * The 1-based line and column of `offset` in `text`, as the reader's errors count them (columns in
+ * code points; `\n`, `\r\n` and `\r` end lines).
+ */
+export function lineColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) {
+      line++;
+      lineStart = i + 1;
+    } else if (c === 13) {
+      if (text.charCodeAt(i + 1) === 10) i++;
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  let column = 1;
+  for (let i = lineStart; i < offset && i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < offset) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+    column++;
+  }
+  return { line, column };
 }
 
 /** Reads exactly one datum (comments and whitespace around it are fine). */

@@ -3,8 +3,10 @@
 // pulls in readline: ~30 ms on a cold start, which a heartbeat should not pay. process.getBuiltinModule
 // (Node >= 22.3) hands back the module without that; older Nodes import it.
 import type * as Fs from 'node:fs';
+import { dirname } from 'node:path';
 import type * as Http from 'node:http';
 import type * as Https from 'node:https';
+import type * as Os from 'node:os';
 
 type GetBuiltin = (id: string) => unknown;
 const getBuiltin = (process as { getBuiltinModule?: GetBuiltin }).getBuiltinModule?.bind(process);
@@ -13,16 +15,14 @@ const getBuiltin = (process as { getBuiltinModule?: GetBuiltin }).getBuiltinModu
 export interface FsCalls {
   readFile(path: string): Promise<Buffer>;
   stat(path: string): Promise<Fs.Stats>;
-  /** Create `path` exclusively (fails with EEXIST when it exists). */
-  createExclusive(path: string): Promise<void>;
   writeFile(path: string, data: Uint8Array): Promise<void>;
   rename(from: string, to: string): Promise<void>;
   unlink(path: string): Promise<void>;
+  /** A second name for `existing` (fails with EEXIST when `path` exists): an atomic create with content. */
+  link(existing: string, path: string): Promise<void>;
   mkdirp(path: string): Promise<void>;
   /** The entries of a folder, with their types. */
   readdir(path: string): Promise<Fs.Dirent[]>;
-  /** The first `max` bytes of a file (all of it when shorter). */
-  readUpTo(path: string, max: number): Promise<Buffer>;
 }
 
 let fsCalls: FsCalls | undefined;
@@ -34,30 +34,53 @@ export async function fsPromises(): Promise<FsCalls> {
   fsCalls = {
     readFile: (p) => call<Buffer>((cb) => fs.readFile(p, cb)),
     stat: (p) => call<Fs.Stats>((cb) => fs.stat(p, cb)),
-    createExclusive: (p) =>
-      call<number>((cb) => fs.open(p, 'wx', cb)).then((fd) => call<void>((cb) => fs.close(fd, cb))),
     writeFile: (p, data) => call<void>((cb) => fs.writeFile(p, data, cb)),
     rename: (a, b) => call<void>((cb) => fs.rename(a, b, cb)),
     unlink: (p) => call<void>((cb) => fs.unlink(p, cb)),
-    mkdirp: (p) => call<void>((cb) => fs.mkdir(p, { recursive: true }, (err) => cb(err))),
+    link: (a, b) => call<void>((cb) => fs.link(a, b, cb)),
+    mkdirp: (p) => mkdirOneByOne(p, (d) => call<void>((cb) => fs.mkdir(d, (err) => cb(err))), (d) => call<Fs.Stats>((cb) => fs.stat(d, cb))),
     readdir: (p) => call<Fs.Dirent[]>((cb) => fs.readdir(p, { withFileTypes: true }, cb)),
-    readUpTo: async (p, max) => {
-      const fd = await call<number>((cb) => fs.open(p, 'r', cb));
-      try {
-        const buf = Buffer.allocUnsafe(max);
-        let got = 0;
-        while (got < max) {
-          const n = await call<number>((cb) => fs.read(fd, buf, got, max - got, null, cb));
-          if (n === 0) break;
-          got += n;
-        }
-        return buf.subarray(0, got);
-      } finally {
-        await call<void>((cb) => fs.close(fd, cb));
-      }
-    },
   };
   return fsCalls;
+}
+
+/** This machine's name (node:os, without an ESM import). */
+export async function hostname(): Promise<string> {
+  const os = (getBuiltin?.('node:os') as typeof Os | undefined) ?? (await import('node:os'));
+  return os.hostname();
+}
+
+const codeOf = (e: unknown): unknown => (e as { code?: unknown } | null)?.code;
+
+/**
+ * `mkdir -p`, one level at a time. Node's own recursive mkdir loops forever where mkdir
+ * answers ENOENT although the parent exists (a pseudo file system such as /proc).
+ */
+async function mkdirOneByOne(path: string, mkdir: (p: string) => Promise<void>, stat: (p: string) => Promise<Fs.Stats>): Promise<void> {
+  const missing: string[] = [];
+  for (let dir = path; ; ) {
+    try {
+      await stat(dir);
+      break;
+    } catch (e) {
+      if (codeOf(e) !== 'ENOENT') throw e;
+      missing.unshift(dir);
+      const parent = dirname(dir);
+      if (parent === dir) break;
+      dir = parent;
+    }
+  }
+  for (const dir of missing) {
+    try {
+      await mkdir(dir);
+    } catch (e) {
+      if (codeOf(e) === 'EEXIST') continue;
+      if (codeOf(e) === 'ENOENT') {
+        throw Object.assign(new Error(`cannot create the folder ${dir}: its parent exists but accepts no new folder (a pseudo file system such as /proc?)`), { code: 'ENOENT', cause: e });
+      }
+      throw e;
+    }
+  }
 }
 
 export async function httpModule(): Promise<typeof Http> {

@@ -35,14 +35,15 @@ export interface LiteResponse {
 }
 
 export interface LiteRequest {
-  /** Read at most this many body bytes of a success: more rejects with `tooBig` (the rest is not read). */
-  maxBytes?: number;
   method: 'GET' | 'PUT' | 'DELETE';
   bucket: string;
   key: string;
   query?: Record<string, string>;
   headers?: Record<string, string | undefined>;
   body?: Uint8Array;
+  /** Fail with `tooLarge()` instead of reading a successful answer longer than this. */
+  maxBytes?: number;
+  tooLarge?: (size?: number) => Error;
 }
 
 type Aws4 = typeof import('aws4');
@@ -161,16 +162,17 @@ export class LiteS3 {
         (res) => {
           const chunks: Buffer[] = [];
           const ok = (res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300;
-          const max = ok ? req.maxBytes : undefined;
-          let got = 0;
-          const tooBig = () => {
-            res.destroy();
-            reject(Object.assign(new Error(`larger than ${max} bytes`), { name: 'TooLarge', tooLarge: true }));
+          const limit = ok ? req.maxBytes : undefined;
+          const tooLarge = (size?: number) => {
+            reject(req.tooLarge?.(size) ?? new Error('too large'));
+            r.destroy();
           };
-          if (max !== undefined && Number(res.headers['content-length'] ?? 0) > max) return tooBig();
+          const length = Number(res.headers['content-length']);
+          if (limit !== undefined && Number.isFinite(length) && length > limit) return tooLarge(length);
+          let received = 0;
           res.on('data', (c: Buffer) => {
-            got += c.length;
-            if (max !== undefined && got > max) return tooBig();
+            received += c.length;
+            if (limit !== undefined && received > limit) return tooLarge();
             chunks.push(c);
           });
           res.on('error', reject);

@@ -1,16 +1,17 @@
 // config.rktd <-> a typed Config. Unknown keys keep their rktd values, absent
 // keys stay absent, so writing back gives the bytes Racket would write.
-import { Flonum, RHash, fromJS, isRHash, isRktdSyntaxError, isSym, parse, stringify, sym } from '@svcmon/rktd';
+import { RHash, fromJS, isRHash, isRktdSyntaxError, isSym, lineColumn, parse, stringify, sym } from '@svcmon/rktd';
 import type { Value } from '@svcmon/rktd';
 import { StoreError } from './errors.js';
+import { SCHEMA, setPositions } from './schema.js';
 import type { Store, StoredObject } from './types.js';
 
 export const CONFIG_KEY = 'config.rktd';
 export const CONFIG_CONTENT_TYPE = 'application/data';
-/** A task may go this long (seconds) between beats unless its config says otherwise: one day. */
-export const DEFAULT_PERIOD = 86400;
-/** Seconds to wait for a site unless its config says otherwise. */
-export const DEFAULT_TIMEOUT = 30;
+/** A task may go this long (seconds) between beats unless its config says otherwise: one day (from SCHEMA). */
+export const DEFAULT_PERIOD = SCHEMA.top.keys['period']!.default as number;
+/** Seconds to wait for a site unless its config says otherwise (from SCHEMA). */
+export const DEFAULT_TIMEOUT = SCHEMA.top.keys['timeout']!.default as number;
 
 export interface TaskEntry {
   name: string;
@@ -45,21 +46,27 @@ export interface Config {
 // brings the kind back when the config is written.
 const HASH_KIND = Symbol.for('svcmon.config.hashKind');
 
-/** Symbol-keyed hashes → plain objects, lists → arrays; other values stay rktd values. */
-function toConfigJS(value: Value): unknown {
-  if (Array.isArray(value)) return value.map(toConfigJS);
+type Locate = (hash: RHash, key: string) => { line: number; column: number } | undefined;
+
+/**
+ * Symbol-keyed hashes → plain objects, lists → arrays; other values stay rktd values. With
+ * `locate`, each object knows where its keys were (`configPosition`).
+ */
+function toConfigJS(value: Value, locate?: Locate): unknown {
+  if (Array.isArray(value)) return value.map((v) => toConfigJS(v, locate));
   if (isRHash(value)) {
     for (const k of value.keys()) if (!isSym(k)) return value;
     const out: Record<string, unknown> = {};
     for (const [k, v] of value) {
       Object.defineProperty(out, (k as { name: string }).name, {
-        value: toConfigJS(v),
+        value: toConfigJS(v, locate),
         enumerable: true,
         writable: true,
         configurable: true,
       });
     }
     if (value.kind !== 'equal') Object.defineProperty(out, HASH_KIND, { value: value.kind });
+    if (locate) setPositions(out, (key) => locate(value, key));
     return out;
   }
   return value;
@@ -90,8 +97,20 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
  */
 export function parseConfig(text: string, source: string = CONFIG_KEY): Config {
   let value: Value;
+  // Where each hash entry starts; turned into line:column only for a value someone reports.
+  const offsets = new WeakMap<RHash, Map<string, number>>();
+  const onHashEntry = (hash: RHash, key: Value, offset: number): void => {
+    if (!isSym(key)) return;
+    let m = offsets.get(hash);
+    if (!m) offsets.set(hash, (m = new Map()));
+    m.set(key.name, offset);
+  };
+  const locate: Locate = (hash, key) => {
+    const at = offsets.get(hash)?.get(key);
+    return at === undefined ? undefined : lineColumn(text, at);
+  };
   try {
-    value = parse(text, { source });
+    value = parse(text, { source, onHashEntry });
   } catch (e) {
     if (isRktdSyntaxError(e)) {
       const msg = e.message.startsWith(source) ? e.message : `${source}:${e.line}:${e.column}: ${e.message}`;
@@ -110,7 +129,7 @@ export function parseConfig(text: string, source: string = CONFIG_KEY): Config {
   const bad = (why: string): never => {
     throw new StoreError('E_BAD_CONFIG', `malformed config ${source}: ${why}`, { key: source });
   };
-  const js = toConfigJS(value);
+  const js = toConfigJS(value, locate);
   if (!isPlainObject(js)) {
     return bad('the top level must be a hash table with symbol keys, like #hash((tasks . ()))');
   }
@@ -188,22 +207,4 @@ export async function writeConfig(
     ...(options.ifMatch === undefined ? {} : { ifMatch: options.ifMatch }),
     ...(options.ifNoneMatch === undefined ? {} : { ifNoneMatch: options.ifNoneMatch }),
   });
-}
-
-/** A non-negative real number of seconds (integers, decimals, `86400.0`, big integers), else undefined. */
-function asSeconds(v: unknown): number | undefined {
-  const n = v instanceof Flonum ? v.value : typeof v === 'bigint' ? Number(v) : v;
-  return typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n : undefined;
-}
-
-/** Seconds a task may go between beats: its `period`, else the config's, else one day. */
-export function taskPeriod(config: Config, task: TaskEntry | string): number {
-  const entry = typeof task === 'string' ? config.tasks?.find((t) => t.name === task) : task;
-  return asSeconds(entry?.period) ?? asSeconds(config.period) ?? DEFAULT_PERIOD;
-}
-
-/** Seconds to wait for a site: its `timeout`, else the config's, else `fallback` (30). */
-export function siteTimeout(config: Config, site: SiteEntry | string, fallback = DEFAULT_TIMEOUT): number {
-  const entry = typeof site === 'string' ? config.sites?.find((s) => s.url === site) : site;
-  return asSeconds(entry?.timeout) ?? asSeconds(config.timeout) ?? fallback;
 }

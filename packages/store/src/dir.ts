@@ -4,15 +4,18 @@
 // several processes share the folder.
 import { createHash, randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve, sep } from 'node:path';
-import { fsPromises } from './_builtins.js';
+import { fsPromises, hostname } from './_builtins.js';
 import { checkKey } from './_keys.js';
 import { StoreError, isStoreError, tooLarge } from './errors.js';
-import type { GetOptions, ListedObject, ListOptions, PutOptions, Store, StoredObject } from './types.js';
+import type { ListedObject, ListOptions, PutOptions, ReadOptions, Store, StoredObject } from './types.js';
 
 export interface DirStoreOptions {
-  /** Give up waiting for another writer's lock after this long (default 10 s). */
+  /** Give up waiting for another writer's lock after this long (default 10 s): E_LOCKED. */
   lockTimeoutMs?: number;
-  /** A lock older than this is taken as left behind by a crashed writer (default 30 s). */
+  /**
+   * A lock older than this is taken as left behind by a crashed writer (default 30 s). A lock
+   * whose holder was on this machine and no longer runs is taken over at once.
+   */
   staleLockMs?: number;
 }
 
@@ -39,6 +42,37 @@ export function byUtf8(a: string, b: string): number {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Who holds a lock, as written in the lock file. */
+interface LockHolder {
+  pid: number;
+  host: string;
+  /** ISO 8601. */
+  since: string;
+}
+
+function parseHolder(text: string): LockHolder | undefined {
+  try {
+    const v = JSON.parse(text) as Partial<LockHolder> | null;
+    if (v && Number.isSafeInteger(v.pid) && typeof v.host === 'string' && typeof v.since === 'string') {
+      return { pid: v.pid!, host: v.host, since: v.since };
+    }
+  } catch {
+    // not ours, or from an older version: no holder
+  }
+  return undefined;
+}
+
+/** Whether a process with this pid runs on this machine (EPERM: it does, as another user). */
+function processRuns(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return errno(e) === 'EPERM';
+  }
 }
 
 function errno(e: unknown): string | undefined {
@@ -76,6 +110,7 @@ class DirStore implements Store {
       return new StoreError('E_ACCESS_DENIED', `permission denied ${doing} ${where}`, {
         key,
         location: this.location,
+        kind: 'dir',
         cause: e,
       });
     }
@@ -83,6 +118,7 @@ class DirStore implements Store {
       return new StoreError('E_BAD_KEY', `invalid object key ${where}: the name is too long for a file`, {
         key,
         location: this.location,
+        kind: 'dir',
         cause: e,
       });
     }
@@ -90,17 +126,32 @@ class DirStore implements Store {
     return new StoreError('E_IO', `failed ${doing} ${where}: ${msg}`, {
       key,
       location: this.location,
+      kind: 'dir',
       cause: e,
     });
   }
 
-  async get(key: string, options: GetOptions = {}): Promise<StoredObject | null> {
+  /** Not "no such object": the object is there, as a folder nothing can read. */
+  #folder(key: string, cause?: unknown): StoreError {
+    return new StoreError('E_IO', `${JSON.stringify(key)} in ${this.location} is a directory, not a file (move it away, or remove it if it is empty)`, {
+      key,
+      location: this.location,
+      kind: 'dir',
+      ...(cause !== undefined ? { cause } : {}),
+    });
+  }
+
+  async get(key: string, options: ReadOptions = {}): Promise<StoredObject | null> {
     const file = this.#path(key);
-    const { readFile, readUpTo, stat } = await fsPromises();
-    const { maxBytes } = options;
+    const { readFile, stat } = await fsPromises();
     try {
-      const [body, st] = await Promise.all([maxBytes === undefined ? readFile(file) : readUpTo(file, maxBytes + 1), stat(file)]);
-      if (maxBytes !== undefined && body.length > maxBytes) throw tooLarge(key, this.location, maxBytes, 'dir');
+      const st = await stat(file);
+      if (st.isDirectory()) throw this.#folder(key);
+      const { maxBytes } = options;
+      if (maxBytes !== undefined && st.size > maxBytes) throw tooLarge(key, this.location, 'dir', maxBytes, st.size);
+      const body = await readFile(file);
+      // Grown since the stat: still refused.
+      if (maxBytes !== undefined && body.length > maxBytes) throw tooLarge(key, this.location, 'dir', maxBytes, body.length);
       const ext = /\.([A-Za-z0-9]+)$/.exec(key)?.[1]?.toLowerCase();
       const contentType = ext === undefined ? undefined : CONTENT_TYPES[ext];
       const obj: StoredObject = { body, etag: etagOf(body), lastModified: st.mtime };
@@ -110,7 +161,7 @@ class DirStore implements Store {
       if (isStoreError(e)) throw e;
       const code = errno(e);
       if (code === 'ENOENT' || code === 'ENOTDIR') return null;
-      if (code === 'EISDIR') return null;
+      if (code === 'EISDIR') throw this.#folder(key, e);
       throw this.#fail(e, key, 'reading');
     }
   }
@@ -155,35 +206,90 @@ class DirStore implements Store {
     }
   }
 
+  /**
+   * Takes the per-object lock: `.<name>.lock`, created atomically with its holder inside (a temp
+   * file linked into place). A lock whose holder is gone (same host, no such process) or that is
+   * older than staleLockMs is taken over at once; a live one is waited for, up to lockTimeoutMs.
+   */
   async #lock(file: string, key: string): Promise<string> {
-    const { createExclusive, unlink, stat } = await fsPromises();
+    const { link, unlink, writeFile } = await fsPromises();
     const lock = join(dirname(file), `.${basename(file)}.lock`);
-    const deadline = Date.now() + this.#lockTimeoutMs;
-    for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
-      try {
-        await createExclusive(lock);
-        return lock;
-      } catch (e) {
-        if (errno(e) !== 'EEXIST') throw this.#fail(e, key, 'locking');
-      }
-      try {
-        const st = await stat(lock);
-        if (Date.now() - st.mtimeMs > this.#staleLockMs) {
-          await unlink(lock).catch(() => {});
+    const me: LockHolder = { pid: process.pid, host: await hostname(), since: new Date(Date.now()).toISOString() };
+    const mine = `${lock}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      await writeFile(mine, Buffer.from(`${JSON.stringify(me)}\n`));
+    } catch (e) {
+      throw this.#fail(e, key, 'locking');
+    }
+    try {
+      const deadline = Date.now() + this.#lockTimeoutMs;
+      for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
+        try {
+          await link(mine, lock);
+          return lock;
+        } catch (e) {
+          if (errno(e) !== 'EEXIST') throw this.#fail(e, key, 'locking');
+        }
+        const held = await this.#holder(lock);
+        if (held === null) continue; // released meanwhile
+        if (held.abandoned) {
+          await this.#takeOver(lock, held.ino);
           continue;
         }
-      } catch {
-        continue; // released meanwhile
+        if (Date.now() > deadline) throw this.#locked(key, lock, held.holder, held.mtimeMs);
+        await sleep(wait);
       }
-      if (Date.now() > deadline) {
-        throw new StoreError(
-          'E_TIMEOUT',
-          `timed out waiting for the lock on ${JSON.stringify(key)} in ${this.location} (${lock})`,
-          { key, location: this.location },
-        );
-      }
-      await sleep(wait);
+    } finally {
+      await unlink(mine).catch(() => {});
     }
+  }
+
+  /** Who holds `lock` and whether they are gone; null when there is no lock any more. */
+  async #holder(lock: string): Promise<{ holder: LockHolder | undefined; abandoned: boolean; ino: number; mtimeMs: number } | null> {
+    const { readFile, stat } = await fsPromises();
+    let st;
+    let text;
+    try {
+      [st, text] = await Promise.all([stat(lock), readFile(lock)]);
+    } catch {
+      return null;
+    }
+    const holder = parseHolder(text.toString('utf8'));
+    const age = Date.now() - st.mtimeMs;
+    let abandoned = age > this.#staleLockMs;
+    // A holder on this machine that no longer runs: a writer killed mid-edit.
+    if (!abandoned && holder !== undefined && holder.host === (await hostname())) abandoned = !processRuns(holder.pid);
+    // No holder inside (an older svcmon's empty lock): only its age can tell.
+    return { holder, abandoned, ino: st.ino, mtimeMs: st.mtimeMs };
+  }
+
+  /** Removes an abandoned lock, unless another writer replaced it meanwhile (a different file). */
+  async #takeOver(lock: string, ino: number): Promise<void> {
+    const { stat, unlink } = await fsPromises();
+    try {
+      if ((await stat(lock)).ino !== ino) return;
+      await unlink(lock);
+    } catch {
+      // gone already: the next try takes it
+    }
+  }
+
+  #locked(key: string, lock: string, holder: LockHolder | undefined, mtimeMs: number): StoreError {
+    const staleAt = new Date(mtimeMs + this.#staleLockMs).toISOString();
+    const who =
+      holder === undefined
+        ? `a writer that left no name in it, since ${new Date(mtimeMs).toISOString()}`
+        : `process ${holder.pid} on ${holder.host}, since ${holder.since}`;
+    const safe =
+      holder === undefined
+        ? `it counts as abandoned at ${staleAt}; delete it sooner only if no svcmon is writing to this folder`
+        : `it is safe to delete once process ${holder.pid} on ${holder.host} has ended (it counts as abandoned at ${staleAt})`;
+    return new StoreError(
+      'E_LOCKED',
+      `${JSON.stringify(key)} in ${this.location} is locked by ${who}; gave up waiting after ${this.#lockTimeoutMs} ms. ` +
+        `The lock is ${lock}: ${safe}.`,
+      { key, location: this.location, kind: 'dir' },
+    );
   }
 
   async put(key: string, body: string | Uint8Array, options: PutOptions): Promise<{ etag: string }> {
@@ -203,7 +309,7 @@ class DirStore implements Store {
           throw new StoreError(
             'E_PRECONDITION',
             `${JSON.stringify(key)} in ${this.location} already exists (write required that it did not)`,
-            { key, location: this.location },
+            { key, location: this.location, kind: 'dir' },
           );
         }
         if (options.ifMatch !== undefined && (current === null || current.etag !== options.ifMatch)) {
@@ -212,7 +318,7 @@ class DirStore implements Store {
             `${JSON.stringify(key)} in ${this.location} changed since it was read (etag ${
               current === null ? 'none: the object is gone' : current.etag
             }, expected ${options.ifMatch})`,
-            { key, location: this.location },
+            { key, location: this.location, kind: 'dir' },
           );
         }
       }

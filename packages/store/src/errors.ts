@@ -6,7 +6,6 @@ export type StoreErrorCode =
   | 'E_NO_BUCKET'
   | 'E_ACCESS_DENIED'
   | 'E_LIST_DENIED'
-  | 'E_TOO_LARGE'
   | 'E_CREDENTIALS'
   | 'E_PRECONDITION'
   | 'E_CONFLICT'
@@ -16,8 +15,10 @@ export type StoreErrorCode =
   | 'E_BAD_HEARTBEAT'
   | 'E_NETWORK'
   | 'E_TIMEOUT'
+  | 'E_LOCKED'
   | 'E_BAD_WHERE'
   | 'E_BAD_KEY'
+  | 'E_TOO_LARGE'
   | 'E_IO';
 
 export interface StoreErrorDetails {
@@ -29,12 +30,20 @@ export interface StoreErrorDetails {
   kind?: 's3' | 'dir';
   /** E_WRONG_REGION: the region the bucket is in, as S3 answered. */
   region?: string;
-  /** E_TOO_LARGE: the bound that was exceeded, in bytes. */
-  maxBytes?: number;
   /** 1-based position inside the object (bad config). */
   line?: number;
   column?: number;
   cause?: unknown;
+}
+
+/** E_TOO_LARGE: `key` holds more than `maxBytes`. */
+export function tooLarge(key: string, location: string, kind: 's3' | 'dir', maxBytes: number, size?: number): StoreError {
+  const found = size === undefined ? 'more than that' : `${size} bytes`;
+  return new StoreError('E_TOO_LARGE', `${JSON.stringify(key)} in ${location} is too large to read: ${found}, at most ${maxBytes} bytes allowed`, {
+    key,
+    location,
+    kind,
+  });
 }
 
 export class StoreError extends Error {
@@ -44,7 +53,6 @@ export class StoreError extends Error {
   readonly location?: string;
   readonly kind?: 's3' | 'dir';
   readonly region?: string;
-  readonly maxBytes?: number;
   readonly line?: number;
   readonly column?: number;
 
@@ -55,7 +63,6 @@ export class StoreError extends Error {
     if (details.location !== undefined) this.location = details.location;
     if (details.kind !== undefined) this.kind = details.kind;
     if (details.region !== undefined) this.region = details.region;
-    if (details.maxBytes !== undefined) this.maxBytes = details.maxBytes;
     if (details.line !== undefined) this.line = details.line;
     if (details.column !== undefined) this.column = details.column;
   }
@@ -69,14 +76,4 @@ export function isStoreError(e: unknown): e is StoreError {
     (e as { name?: unknown }).name === 'StoreError' &&
     typeof (e as { code?: unknown }).code === 'string'
   );
-}
-
-/** E_TOO_LARGE: the object `key` is bigger than the `maxBytes` its reader allows. */
-export function tooLarge(key: string, location: string, maxBytes: number, kind: 's3' | 'dir'): StoreError {
-  return new StoreError('E_TOO_LARGE', `${JSON.stringify(key)} in ${location} is larger than ${maxBytes} bytes, the most its reader takes`, {
-    key,
-    location,
-    kind,
-    maxBytes,
-  });
 }

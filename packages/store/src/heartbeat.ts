@@ -1,6 +1,7 @@
 // `<task>-beat.json`, byte for byte as the Racket original writes it:
 // {"date":"Tue, 24 Nov 2026 02:51:36 +0000","seconds":1795488696}
 import { StoreError } from './errors.js';
+import { assertTaskName } from './schema.js';
 import type { Store } from './types.js';
 
 export interface Heartbeat {
@@ -53,6 +54,7 @@ export async function writeHeartbeat(
   task: string,
   options: { now?: Date } = {},
 ): Promise<Heartbeat> {
+  assertTaskName(task);
   const now = options.now ?? new Date();
   await store.put(heartbeatKey(task), formatHeartbeat(now), {
     contentType: HEARTBEAT_CONTENT_TYPE,
@@ -74,7 +76,7 @@ export async function readHeartbeat(store: Store, task: string): Promise<Heartbe
   return parseHeartbeat(obj.body.toString('utf8'), key, store.location);
 }
 
-/** A heartbeat object's text (`key` and `location` name it in errors): E_BAD_HEARTBEAT when malformed. */
+/** A heartbeat object's text → the heartbeat; throws StoreError E_BAD_HEARTBEAT naming `key`. */
 export function parseHeartbeat(text: string, key: string, location: string): Heartbeat {
   const bad = (why: string, cause?: unknown): never => {
     throw new StoreError('E_BAD_HEARTBEAT', `malformed heartbeat ${JSON.stringify(key)} in ${location}: ${why}`, {

@@ -1,4 +1,4 @@
-export type { GetOptions, ListedObject, ListOptions, PutOptions, Store, StoredObject, StoreOptions } from './types.js';
+export type { ListedObject, ListOptions, ReadOptions, PutOptions, Store, StoredObject, StoreOptions } from './types.js';
 export { StoreError, isStoreError } from './errors.js';
 export type { StoreErrorCode, StoreErrorDetails } from './errors.js';
 export { openStore } from './where.js';
@@ -26,11 +26,41 @@ export {
   configFromObject,
   parseConfig,
   readConfig,
-  siteTimeout,
   stringifyConfig,
-  taskPeriod,
   writeConfig,
 } from './config-model.js';
+export {
+  CONTROL_CHARACTERS,
+  MAX_KEY_BYTES,
+  MAX_UNIX_SECONDS,
+  SCHEMA,
+  assertTaskName,
+  configPosition,
+  describeValue,
+  flagName,
+  isCronSchedule,
+  isHttpUrl,
+  isTimeZone,
+  problemsText,
+  readEntry,
+  schemaTable,
+  siteSettings,
+  taskNameProblem,
+  missingRequirement,
+  taskSettings,
+} from './schema.js';
+export type { ConfigProblem, EntryKind, EntryReading, KeyDecl, KindDecl, SiteSettings, TaskSettings, ValueType } from './schema.js';
+export { durationText, elapsedText, parseDuration, racketDate } from './duration.js';
+export {
+  FUTURE_TOLERANCE_SECONDS,
+  dueSince,
+  evaluateTask,
+  expectationText,
+  latestScheduled,
+  needsFailureRecord,
+  publicTaskReason,
+} from './verdict.js';
+export type { TaskEvaluation, TaskEvidence, TaskState } from './verdict.js';
 export type { Config, EmailEntry, HtmlEntry, SiteEntry, TaskEntry } from './config-model.js';
 export {
   RUN_CONTENT_TYPE,

@@ -5,7 +5,7 @@ import { checkKey } from './_keys.js';
 import { StoreError, isStoreError, tooLarge, type StoreErrorCode } from './errors.js';
 import { jitteredBackoff, sleep } from './_retry.js';
 import type { LiteCredentials } from './_s3-lite.js';
-import type { GetOptions, ListedObject, ListOptions, PutOptions, Store, StoredObject, StoreOptions } from './types.js';
+import type { ListedObject, ListOptions, PutOptions, ReadOptions, Store, StoredObject, StoreOptions } from './types.js';
 
 export interface S3StoreOptions extends StoreOptions {
   bucket: string;
@@ -16,7 +16,7 @@ export interface S3StoreOptions extends StoreOptions {
 type Sdk = typeof import('@aws-sdk/client-s3');
 
 /** The AWS SDK: an optional peer dependency, needed only for credentials other than static keys. */
-export const SDK_PACKAGE = '@aws-sdk/client-s3';
+const SDK_PACKAGE = '@aws-sdk/client-s3';
 
 let sdkPromise: Promise<Sdk> | undefined;
 function loadSdk(location: string): Promise<Sdk> {
@@ -97,7 +97,6 @@ const EXPLAIN: Record<StoreErrorCode, string> = {
   E_NO_BUCKET: 'the bucket does not exist',
   E_ACCESS_DENIED: 'access denied',
   E_LIST_DENIED: 'listing refused (the credentials lack s3:ListBucket)',
-  E_TOO_LARGE: 'the object is larger than its reader takes',
   E_CREDENTIALS: 'the AWS credentials were rejected or are missing',
   E_PRECONDITION: 'the object changed meanwhile (conditional write failed)',
   E_CONFLICT: 'the object kept changing under this update',
@@ -107,8 +106,10 @@ const EXPLAIN: Record<StoreErrorCode, string> = {
   E_BAD_HEARTBEAT: 'bad heartbeat',
   E_NETWORK: 'cannot reach S3',
   E_TIMEOUT: 'S3 did not answer in time',
+  E_LOCKED: 'locked by another writer',
   E_BAD_WHERE: 'bad store location',
   E_BAD_KEY: 'invalid object key',
+  E_TOO_LARGE: 'the object is too large',
   E_IO: 'S3 request failed',
 };
 
@@ -138,9 +139,22 @@ function retryable(e: unknown): boolean {
   return err.name !== 'AbortError';
 }
 
-/** The region S3 says the bucket is in, when its answer says so (header or error body). */
+/** Answers that mean "signed for, or sent to, the wrong region". */
+const REGION_ERRORS = new Set(['AuthorizationHeaderMalformed', 'PermanentRedirect', 'TemporaryRedirect', 'IllegalLocationConstraintException']);
+
+/**
+ * The region S3 says the bucket is in, when it refused a request for its region (header or error
+ * body). Other answers may carry x-amz-bucket-region too; they are not about the region.
+ */
 function regionOfError(e: unknown): string | undefined {
-  const err = (e ?? {}) as { Region?: unknown; $response?: { headers?: Record<string, unknown> } };
+  const err = (e ?? {}) as {
+    name?: string;
+    Region?: unknown;
+    $metadata?: { httpStatusCode?: number };
+    $response?: { headers?: Record<string, unknown> };
+  };
+  const status = err.$metadata?.httpStatusCode;
+  if (!REGION_ERRORS.has(err.name ?? '') && status !== 301 && status !== 307) return undefined;
   const header = err.$response?.headers?.['x-amz-bucket-region'];
   if (typeof header === 'string' && header !== '') return header;
   return typeof err.Region === 'string' && err.Region !== '' ? err.Region : undefined;
@@ -166,16 +180,15 @@ interface PutInput {
   IfNoneMatch?: string;
 }
 
-/** One try of what the store needs from S3, over the AWS SDK or the built-in light client. */
 /** One page of a listing: full keys, and the token of the next page. */
 interface ListPage {
   objects: ListedObject[];
   next?: string;
 }
 
+/** One try of what the store needs from S3, over the AWS SDK or the built-in light client. */
 interface Transport {
-  /** With `maxBytes`: rejects with an error whose `tooLarge` is true for a bigger object. */
-  get(Key: string, signal: AbortSignal, maxBytes?: number): Promise<StoredObject>;
+  get(Key: string, signal: AbortSignal, maxBytes: number | undefined, tooLarge: (size?: number) => Error): Promise<StoredObject>;
   list(Prefix: string, token: string | undefined, maxKeys: number, signal: AbortSignal): Promise<ListPage>;
   put(input: PutInput, signal: AbortSignal): Promise<string>;
   delete(Key: string, signal: AbortSignal): Promise<void>;
@@ -288,8 +301,11 @@ class S3Store implements Store {
         connectTimeoutMs: CONNECT_TIMEOUT_MS,
       });
       return {
-        async get(Key, signal, maxBytes) {
-          const res = await lite.send({ method: 'GET', bucket, key: Key, ...(maxBytes === undefined ? {} : { maxBytes }) }, signal);
+        async get(Key, signal, maxBytes, tooLarge) {
+          const res = await lite.send(
+            { method: 'GET', bucket, key: Key, ...(maxBytes === undefined ? {} : { maxBytes, tooLarge }) },
+            signal,
+          );
           const obj: StoredObject = { body: res.body, etag: String(res.headers.etag ?? '') };
           const ct = res.headers['content-type'];
           if (ct !== undefined) obj.contentType = ct;
@@ -334,15 +350,15 @@ class S3Store implements Store {
     const sdk = await loadSdk(this.location);
     const client = new sdk.S3Client(this.#sdkConfig(region));
     return {
-      async get(Key, signal, maxBytes) {
+      async get(Key, signal, maxBytes, tooLarge) {
         const out = await client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key }), { abortSignal: signal });
-        let body: Buffer;
-        if (maxBytes === undefined) {
-          body = Buffer.from(out.Body === undefined ? new Uint8Array() : await out.Body.transformToByteArray());
-        } else {
-          body = await readAtMost(out.Body as AsyncIterable<Uint8Array> & { destroy?: () => void } | undefined, out.ContentLength, maxBytes);
+        if (maxBytes !== undefined && out.ContentLength !== undefined && out.ContentLength > maxBytes) {
+          (out.Body as { destroy?: () => void } | undefined)?.destroy?.();
+          throw tooLarge(out.ContentLength);
         }
-        const obj: StoredObject = { body, etag: out.ETag ?? '' };
+        const bytes = out.Body === undefined ? new Uint8Array() : await out.Body.transformToByteArray();
+        if (maxBytes !== undefined && bytes.length > maxBytes) throw tooLarge(bytes.length);
+        const obj: StoredObject = { body: Buffer.from(bytes), etag: out.ETag ?? '' };
         if (out.ContentType !== undefined) obj.contentType = out.ContentType;
         if (out.LastModified !== undefined) obj.lastModified = out.LastModified;
         return obj;
@@ -420,7 +436,7 @@ class S3Store implements Store {
             attempt--;
             continue;
           }
-          if (attempt >= this.#attempts || controller.signal.aborted || !retryable(e)) throw e;
+          if (attempt >= this.#attempts || controller.signal.aborted || isStoreError(e) || !retryable(e)) throw e;
           await sleep(jitteredBackoff(attempt, RETRY_BASE_MS, RETRY_CAP_MS));
         }
       }
@@ -473,20 +489,12 @@ class S3Store implements Store {
     return this.prefix + key;
   }
 
-  async get(key: string, options: GetOptions = {}): Promise<StoredObject | null> {
+  async get(key: string, options: ReadOptions = {}): Promise<StoredObject | null> {
     const Key = this.#key(key);
     const { maxBytes } = options;
+    const refuse = (size?: number) => tooLarge(key, this.location, 's3', maxBytes ?? 0, size);
     try {
-      return await this.#request('reading', key, async (t, signal) => {
-        try {
-          return await t.get(Key, signal, maxBytes);
-        } catch (e) {
-          if (maxBytes !== undefined && (e as { tooLarge?: unknown } | null)?.tooLarge === true) {
-            throw tooLarge(key, this.location, maxBytes, 's3');
-          }
-          throw e;
-        }
-      });
+      return await this.#request('reading', key, (t, signal) => t.get(Key, signal, maxBytes, refuse));
     } catch (e) {
       if (isStoreError(e) && e.code === 'E_NOT_FOUND') return null;
       throw e;
@@ -580,28 +588,6 @@ class S3Store implements Store {
       throw e;
     }
   }
-}
-
-/** At most `maxBytes` of an SDK body: a bigger one is destroyed unread (by its length) or once past the bound. */
-async function readAtMost(
-  body: (AsyncIterable<Uint8Array> & { destroy?: () => void }) | undefined,
-  length: number | undefined,
-  maxBytes: number,
-): Promise<Buffer> {
-  const big = () => {
-    body?.destroy?.();
-    return Object.assign(new Error(`larger than ${maxBytes} bytes`), { name: 'TooLarge', tooLarge: true });
-  };
-  if (body === undefined) return Buffer.alloc(0);
-  if (length !== undefined && length > maxBytes) throw big();
-  const chunks: Uint8Array[] = [];
-  let got = 0;
-  for await (const chunk of body) {
-    got += chunk.length;
-    if (got > maxBytes) throw big();
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
 }
 
 /** A store in an S3 bucket (optionally under a key prefix). */

@@ -10,6 +10,11 @@ export interface StoredObject {
   lastModified?: Date;
 }
 
+export interface ReadOptions {
+  /** Refuse an object larger than this many bytes (E_TOO_LARGE) instead of reading it. */
+  maxBytes?: number;
+}
+
 export interface PutOptions {
   contentType: string;
   cacheControl?: string;
@@ -40,21 +45,16 @@ export interface ListOptions {
   pageSize?: number;
 }
 
-export interface GetOptions {
-  /**
-   * Read at most this many bytes of the object: a bigger one throws StoreError E_TOO_LARGE
-   * (naming the key and the bound) after reading no more than `maxBytes` + 1 bytes.
-   */
-  maxBytes?: number;
-}
-
 /** Where svcmon state lives: an S3 bucket (with optional prefix) or a local directory. */
 export interface Store {
   readonly kind: 's3' | 'dir';
   /** For people: `s3://bucket/prefix/` or an absolute directory path. */
   readonly location: string;
-  /** The object, or null when there is none. Other failures throw a StoreError. */
-  get(key: string, options?: GetOptions): Promise<StoredObject | null>;
+  /**
+   * The object, or null when there is none. Other failures throw a StoreError; an object larger
+   * than `maxBytes` is E_TOO_LARGE (naming the key and the bound), found without reading it whole.
+   */
+  get(key: string, options?: ReadOptions): Promise<StoredObject | null>;
   /**
    * Every object whose key starts with `prefix` ('' for all), in key order (UTF-8 bytes), page by
    * page. A listing the store refuses (S3 without s3:ListBucket) throws StoreError E_LIST_DENIED.

@@ -4,9 +4,9 @@ import {
   DEFAULT_TIMEOUT,
   isStoreError,
   parseConfig,
-  siteTimeout,
+  siteSettings,
   stringifyConfig,
-  taskPeriod,
+  taskSettings,
   type Config,
 } from '../src/index.js';
 import { fixture, fixtureConfigs } from './_fixtures.js';
@@ -92,20 +92,26 @@ describe('config model', () => {
 
   test('task period and site timeout: the entry, else the top level, else the default', () => {
     const config = parseConfig(
-      '#hash((period . 3600) (tasks . (#hash((name . "a") (period . 60)) #hash((name . "b")))) (sites . (#hash((url . "u") (timeout . 5)) #hash((url . "v")))))',
+      '#hash((period . 3600) (tasks . (#hash((name . "a") (period . 60)) #hash((name . "b")))) (sites . (#hash((url . "http://u/") (timeout . 5)) #hash((url . "http://v/")))))',
     );
-    expect(taskPeriod(config, 'a')).toBe(60);
-    expect(taskPeriod(config, 'b')).toBe(3600);
-    expect(taskPeriod(config, { name: 'c' })).toBe(3600);
-    expect(taskPeriod({}, 'a')).toBe(DEFAULT_PERIOD);
+    const period = (c: Config, i: number) => taskSettings(c.tasks![i], c).settings?.period;
+    const timeout = (c: Config, i: number) => siteSettings(c.sites![i], c).settings?.timeout;
+    expect(period(config, 0)).toBe(60);
+    expect(period(config, 1)).toBe(3600);
+    expect(taskSettings({ name: 'c' }, {}).settings?.period).toBe(DEFAULT_PERIOD);
     expect(DEFAULT_PERIOD).toBe(86400);
-    expect(siteTimeout(config, 'u')).toBe(5);
-    expect(siteTimeout(config, 'v')).toBe(DEFAULT_TIMEOUT);
-    expect(siteTimeout({ timeout: 10 }, { url: 'w' })).toBe(10);
+    expect(timeout(config, 0)).toBe(5);
+    expect(timeout(config, 1)).toBe(DEFAULT_TIMEOUT);
+    expect(siteSettings({ url: 'http://w/' }, { timeout: 10 }).settings?.timeout).toBe(10);
     expect(DEFAULT_TIMEOUT).toBe(30);
+    // Values the schema refuses are problems, never replaced by a default or the top-level value.
     const floats = parseConfig('#hash((period . 60.0) (tasks . (#hash((name . "f") (period . 1.5)) #hash((name . "g") (period . "x")))))');
-    expect(taskPeriod(floats, 'f')).toBe(1.5);
-    expect(taskPeriod(floats, 'g')).toBe(60);
+    expect(taskSettings(floats.tasks![0], floats).problems?.map((p) => p.message)).toEqual([
+      'config.rktd:1:52: period must be a non-negative exact integer (seconds), got 1.5',
+    ]);
+    expect(taskSettings(floats.tasks![1], floats).problems?.map((p) => p.message)).toEqual([
+      'config.rktd:1:87: period must be a non-negative exact integer (seconds), got "x"',
+    ]);
     expect(stringifyConfig(floats)).toBe('#hash((period . 60.0) (tasks . (#hash((name . "f") (period . 1.5)) #hash((name . "g") (period . "x")))))\n');
   });
 });

@@ -1,10 +1,10 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
-import { dirStore, heartbeatKey, writeHeartbeat } from '../src/index.js';
+import { dirStore, heartbeatKey, updateObject, writeHeartbeat } from '../src/index.js';
 import { storeSuite } from './store-suite.js';
 
 storeSuite('directory', async () => {
@@ -67,13 +67,16 @@ describe('directory store', () => {
     }
   });
 
-  test('a stale lock left by a crashed writer is broken; a live one makes writers wait, then time out', async () => {
+  test('a lock without a holder (an older svcmon) counts by its age: waited for, then E_LOCKED naming the file; broken once stale', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'svcmon-dir-'));
     try {
       await mkdir(dir, { recursive: true });
       await writeFile(join(dir, '.a.txt.lock'), '');
       const patient = dirStore(dir, { staleLockMs: 60_000, lockTimeoutMs: 200 });
-      await expect(patient.put('a.txt', 'x', { contentType: 'text/plain' })).rejects.toMatchObject({ code: 'E_TIMEOUT' });
+      const e = await patient.put('a.txt', 'x', { contentType: 'text/plain' }).catch((err: unknown) => err);
+      expect(e).toMatchObject({ name: 'StoreError', code: 'E_LOCKED', key: 'a.txt', kind: 'dir' });
+      expect((e as Error).message).toContain(`The lock is ${join(dir, '.a.txt.lock')}`);
+      expect((e as Error).message).toMatch(/counts as abandoned at \d{4}-\d\d-\d\dT/);
       const breaker = dirStore(dir, { staleLockMs: 0 });
       await breaker.put('a.txt', 'x', { contentType: 'text/plain' });
       expect(await readFile(join(dir, 'a.txt'), 'utf8')).toBe('x');
@@ -81,6 +84,91 @@ describe('directory store', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  test('a lock names its holder; a live holder is waited for and named; a holder that is gone is taken over at once', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'svcmon-dir-'));
+    try {
+      const lock = join(dir, '.a.txt.lock');
+      await mkdir(dir, { recursive: true });
+      // Live: this very process, on this host.
+      await writeFile(lock, JSON.stringify({ pid: process.pid, host: hostname(), since: '2026-11-24T02:51:36.000Z' }));
+      const e = await dirStore(dir, { lockTimeoutMs: 100 }).put('a.txt', 'x', { contentType: 'text/plain' }).catch((err: unknown) => err);
+      expect(e).toMatchObject({ code: 'E_LOCKED' });
+      expect((e as Error).message).toContain(`locked by process ${process.pid} on ${hostname()}, since 2026-11-24T02:51:36.000Z`);
+      expect((e as Error).message).toContain(`it is safe to delete once process ${process.pid} on ${hostname()} has ended`);
+      // Gone: a process that ran and ended. Taken over although the lock is fresh and the wait is short.
+      const ended = spawnSync(process.execPath, ['-e', '0']);
+      await writeFile(lock, JSON.stringify({ pid: ended.pid, host: hostname(), since: new Date().toISOString() }));
+      await dirStore(dir, { lockTimeoutMs: 0, staleLockMs: 3_600_000 }).put('a.txt', 'y', { contentType: 'text/plain' });
+      expect(await readFile(join(dir, 'a.txt'), 'utf8')).toBe('y');
+      expect((await readdir(dir)).sort()).toEqual(['a.txt']);
+      // Another host's live-looking lock cannot be checked: only its age counts.
+      await writeFile(lock, JSON.stringify({ pid: ended.pid, host: 'elsewhere.example', since: new Date().toISOString() }));
+      await expect(dirStore(dir, { lockTimeoutMs: 50 }).put('a.txt', 'z', { contentType: 'text/plain' })).rejects.toMatchObject({
+        code: 'E_LOCKED',
+        message: expect.stringContaining(`process ${ended.pid} on elsewhere.example`),
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('while a write holds the lock, the lock file says who (pid, host, time)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'svcmon-dir-'));
+    try {
+      const script = `
+        const { dirStore } = await import(${JSON.stringify(new URL('../dist/index.js', import.meta.url).pathname)});
+        const fs = process.getBuiltinModule('node:fs');
+        const store = dirStore(process.argv[1]);
+        const real = fs.rename;
+        // Read the lock at the moment the write renames its temp file into place.
+        fs.rename = (a, b, cb) => { process.stdout.write(fs.readFileSync(process.argv[1] + '/.seen.txt.lock', 'utf8')); real(a, b, cb); };
+        await store.put('seen.txt', 'c', { contentType: 'text/plain' });`;
+      const out = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script, dir]);
+      const holder = JSON.parse(out.stdout) as { pid: number; host: string; since: string };
+      expect(holder.host).toBe(hostname());
+      expect(Number.isSafeInteger(holder.pid) && holder.pid !== process.pid).toBe(true);
+      expect(Number.isNaN(Date.parse(holder.since))).toBe(false);
+      expect(await readdir(dir)).toEqual(['seen.txt']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('kill -9 at random moments of edits never blocks the next edit by more than a second on this host', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'svcmon-kill-'));
+    const seed = Number(process.env.SVCMON_KILL_SEED ?? Date.now() % 100_000);
+    let state = (seed % 2147483646) + 1;
+    const random = () => ((state = (state * 48271) % 2147483647) / 2147483647);
+    console.log(`kill -9 test: seed ${seed} (replay with SVCMON_KILL_SEED=${seed})`);
+    const worker = new URL('./workers/count-worker.mjs', import.meta.url).pathname;
+    const dist = new URL('../dist/index.js', import.meta.url).href;
+    try {
+      // A store that waits at most one second and counts a lock as stale only after an hour:
+      // only taking over the dead writer's lock at once lets the next edit through.
+      const next = dirStore(dir, { lockTimeoutMs: 1_000, staleLockMs: 3_600_000 });
+      let lastN = 0;
+      for (let round = 0; round < 12; round++) {
+          const child = spawn(process.execPath, [worker, dist, dir, '100000', '{}', 'progress'], { stdio: ['ignore', 'pipe', 'pipe'] });
+        // Wait for the child's first edits, then kill it at a random moment of one.
+        await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()).on('close', () => resolve()));
+        await new Promise((r) => setTimeout(r, Math.floor(random() * 40)));
+        child.kill('SIGKILL');
+        await new Promise((r) => child.once('close', r));
+        const r = await updateObject(
+          next,
+          'counter.json',
+          (o) => (o === null ? { n: 0, by: [] as number[] } : (JSON.parse(o.body.toString('utf8')) as { n: number; by: number[] })),
+          (c) => ({ write: JSON.stringify({ n: c.n + 1, by: c.by.slice(-3).concat(-round) }), result: c.n + 1 }),
+          { put: { contentType: 'application/json' } },
+        );
+        expect(r.result, `round ${round} (seed ${seed})`).toBeGreaterThan(lastN);
+        lastN = r.result;
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   test('conditional writes are exact across processes', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'svcmon-dir-'));

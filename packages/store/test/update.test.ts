@@ -1,12 +1,11 @@
 // The one compare-and-swap (updateObject), on every kind of store, within one process and
 // across several processes.
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { startS3, type S3TestServer } from '@svcmon/testkit';
+import { runNode, startS3, type NodeRun, type S3TestServer } from '@svcmon/testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { dirStore, isStoreError, s3Store, updateObject, UPDATE_ATTEMPTS, type Store, type StoredObject } from '../src/index.js';
 
@@ -46,18 +45,8 @@ function racing(store: Store): Store {
   };
 }
 
-function runWorker(where: string, times: number, options: object): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [WORKER, pathToFileURL(DIST).href, where, String(times), JSON.stringify(options)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, out, err }));
-  });
+function runWorker(where: string, times: number, options: object): Promise<NodeRun> {
+  return runNode([WORKER, pathToFileURL(DIST).href, where, String(times), JSON.stringify(options)]);
 }
 
 interface Target {

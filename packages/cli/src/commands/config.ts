@@ -48,25 +48,21 @@ function reportChange(io: Io, store: Store, what: string, verb: string, changed:
   return 0;
 }
 
-/** Setters refuse what could never work; getters and removers take anything (to clean up). */
-function nonEmpty(value: string, what: string): void {
-  if (value.trim() === '') throw new CliError(`the ${what} is empty`, { code: 'E_USAGE' });
-}
-
-function httpUrl(url: string): void {
-  nonEmpty(url, 'site URL');
-  let protocol = '';
-  try {
-    protocol = new URL(url).protocol;
-  } catch {
-    // not a URL at all
+/**
+ * The entry `set-…` writes: the name key, then each key the schema gives a flag, as the flag's
+ * value (already checked by the schema's parser). The library checks the whole entry again, so
+ * the CLI and a library user meet the very same rules.
+ */
+async function entryFrom(kind: 'task' | 'site' | 'email' | 'html', named: Record<string, string>, flags: object): Promise<Record<string, unknown>> {
+  const { SCHEMA } = await import('@svcmon/store');
+  const { attributeOf } = await import('../_program.js');
+  const entry: Record<string, unknown> = { ...named };
+  const values = flags as Record<string, unknown>;
+  for (const [key, decl] of Object.entries(SCHEMA[kind].keys)) {
+    const value = decl.flag ? values[attributeOf(key.replace(/\?$/, ''))] : undefined;
+    if (value !== undefined) entry[key] = value;
   }
-  if (protocol !== 'http:' && protocol !== 'https:') {
-    throw new CliError(`${JSON.stringify(url)} is not an http:// or https:// URL`, {
-      code: 'E_USAGE',
-      hint: 'the pulse fetches each site with a GET, e.g. https://example.com/',
-    });
-  }
+  return entry;
 }
 
 // tasks
@@ -77,24 +73,10 @@ export async function getTask(io: Io, where: string, name: string, flags: Flags)
   return printEntry(io, await getTask(store, name, opts(flags)), flags.json);
 }
 
-export async function setTask(
-  io: Io,
-  where: string,
-  name: string,
-  flags: Flags & { period?: number; grace?: number; schedule?: string; tz?: string; maxDuration?: number },
-): Promise<number> {
-  nonEmpty(name, 'task name');
+export async function setTask(io: Io, where: string, name: string, flags: Flags): Promise<number> {
   const store = await open(where, flags);
   const { setTask } = await import('@svcmon/config');
-  const entry: TaskEntry = {
-    name,
-    ...(flags.period !== undefined ? { period: flags.period } : {}),
-    ...(flags.grace !== undefined ? { grace: flags.grace } : {}),
-    ...(flags.schedule !== undefined ? { schedule: flags.schedule } : {}),
-    ...(flags.tz !== undefined ? { tz: flags.tz } : {}),
-    ...(flags.maxDuration !== undefined ? { 'max-duration': flags.maxDuration } : {}),
-  };
-  const { changed } = await setTask(store, entry, opts(flags));
+  const { changed } = await setTask(store, (await entryFrom('task', { name }, flags)) as TaskEntry, opts(flags));
   return reportChange(io, store, `task ${JSON.stringify(name)}`, 'set', changed);
 }
 
@@ -113,25 +95,10 @@ export async function getSite(io: Io, where: string, url: string, flags: Flags):
   return printEntry(io, await getSite(store, url, opts(flags)), flags.json);
 }
 
-export async function setSite(
-  io: Io,
-  where: string,
-  url: string,
-  flags: Flags & { timeout?: number; status?: number[]; contains?: string; maxMs?: number; certDays?: number; failures?: number },
-): Promise<number> {
-  httpUrl(url);
+export async function setSite(io: Io, where: string, url: string, flags: Flags): Promise<number> {
   const store = await open(where, flags);
   const { setSite } = await import('@svcmon/config');
-  const entry: SiteEntry = {
-    url,
-    ...(flags.timeout !== undefined ? { timeout: flags.timeout } : {}),
-    ...(flags.status !== undefined ? { status: flags.status } : {}),
-    ...(flags.contains !== undefined ? { contains: flags.contains } : {}),
-    ...(flags.maxMs !== undefined ? { 'max-ms': flags.maxMs } : {}),
-    ...(flags.certDays !== undefined ? { 'cert-days': flags.certDays } : {}),
-    ...(flags.failures !== undefined ? { failures: flags.failures } : {}),
-  };
-  const { changed } = await setSite(store, entry, opts(flags));
+  const { changed } = await setSite(store, (await entryFrom('site', { url }, flags)) as SiteEntry, opts(flags));
   return reportChange(io, store, `site ${url}`, 'set', changed);
 }
 
@@ -150,13 +117,11 @@ export async function getEmail(io: Io, where: string, to: string, flags: Flags):
   return printEntry(io, await getEmail(store, to, opts(flags)), flags.json);
 }
 
-export async function setEmail(io: Io, where: string, to: string, flags: Flags & { onSuccess?: boolean }): Promise<number> {
-  nonEmpty(to, 'e-mail address');
+export async function setEmail(io: Io, where: string, to: string, flags: Flags): Promise<number> {
   const store = await open(where, flags);
   const { setEmail } = await import('@svcmon/config');
   // No flag → no key, as the original writes it; the pulse then defaults to true.
-  const entry: EmailEntry = { to, ...(flags.onSuccess !== undefined ? { 'on-success?': flags.onSuccess } : {}) };
-  const { changed } = await setEmail(store, entry, opts(flags));
+  const { changed } = await setEmail(store, (await entryFrom('email', { to }, flags)) as EmailEntry, opts(flags));
   return reportChange(io, store, `e-mail ${to}`, 'set', changed);
 }
 
@@ -175,12 +140,10 @@ export async function getHtml(io: Io, where: string, flags: Flags): Promise<numb
   return printEntry(io, (await getHtml(store, opts(flags))) ?? null, flags.json);
 }
 
-export async function setHtml(io: Io, where: string, flags: Flags & { title: string }): Promise<number> {
-  nonEmpty(flags.title, 'title');
+export async function setHtml(io: Io, where: string, flags: Flags): Promise<number> {
   const store = await open(where, flags);
   const { setHtml } = await import('@svcmon/config');
-  const html: HtmlEntry = { title: flags.title };
-  const { changed } = await setHtml(store, html, opts(flags));
+  const { changed } = await setHtml(store, (await entryFrom('html', {}, flags)) as HtmlEntry, opts(flags));
   return reportChange(io, store, 'dashboard title', 'set', changed);
 }
 

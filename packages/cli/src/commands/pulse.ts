@@ -1,5 +1,5 @@
 // svcmon pulse <where>
-import { CliError } from '../errors.js';
+import { CliError, debugLines } from '../errors.js';
 import type { Io } from '../_io.js';
 import { toJson } from '../_json.js';
 import { storeOptions, type StoreFlags } from '../_options.js';
@@ -13,23 +13,36 @@ interface Flags extends StoreFlags {
   changeEmail?: boolean;
   remind?: number;
   publish?: boolean;
+  metrics?: string;
+  publishMetrics?: boolean;
   emailConfig?: string;
   beat?: string;
   json?: boolean;
   concurrency?: number;
 }
 
-export async function pulseCommand(io: Io, where: string, flags: Flags): Promise<number> {
+/** commander's Command, for the global --debug. */
+interface Invocation {
+  optsWithGlobals(): { debug?: boolean };
+}
+
+export async function pulseCommand(io: Io, where: string, flags: Flags, invocation?: Invocation): Promise<number> {
+  const debug = invocation?.optsWithGlobals().debug === true;
+  /** --debug: the stack and causes of the error behind a message. */
+  const explain = (cause: unknown): void => {
+    if (debug && cause !== undefined) for (const line of debugLines(cause)) io.err(line);
+  };
   if (flags.beat !== undefined && flags.beat === '') {
     throw new CliError('--beat needs a task name', { code: 'E_USAGE' });
   }
-  const { takePulse, readEmailConfig, pulseExitCode } = await import('@svcmon/pulse');
+  const { takePulse, readEmailConfig, pulseExitCode, renderMetrics, writeMetricsFile, DEFAULT_MONITOR } = await import('@svcmon/pulse');
   if (flags.remind !== undefined && (flags.email === false || flags.failEmail)) {
     throw new CliError('--remind works with --change-email (it repeats change messages while something stays down)', { code: 'E_USAGE' });
   }
   const emailMode =
     flags.email === false ? 'none' : flags.failEmail ? 'failure' : flags.changeEmail || flags.remind !== undefined ? 'change' : 'always';
   const emailConfig = flags.emailConfig !== undefined ? await readEmailConfig(flags.emailConfig) : undefined;
+  if (flags.metrics !== undefined) await checkMetricsDir(flags.metrics);
 
   const progress = startProgress(io, `taking a pulse of ${where}`, io.stderr.isTTY === true && !flags.json);
   const onEvent = (event: PulseEvent): void => {
@@ -49,6 +62,7 @@ export async function pulseCommand(io: Io, where: string, flags: Flags): Promise
       emailMode,
       ...(flags.remind !== undefined ? { remind: flags.remind } : {}),
       ...(flags.publish === false ? { publish: false } : {}),
+      ...(flags.publishMetrics ? { publishMetrics: true } : {}),
       ...(emailConfig !== undefined ? { emailConfig } : {}),
       // After the mail went out, as the original: a monitor that cannot report must look dead.
       ...(flags.beat !== undefined ? { selfName: flags.beat, beat: true } : {}),
@@ -61,17 +75,22 @@ export async function pulseCommand(io: Io, where: string, flags: Flags): Promise
 
   if (flags.json) io.out(toJson(result));
 
+  // Whatever the pulse did, failed pulses included: alert rules read svcmon_pulse_success.
+  if (flags.metrics !== undefined) await writeMetricsFile(flags.metrics, renderMetrics(result, { monitor: flags.beat ?? DEFAULT_MONITOR }));
+
   const c = io.errColor;
   const code = pulseExitCode(result);
   for (const w of result.warnings ?? []) io.err(`svcmon: warning: ${w}`);
   if (result.error !== undefined) {
     io.err(`${c.red('svcmon: error:')} ${result.error}`);
+    explain(result.cause);
   } else {
     for (const w of (result.webhooks ?? []).filter((w) => !w.sent)) {
       io.err(`${c.red('svcmon: error:')} webhook ${w.host} (${w.format}) failed: ${w.error ?? 'unknown reason'}`);
     }
     if (result.mail !== undefined && !result.mail.sent) {
       io.err(`${c.red('svcmon: error:')} could not send the report: ${result.mail.error ?? 'unknown reason'}`);
+      explain(result.mail.cause);
     } else {
       if (result.state?.error !== undefined) io.err(`${c.red(code === 3 ? 'svcmon: error:' : 'svcmon: warning:')} ${result.state.error}`);
       if (result.published?.error !== undefined) io.err(`svcmon: warning: ${result.published.error}`);
@@ -81,4 +100,16 @@ export async function pulseCommand(io: Io, where: string, flags: Flags): Promise
   if (beat?.reason !== undefined) io.err(`svcmon: not recording the heartbeat of ${beat.task}: ${beat.reason}`);
   if (beat?.error !== undefined) io.err(`${c.red('svcmon: error:')} ${beat.error}`);
   return code;
+}
+
+/** `--metrics FILE` names a file in a directory that exists and may be written: said before the pulse runs. */
+async function checkMetricsDir(file: string): Promise<void> {
+  const { access, constants } = await import('node:fs/promises');
+  const { dirname } = await import('node:path');
+  try {
+    await access(dirname(file), constants.W_OK);
+  } catch (e) {
+    const why = (e as { code?: unknown }).code === 'ENOENT' ? 'no such directory' : 'the directory cannot be written';
+    throw new CliError(`--metrics ${file}: ${why}`, { code: 'E_USAGE', hint: "name a file in an existing directory, such as the node exporter's textfile collector directory" });
+  }
 }

@@ -218,8 +218,8 @@ export async function runCommand(io: Io, argv: readonly string[]): Promise<numbe
     flags = parseRunArgs(argv);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    io.err(`${io.errColor.red('svcmon: error:')} run: ${e.message}`);
-    io.stderr.write(RUN_USAGE);
+    // One line, as every other command's usage error.
+    io.err(`${io.errColor.red('svcmon: error:')} run: ${e.message} (see 'svcmon run --help')`);
     return 2;
   }
   if (flags === 'help') {
@@ -231,7 +231,13 @@ export async function runCommand(io: Io, argv: readonly string[]): Promise<numbe
   const budgetMs = flags.storeTimeoutS * 1000;
 
   // The store: opened first, so that a <where> that can never work is a usage error before the job runs.
-  const { openStore } = await import('@svcmon/store');
+  const { openStore, taskNameProblem } = await import('@svcmon/store');
+  // A name no heartbeat can have: refused before the job runs, not after.
+  const nameProblem = taskNameProblem(flags.task);
+  if (nameProblem !== undefined) {
+    io.err(`${io.errColor.red('svcmon: error:')} run: invalid task name ${JSON.stringify(flags.task)}: ${nameProblem}`);
+    return 2;
+  }
   const warnings: string[] = [];
   let store;
   try {

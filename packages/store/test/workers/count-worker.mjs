@@ -1,6 +1,7 @@
 // Several increments of one counter object in their own process, for the compare-and-swap test:
-//   node count-worker.mjs <dist/index.js URL> <where> <times> <store options JSON>
-const [, , distUrl, where, times, optionsJson] = process.argv;
+//   node count-worker.mjs <dist/index.js URL> <where> <times> <store options JSON> [progress]
+// With `progress`, a "." on stdout after each update (for a test that kills it midway).
+const [, , distUrl, where, times, optionsJson, progress] = process.argv;
 const { openStore, updateObject } = await import(distUrl);
 const store = openStore(where, JSON.parse(optionsJson));
 let written = 0;
@@ -14,6 +15,7 @@ try {
       { put: { contentType: 'application/json' } },
     );
     if (r.written) written++;
+    if (progress === 'progress') process.stdout.write('.');
   }
   process.stdout.write(`${JSON.stringify({ written })}\n`);
 } catch (e) {
