@@ -68,6 +68,8 @@ describe('S3 errors are retried within bounds, then succeed', () => {
   });
 
   it('pulse: 503 SlowDown twice on a heartbeat → retried, exit 0', async () => {
+    // A pulse reads only what changed since the last one: forget what earlier pulses read.
+    await openStore(BUCKET, { endpoint: s3.endpoint, credentials: s3.credentials }).delete('svcmon-pulse-state/reads/default.json');
     const from = s3.requests.length;
     s3.injectFault({ match: on('GET', 'nightly-beat.json'), status: 503, code: 'SlowDown', times: 2 });
     const r = await svcmon(['pulse', BUCKET, '--no-email'], { env });

@@ -8,11 +8,14 @@
 //   AuthorizationHeaderMalformed naming the right region, and x-amz-bucket-region),
 // - enforces If-Match / If-None-Match on PUT (412 PreconditionFailed),
 // - answers GetBucketLocation with a configurable LocationConstraint,
-// - injects faults (status codes, delays) and records every request.
+// - answers ListObjectsV2 itself from s3rver's files, as AWS documents it (s3rver 3.7.1 pages
+//   with a DES token Node >= 17 refuses, and stats every object of the bucket for every page),
+//   and can refuse listing as a policy without s3:ListBucket does (403 AccessDenied),
+// - injects faults (status codes, delays), records every request and counts them by kind.
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -39,7 +42,12 @@ export interface S3BucketOptions {
    * public canned ACL (public-read, public-read-write, authenticated-read).
    */
   blockPublicAcls?: boolean;
+  /** A policy without s3:ListBucket: answer 403 AccessDenied to listings. */
+  denyList?: boolean;
 }
+
+/** What a request was, for counting: LIST (ListObjects/V2), GET, PUT, DELETE, HEAD, or OTHER. */
+export type S3RequestKind = 'LIST' | 'GET' | 'PUT' | 'DELETE' | 'HEAD' | 'OTHER';
 
 export interface S3Fault {
   /** Which requests: default all. */
@@ -79,8 +87,11 @@ export interface S3TestServer {
   /** The proxy's URL, e.g. `http://127.0.0.1:41234`: use as `endpoint` (path-style). */
   endpoint: string;
   credentials: { accessKeyId: string; secretAccessKey: string };
-  /** Every request the proxy saw, in order. */
+  /** Every request the proxy saw, in order (unless started with `record: false`). */
   requests: S3Request[];
+  /** Requests by kind since the start or the last `resetCounts`. */
+  counts: Record<S3RequestKind, number>;
+  resetCounts(): void;
   setBucketOptions(bucket: string, options: S3BucketOptions): void;
   createBucket(bucket: string, options?: S3BucketOptions): Promise<void>;
   injectFault(fault: S3Fault): void;
@@ -94,6 +105,8 @@ export interface StartS3Options {
   /** Buckets to create: names, or names with options. Default: `['test']`. */
   buckets?: Array<string | ({ name: string } & S3BucketOptions)>;
   credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** Keep every request in `requests` (default true; benchmarks of 100,000 requests turn it off). */
+  record?: boolean;
 }
 
 /** The canned ACLs Block Public Access counts as public. */
@@ -158,6 +171,49 @@ function forward(
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+function kindOf(method: string, key: string, query: Record<string, string>): S3RequestKind {
+  if (method === 'GET' && key === '' && !('location' in query)) return 'LIST';
+  if (method === 'GET' || method === 'PUT' || method === 'DELETE' || method === 'HEAD') return key === '' && method !== 'HEAD' ? 'OTHER' : method;
+  return 'OTHER';
+}
+
+/** s3rver's files for an object: `<key>._S3rver_object` (and `.md5` beside it), folders per "/". */
+const OBJECT_SUFFIX = '._S3rver_object';
+
+/** Every key of a bucket in s3rver's directory, in S3's order (UTF-8 bytes). */
+async function bucketKeys(bucketDir: string): Promise<string[]> {
+  const keys: string[] = [];
+  const walk = async (dir: string, base: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (e.isDirectory()) await walk(join(dir, e.name), `${base}${e.name}/`);
+      else if (e.name.endsWith(OBJECT_SUFFIX)) keys.push(base + e.name.slice(0, -OBJECT_SUFFIX.length));
+    }
+  };
+  await walk(bucketDir, '');
+  const bytes = new Map(keys.map((k) => [k, Buffer.from(k, 'utf8')]));
+  return keys.sort((a, b) => Buffer.compare(bytes.get(a)!, bytes.get(b)!));
+}
+
+/** The first index of `keys` (sorted by UTF-8 bytes) whose key is after `after` (or equal to it, with `orEqual`). */
+function firstAfter(keys: readonly string[], after: string, orEqual = false): number {
+  const target = Buffer.from(after, 'utf8');
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const c = Buffer.compare(Buffer.from(keys[mid]!, 'utf8'), target);
+    if (c < 0 || (c === 0 && !orEqual)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** Start s3rver + the checking proxy on 127.0.0.1 (free ports, temp directory). */
 export async function startS3(options: StartS3Options = {}): Promise<S3TestServer> {
   const credentials = options.credentials ?? { ...S3_TEST_CREDENTIALS };
@@ -184,7 +240,62 @@ export async function startS3(options: StartS3Options = {}): Promise<S3TestServe
   const s3port = info.port;
 
   const requests: S3Request[] = [];
+  const keepRequests = options.record ?? true;
+  const counts: Record<S3RequestKind, number> = { LIST: 0, GET: 0, PUT: 0, DELETE: 0, HEAD: 0, OTHER: 0 };
   const faults: S3Fault[] = [];
+  /** Each bucket's sorted keys, read from s3rver's files once and dropped on any write to it. */
+  const keyIndex = new Map<string, Promise<string[]>>();
+
+  /** ListObjectsV2 as AWS documents it (prefix, start-after, continuation-token, max-keys; no delimiter). */
+  async function listV2(bucket: string, query: Record<string, string>): Promise<{ status: number; body: string }> {
+    const maxKeys = query['max-keys'] === undefined ? 1000 : Number(query['max-keys']);
+    if (!Number.isInteger(maxKeys) || maxKeys < 0) {
+      return { status: 400, body: errorXml('InvalidArgument', 'Provided max-keys not an integer or within integer range', '<ArgumentName>max-keys</ArgumentName>') };
+    }
+    let index = keyIndex.get(bucket);
+    if (index === undefined) {
+      index = bucketKeys(join(directory, bucket));
+      keyIndex.set(bucket, index);
+    }
+    const keys = await index;
+    const prefix = query.prefix ?? '';
+    const token = query['continuation-token'];
+    let after = query['start-after'] ?? '';
+    if (token !== undefined) {
+      const decoded = Buffer.from(token, 'base64url').toString('utf8');
+      if (token === '' || !decoded.startsWith('svcmon-testkit:')) {
+        return { status: 400, body: errorXml('InvalidArgument', 'The continuation token provided is incorrect', '<ArgumentName>continuation-token</ArgumentName>') };
+      }
+      after = decoded.slice('svcmon-testkit:'.length);
+    }
+    let i = after === '' ? 0 : firstAfter(keys, after);
+    if (prefix !== '') i = Math.max(i, firstAfter(keys, prefix, true));
+    const page: string[] = [];
+    for (; i < keys.length && page.length < Math.min(maxKeys, 1000); i++) {
+      const k = keys[i]!;
+      if (!k.startsWith(prefix)) break;
+      page.push(k);
+    }
+    const truncated = i < keys.length && keys[i]!.startsWith(prefix);
+    const contents = await Promise.all(
+      page.map(async (k) => {
+        const file = join(directory, bucket, ...k.split('/')) + OBJECT_SUFFIX;
+        const [st, md5] = await Promise.all([stat(file), readFile(`${file}.md5`, 'utf8').catch(async () => createHash('md5').update(await readFile(file)).digest('hex'))]);
+        return `<Contents><Key>${xmlEscape(k)}</Key><LastModified>${st.mtime.toISOString()}</LastModified><ETag>&quot;${md5}&quot;</ETag><Size>${st.size}</Size><StorageClass>STANDARD</StorageClass></Contents>`;
+      }),
+    );
+    const next = truncated ? Buffer.from(`svcmon-testkit:${page.at(-1) ?? after}`, 'utf8').toString('base64url') : undefined;
+    const body =
+      `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">` +
+      `<Name>${xmlEscape(bucket)}</Name><Prefix>${xmlEscape(prefix)}</Prefix>` +
+      (query['start-after'] !== undefined ? `<StartAfter>${xmlEscape(query['start-after'])}</StartAfter>` : '') +
+      `<KeyCount>${page.length}</KeyCount><MaxKeys>${maxKeys}</MaxKeys><IsTruncated>${truncated}</IsTruncated>` +
+      (token !== undefined ? `<ContinuationToken>${xmlEscape(token)}</ContinuationToken>` : '') +
+      (next !== undefined ? `<NextContinuationToken>${next}</NextContinuationToken>` : '') +
+      contents.join('') +
+      `</ListBucketResult>`;
+    return { status: 200, body };
+  }
   const keyLocks = new Map<string, Promise<unknown>>();
 
   // Requests on one key are serialised so a conditional PUT's check and write are one step.
@@ -302,7 +413,13 @@ export async function startS3(options: StartS3Options = {}): Promise<S3TestServe
     const record: S3Request = { method: req.method ?? 'GET', path: rawPath, bucket, key, query, headers: req.headers };
     const scope = /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(req.headers.authorization ?? '');
     if (scope?.[1] !== undefined) record.signingRegion = scope[1];
-    requests.push(record);
+    if (keepRequests) requests.push(record);
+    counts[kindOf(record.method, key, query)]++;
+    if (record.method !== 'GET' && record.method !== 'HEAD') {
+      // A write: the listing index of the bucket is read again once it is done.
+      res.on('finish', () => keyIndex.delete(bucket));
+      keyIndex.delete(bucket);
+    }
     const body = await readBody(req);
 
     let lostAnswer: S3Fault | undefined;
@@ -377,6 +494,19 @@ export async function startS3(options: StartS3Options = {}): Promise<S3TestServe
       return;
     }
 
+    if (kindOf(record.method, key, query) === 'LIST' && bucket !== '') {
+      if (known?.denyList) {
+        sendError(403, 'AccessDenied', 'Access Denied');
+        return;
+      }
+      // ListObjectsV2 without a delimiter is answered here; anything else s3rver answers.
+      if (query['list-type'] === '2' && query.delimiter === undefined) {
+        const out = await listV2(bucket, query);
+        send(out.status, { 'content-type': 'application/xml' }, out.body);
+        return;
+      }
+    }
+
     const fwdHeaders: http.OutgoingHttpHeaders = {};
     for (const [h, v] of Object.entries(req.headers)) {
       if (h === 'authorization' || h === 'expect' || h === 'if-match' || h === 'if-none-match') continue;
@@ -426,6 +556,10 @@ export async function startS3(options: StartS3Options = {}): Promise<S3TestServe
     endpoint: `http://127.0.0.1:${proxyPort}`,
     credentials,
     requests,
+    counts,
+    resetCounts() {
+      for (const k of Object.keys(counts) as S3RequestKind[]) counts[k] = 0;
+    },
     setBucketOptions(bucket, opts) {
       bucketOptions.set(bucket, { ...bucketOptions.get(bucket), ...opts });
     },

@@ -184,6 +184,7 @@ describe('a write whose answer was lost', () => {
       location: inner.location,
       get: (key) => inner.get(key),
       delete: (key) => inner.delete(key),
+      list: (prefix, options) => inner.list(prefix, options),
       put: async (key, body, options) => {
         const result = await inner.put(key, body, options);
         if (key === 'config.rktd' && lost++ === 0) {

@@ -15,6 +15,12 @@ export type PulseEvent =
   | { type: 'site-checked'; verdict: SiteVerdict }
   /** A task's heartbeat (and run state) was read and judged. */
   | { type: 'task-checked'; verdict: TaskVerdict }
+  /**
+   * Something the pulse worked around, once per pulse: `listing-refused` (the store will not list:
+   * every heartbeat and run state is read instead), `listing-failed` (likewise, for another
+   * reason), `reads-not-saved` (what was read could not be remembered: the next pulse reads more).
+   */
+  | { type: 'warning'; code: PulseWarningCode; message: string }
   /** The report: its lines as data, and the text (also in the result). */
   | { type: 'report'; ok: boolean; lines: ReportLine[]; text: string }
   /**
@@ -32,6 +38,8 @@ export type PulseEvent =
   | { type: 'published'; ok: boolean; error?: string }
   /** The monitor's own heartbeat (`beat: true`): recorded, or `reason` it was not, or the store's `error`. */
   | { type: 'beat-result'; task: string; written: boolean; reason?: string; error?: string };
+
+export type PulseWarningCode = 'listing-refused' | 'listing-failed' | 'reads-not-saved';
 
 export type PulseEventType = PulseEvent['type'];
 

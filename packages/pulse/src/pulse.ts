@@ -46,6 +46,8 @@ export interface PulseOptions {
   concurrency?: number;
   /** Site requests in flight (default 1024); sites never wait behind the store. */
   siteConcurrency?: number;
+  /** List the store and read only what changed (default true); false reads every heartbeat and run state. */
+  listing?: boolean;
   /** A fetch for the site checks instead of the global one. */
   fetch?: typeof fetch;
   /**
@@ -73,6 +75,7 @@ export async function takePulse(where: Where, options: PulseOptions = {}): Promi
     now = () => new Date(),
     concurrency,
     siteConcurrency,
+    listing,
     fetch,
     onEvent,
     bucket,
@@ -86,7 +89,7 @@ export async function takePulse(where: Where, options: PulseOptions = {}): Promi
   const started = performance.now();
   const startedAt = now();
   const input = await readPulseConfig(where, bucket !== undefined ? { bucket } : {});
-  const checks = input.ok ? await checkPulse(input, { now: startedAt, selfName, fetch, concurrency, siteConcurrency, onEvent }) : NO_CHECKS;
+  const checks = input.ok ? await checkPulse(input, { now: startedAt, selfName, fetch, concurrency, siteConcurrency, listing, onEvent }) : NO_CHECKS;
   const verdict = input.ok
     ? await evaluatePulse(input, checks, { now: startedAt, selfName, emailMode, remind, state, onEvent })
     : failedPulse(input, { now: startedAt, selfName, emailMode, onEvent });

@@ -5,7 +5,8 @@ import { decideNotification, evaluate, notificationTitle, renderChanges, type Ev
 import type { EmailConfig } from './email-config.js';
 import { keepCause, type PulseErrorCode } from './errors.js';
 import { oneLine } from './_text.js';
-import type { OnPulseEvent } from './events.js';
+import type { OnPulseEvent, PulseEvent } from './events.js';
+import { fullReads, listedReads, type TaskReads } from './_reads.js';
 import { deliverReport, type MailOutcome } from './mail.js';
 import { publishPulseStatus, pulseStatus } from './publish.js';
 import { decideRecipients } from './recipients.js';
@@ -79,6 +80,11 @@ export interface CheckPulseOptions {
   concurrency?: number;
   /** Site requests in flight (default 1024): sites never wait behind the store, nor hanging sites behind each other. */
   siteConcurrency?: number;
+  /**
+   * List the store once and read only the heartbeats and run states that changed since this
+   * monitor last read them (default true). false: read every one, as without s3:ListBucket.
+   */
+  listing?: boolean;
   onEvent?: OnPulseEvent;
 }
 
@@ -86,6 +92,38 @@ export interface CheckPulseOptions {
 export interface PulseChecks {
   sites: SiteVerdict[];
   tasks: TaskVerdict[];
+  /** What the pulse worked around (the `warning` events' messages). */
+  warnings?: string[];
+}
+
+type Warning = Extract<PulseEvent, { type: 'warning' }>;
+
+/**
+ * The task reads of one pulse: from one listing and what this monitor remembered, or, when the
+ * store will not list, every object (with a warning).
+ */
+async function taskReads(
+  store: Store,
+  config: Config,
+  options: Pick<CheckPulseOptions, 'selfName' | 'listing'>,
+  warn: (w: Warning) => void,
+): Promise<{ reads: TaskReads; save?: () => Promise<void> }> {
+  if (options.listing === false) return { reads: fullReads(store) };
+  try {
+    const names = new Set((config.tasks ?? []).map((t) => t.name));
+    const listed = await listedReads(store, options.selfName, names);
+    return { reads: listed, save: () => listed.save() };
+  } catch (e) {
+    const refused = isStoreError(e) && e.code === 'E_LIST_DENIED';
+    warn({
+      type: 'warning',
+      code: refused ? 'listing-refused' : 'listing-failed',
+      message: refused
+        ? `${oneLine(e)}; reading every heartbeat and run state instead (two GETs per task: allow s3:ListBucket to read only what changed)`
+        : `cannot list ${store.location}: ${oneLine(e)}; reading every heartbeat and run state instead`,
+    });
+    return { reads: fullReads(store) };
+  }
 }
 
 /**
@@ -99,11 +137,23 @@ export async function checkPulse(input: Pick<PulseInput, 'store' | 'config'>, op
   const sites = config.sites ?? [];
   const tasks = config.tasks ?? [];
   onEvent?.({ type: 'checks-planned', sites: sites.map((s) => s.url), tasks: tasks.filter((t) => t.name !== selfName).map((t) => t.name) });
+  const warnings: string[] = [];
+  const warn = (w: Warning): void => {
+    warnings.push(w.message);
+    onEvent?.(w);
+  };
   const [siteVerdicts, taskVerdicts] = await Promise.all([
     checkSites(sites, { config, now, fetch: options.fetch, concurrency: options.siteConcurrency, onEvent }),
-    checkTasks(store, tasks, { config, now, selfName, concurrency: options.concurrency, onEvent }),
+    (async () => {
+      const { reads, save } = await taskReads(store, config, options, warn);
+      const verdicts = await checkTasks(store, tasks, { config, now, selfName, concurrency: options.concurrency, onEvent, reads });
+      await save?.().catch((e: unknown) => {
+        warn({ type: 'warning', code: 'reads-not-saved', message: `cannot remember what this pulse read: ${oneLine(e)}` });
+      });
+      return verdicts;
+    })(),
   ]);
-  return { sites: siteVerdicts, tasks: taskVerdicts };
+  return { sites: siteVerdicts, tasks: taskVerdicts, ...(warnings.length > 0 ? { warnings } : {}) };
 }
 
 // ── 3. evaluate ───────────────────────────────────────────────────────────────
@@ -151,6 +201,8 @@ export interface PulseVerdict {
   cause?: unknown;
   /** Absent with `state: false`, or when the store answered for no heartbeat. */
   memory?: PulseMemory;
+  /** What the checks worked around (listing refused, …). */
+  warnings?: string[];
 }
 
 export interface EvaluatePulseOptions {
@@ -238,6 +290,7 @@ export async function evaluatePulse(input: PulseInput, checks: PulseChecks, opti
     verdict.errorCode = 'E_STORE';
   }
   if (memory) verdict.memory = memory;
+  if (checks.warnings !== undefined) verdict.warnings = checks.warnings;
   return verdict;
 }
 
@@ -480,6 +533,7 @@ export function pulseResult(
   };
   if (verdict.error !== undefined) result.error = verdict.error;
   if (verdict.errorCode !== undefined) result.errorCode = verdict.errorCode;
+  if (verdict.warnings !== undefined) result.warnings = verdict.warnings;
   keepCause(result, verdict.cause);
   if (verdict.notification && verdict.evaluation) result.notification = verdict.notification;
   if (notified.mail) {

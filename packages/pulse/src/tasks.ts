@@ -3,11 +3,10 @@ import {
   isStoreError,
   needsFailureRecord,
   readFailureRecord,
-  readHeartbeat,
-  readRunState,
   type Store,
   type TaskEvidence,
 } from '@svcmon/store';
+import { fullReads, type TaskReads } from './_reads.js';
 import { DEFAULT_CONCURRENCY, limiter } from './_limit.js';
 import type { OnPulseEvent } from './events.js';
 import type { TaskVerdict } from './types.js';
@@ -31,6 +30,8 @@ export interface CheckTasksOptions {
   concurrency?: number;
   /** Told as each task's verdict is ready (`task-checked`). */
   onEvent?: OnPulseEvent;
+  /** Where the heartbeats and run states come from (default: every one is read). */
+  reads?: TaskReads;
 }
 
 function errorMessage(e: unknown, store: Store): string {
@@ -38,9 +39,9 @@ function errorMessage(e: unknown, store: Store): string {
 }
 
 /** Read what the evaluation needs of one task; a failed read is evidence, never an exception. */
-async function readEvidence(store: Store, name: string): Promise<TaskEvidence> {
+async function readEvidence(store: Store, reads: TaskReads, name: string): Promise<TaskEvidence> {
   const [heartbeat, run] = await Promise.all([
-    readHeartbeat(store, name).then(
+    reads.heartbeat(name).then(
       (b): TaskEvidence['heartbeat'] => b,
       (e: unknown) => {
         if (isStoreError(e) && e.code === 'E_BAD_HEARTBEAT') return { error: errorMessage(e, store), malformed: true };
@@ -48,8 +49,8 @@ async function readEvidence(store: Store, name: string): Promise<TaskEvidence> {
         return { error: e instanceof Error ? e.message : String(e) };
       },
     ),
-    readRunState(store, name).then(
-      (r): TaskEvidence['run'] => r?.state ?? null,
+    reads.runState(name).then(
+      (r): TaskEvidence['run'] => r,
       (e: unknown) => ({ error: errorMessage(e, store), malformed: isStoreError(e) && e.code === 'E_BAD_HEARTBEAT' }),
     ),
   ]);
@@ -60,7 +61,7 @@ async function readEvidence(store: Store, name: string): Promise<TaskEvidence> {
   return evidence;
 }
 
-async function checkTask(store: Store, task: TaskLike, config: object, nowSeconds: number, selfName: string | undefined): Promise<TaskVerdict> {
+async function checkTask(store: Store, reads: TaskReads, task: TaskLike, config: object, nowSeconds: number, selfName: string | undefined): Promise<TaskVerdict> {
   const started = performance.now();
   const self = selfName !== undefined && task.name === selfName;
   // A name no heartbeat can have (or an invalid entry) is judged without reading anything.
@@ -70,7 +71,7 @@ async function checkTask(store: Store, task: TaskLike, config: object, nowSecond
   });
   const first = verdict({ heartbeat: null });
   if (self || first.state === 'invalid' || first.state === 'paused') return first;
-  return verdict(await readEvidence(store, task.name));
+  return verdict(await readEvidence(store, reads, task.name));
 }
 
 /**
@@ -83,10 +84,11 @@ export async function checkTasks(store: Store, tasks: readonly TaskLike[], optio
   const config = options.config ?? {};
   const nowSeconds = Math.floor((options.now ?? new Date()).getTime() / 1000);
   const onEvent = options.onEvent;
+  const reads = options.reads ?? fullReads(store);
   return Promise.all(
     tasks.map((task) =>
       limit(async () => {
-        const verdict = await checkTask(store, task, config, nowSeconds, options.selfName);
+        const verdict = await checkTask(store, reads, task, config, nowSeconds, options.selfName);
         onEvent?.({ type: 'task-checked', verdict });
         return verdict;
       }),

@@ -57,6 +57,8 @@ export interface PulseResult {
    * who did not get it; `delivery` says per recipient whether the SMTP server accepted it.
    */
   mail?: MailOutcome;
+  /** What the pulse worked around without failing (a store that will not list, …), one line each. */
+  warnings?: string[];
   /** The pulse could not do its job (config unreadable, store down): one line. */
   error?: string;
   /** The error behind `error` (not enumerable: stays out of JSON; `--debug` prints its chain). */

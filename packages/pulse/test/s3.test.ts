@@ -82,6 +82,7 @@ describe('takePulse on S3', () => {
       'PUT pulse-badge.svg public-read',
       'PUT pulse.json public-read',
       'PUT svcmon-pulse-state/monitor.json private',
+      'PUT svcmon-pulse-state/reads/monitor.json private',
     ]);
   });
 
@@ -124,6 +125,8 @@ describe('takePulse on S3', () => {
     await store.put('config.rktd', '#hash((tasks . (#hash((name . "a")) #hash((name . "b")) #hash((name . "me")))))\n', {
       contentType: 'application/data',
     });
+    // The heartbeats are there (the listing names them), but every read of one is refused.
+    for (const name of ['a', 'b']) await writeHeartbeat(store, name);
     s3.injectFault({ match: (r) => r.key.startsWith('beats-down/') && r.key.endsWith('-beat.json'), status: 403, code: 'AccessDenied' });
     try {
       const result = await takePulse(at('s3://golden/beats-down', { maxAttempts: 1 }), { emailMode: 'none', selfName: 'me' });

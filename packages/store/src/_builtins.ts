@@ -21,6 +21,8 @@ export interface FsCalls {
   /** A second name for `existing` (fails with EEXIST when `path` exists): an atomic create with content. */
   link(existing: string, path: string): Promise<void>;
   mkdirp(path: string): Promise<void>;
+  /** The entries of a folder, with their types. */
+  readdir(path: string): Promise<Fs.Dirent[]>;
 }
 
 let fsCalls: FsCalls | undefined;
@@ -37,6 +39,7 @@ export async function fsPromises(): Promise<FsCalls> {
     unlink: (p) => call<void>((cb) => fs.unlink(p, cb)),
     link: (a, b) => call<void>((cb) => fs.link(a, b, cb)),
     mkdirp: (p) => mkdirOneByOne(p, (d) => call<void>((cb) => fs.mkdir(d, (err) => cb(err))), (d) => call<Fs.Stats>((cb) => fs.stat(d, cb))),
+    readdir: (p) => call<Fs.Dirent[]>((cb) => fs.readdir(p, { withFileTypes: true }, cb)),
   };
   return fsCalls;
 }

@@ -206,6 +206,34 @@ export class LiteS3 {
 
 }
 
+const XML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+function xmlText(s: string): string {
+  return s.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);/g, (all, e: string) =>
+    e.startsWith('#x') ? String.fromCodePoint(parseInt(e.slice(2), 16)) : e.startsWith('#') ? String.fromCodePoint(Number(e.slice(1))) : (XML_ENTITIES[e] ?? all),
+  );
+}
+const tag = (xml: string, name: string): string | undefined => {
+  const m = new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml);
+  return m?.[1] === undefined ? undefined : xmlText(m[1]);
+};
+
+/** One page of a ListObjectsV2 answer: its objects (full keys) and the token of the next page. */
+export function parseListPage(body: Buffer): { objects: Array<{ key: string; etag: string; size: number; lastModified: Date }>; next?: string } {
+  const xml = body.toString('utf8');
+  const objects = [];
+  for (const m of xml.matchAll(/<Contents>([\s\S]*?)<\/Contents>/g)) {
+    const c = m[1] ?? '';
+    objects.push({
+      key: tag(c, 'Key') ?? '',
+      etag: tag(c, 'ETag') ?? '',
+      size: Number(tag(c, 'Size') ?? 0),
+      lastModified: new Date(tag(c, 'LastModified') ?? 0),
+    });
+  }
+  const next = tag(xml, 'IsTruncated') === 'true' ? tag(xml, 'NextContinuationToken') : undefined;
+  return next === undefined ? { objects } : { objects, next };
+}
+
 /** GetBucketLocation's raw LocationConstraint ('' for us-east-1). */
 export function parseLocationConstraint(body: Buffer): string {
   return /<LocationConstraint[^>]*>([^<]*)<\/LocationConstraint>/.exec(body.toString('utf8'))?.[1] ?? '';

@@ -7,7 +7,7 @@ import { basename, dirname, join, resolve, sep } from 'node:path';
 import { fsPromises, hostname } from './_builtins.js';
 import { checkKey } from './_keys.js';
 import { StoreError, isStoreError, tooLarge } from './errors.js';
-import type { ReadOptions, PutOptions, Store, StoredObject } from './types.js';
+import type { ListedObject, ListOptions, PutOptions, ReadOptions, Store, StoredObject } from './types.js';
 
 export interface DirStoreOptions {
   /** Give up waiting for another writer's lock after this long (default 10 s): E_LOCKED. */
@@ -31,6 +31,14 @@ const CONTENT_TYPES: Record<string, string> = {
 
 function etagOf(body: Uint8Array): string {
   return `"${createHash('md5').update(body).digest('hex')}"`;
+}
+
+/** The store's own lock and temporary files (see #lock and put). */
+const OWN_FILE = /^\..+\.(lock|\d+\.[0-9a-f]{8}\.tmp)$/;
+
+/** S3's listing order: by the keys' UTF-8 bytes. */
+export function byUtf8(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
 function sleep(ms: number): Promise<void> {
@@ -156,6 +164,46 @@ class DirStore implements Store {
       if (code === 'ENOENT' || code === 'ENOTDIR') return null;
       if (code === 'EISDIR') throw this.#folder(key, e);
       throw this.#fail(e, key, 'reading');
+    }
+  }
+
+  /**
+   * The files under the folder, as keys, skipping the store's own lock (`.<name>.lock`) and
+   * temporary (`.<name>.<pid>.<hex>.tmp`) files. The etag is the content hash `get` answers.
+   */
+  async *list(prefix: string, _options: ListOptions = {}): AsyncIterable<ListedObject> {
+    const fs = await fsPromises();
+    const keys: string[] = [];
+    const walk = async (dir: string, base: string): Promise<void> => {
+      let entries;
+      try {
+        entries = await fs.readdir(dir);
+      } catch (e) {
+        if (errno(e) === 'ENOENT' || errno(e) === 'ENOTDIR') return;
+        throw this.#fail(e, base, 'listing');
+      }
+      for (const entry of entries) {
+        const key = base + entry.name;
+        // Only folders that can hold keys under the prefix are walked.
+        if (entry.isDirectory()) {
+          const sub = `${key}/`;
+          if (sub.startsWith(prefix) || prefix.startsWith(sub)) await walk(join(dir, entry.name), sub);
+        } else if (entry.isFile() && key.startsWith(prefix) && !OWN_FILE.test(entry.name)) {
+          keys.push(key);
+        }
+      }
+    };
+    await walk(this.location, '');
+    keys.sort(byUtf8);
+    for (const key of keys) {
+      const file = join(this.location, ...key.split('/'));
+      try {
+        const [body, st] = await Promise.all([fs.readFile(file), fs.stat(file)]);
+        yield { key, etag: etagOf(body), size: st.size, lastModified: st.mtime };
+      } catch (e) {
+        if (errno(e) === 'ENOENT') continue; // deleted since the folder was read
+        throw this.#fail(e, key, 'listing');
+      }
     }
   }
 

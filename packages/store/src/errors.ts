@@ -5,6 +5,7 @@ export type StoreErrorCode =
   | 'E_NOT_FOUND'
   | 'E_NO_BUCKET'
   | 'E_ACCESS_DENIED'
+  | 'E_LIST_DENIED'
   | 'E_CREDENTIALS'
   | 'E_PRECONDITION'
   | 'E_CONFLICT'

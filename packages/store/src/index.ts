@@ -1,4 +1,4 @@
-export type { ReadOptions, PutOptions, Store, StoredObject, StoreOptions } from './types.js';
+export type { ListedObject, ListOptions, ReadOptions, PutOptions, Store, StoredObject, StoreOptions } from './types.js';
 export { StoreError, isStoreError } from './errors.js';
 export type { StoreErrorCode, StoreErrorDetails } from './errors.js';
 export { openStore } from './where.js';

@@ -78,6 +78,7 @@ function bad(key: string, location: string, why: string, cause?: unknown): never
 
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
 
+/** A run-state object's text (`key` and `location` name it in errors): E_BAD_HEARTBEAT when malformed. */
 export function parseRunState(text: string, key: string, location: string): RunState {
   let data: unknown;
   try {

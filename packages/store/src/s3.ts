@@ -5,7 +5,7 @@ import { checkKey } from './_keys.js';
 import { StoreError, isStoreError, tooLarge, type StoreErrorCode } from './errors.js';
 import { jitteredBackoff, sleep } from './_retry.js';
 import type { LiteCredentials } from './_s3-lite.js';
-import type { ReadOptions, PutOptions, Store, StoredObject, StoreOptions } from './types.js';
+import type { ListedObject, ListOptions, PutOptions, ReadOptions, Store, StoredObject, StoreOptions } from './types.js';
 
 export interface S3StoreOptions extends StoreOptions {
   bucket: string;
@@ -96,6 +96,7 @@ const EXPLAIN: Record<StoreErrorCode, string> = {
   E_NOT_FOUND: 'no such object',
   E_NO_BUCKET: 'the bucket does not exist',
   E_ACCESS_DENIED: 'access denied',
+  E_LIST_DENIED: 'listing refused (the credentials lack s3:ListBucket)',
   E_CREDENTIALS: 'the AWS credentials were rejected or are missing',
   E_PRECONDITION: 'the object changed meanwhile (conditional write failed)',
   E_CONFLICT: 'the object kept changing under this update',
@@ -125,6 +126,7 @@ const RETRY_CAP_MS = 20_000;
 
 /** Worth another try: throttling, 5xx, a try that timed out, a dropped connection. */
 function retryable(e: unknown): boolean {
+  if (isStoreError(e)) return false;
   const err = (e ?? {}) as { name?: string; $metadata?: { httpStatusCode?: number } };
   if (CREDENTIAL_ERRORS.has(err.name ?? '')) return false;
   const status = err.$metadata?.httpStatusCode;
@@ -178,9 +180,16 @@ interface PutInput {
   IfNoneMatch?: string;
 }
 
+/** One page of a listing: full keys, and the token of the next page. */
+interface ListPage {
+  objects: ListedObject[];
+  next?: string;
+}
+
 /** One try of what the store needs from S3, over the AWS SDK or the built-in light client. */
 interface Transport {
   get(Key: string, signal: AbortSignal, maxBytes: number | undefined, tooLarge: (size?: number) => Error): Promise<StoredObject>;
+  list(Prefix: string, token: string | undefined, maxKeys: number, signal: AbortSignal): Promise<ListPage>;
   put(input: PutInput, signal: AbortSignal): Promise<string>;
   delete(Key: string, signal: AbortSignal): Promise<void>;
   /** Raw LocationConstraint of the bucket. */
@@ -282,7 +291,7 @@ class S3Store implements Store {
     const bucket = this.bucket;
     const creds = this.#staticCredentials();
     if (creds !== undefined) {
-      const { LiteS3, parseLocationConstraint } = await import('./_s3-lite.js');
+      const { LiteS3, parseListPage, parseLocationConstraint } = await import('./_s3-lite.js');
       const lite = new LiteS3({
         region,
         credentials: creds,
@@ -322,6 +331,12 @@ class S3Store implements Store {
             signal,
           );
           return String(res.headers.etag ?? '');
+        },
+        async list(Prefix, token, maxKeys, signal) {
+          const query: Record<string, string> = { 'list-type': '2', prefix: Prefix, 'max-keys': String(maxKeys) };
+          if (token !== undefined) query['continuation-token'] = token;
+          const res = await lite.send({ method: 'GET', bucket, key: '', query }, signal);
+          return parseListPage(res.body);
         },
         async delete(Key, signal) {
           await lite.send({ method: 'DELETE', bucket, key: Key }, signal);
@@ -363,6 +378,19 @@ class S3Store implements Store {
           { abortSignal: signal },
         );
         return out.ETag ?? '';
+      },
+      async list(Prefix, token, maxKeys, signal) {
+        const out = await client.send(
+          new sdk.ListObjectsV2Command({ Bucket: bucket, Prefix, MaxKeys: maxKeys, ...(token === undefined ? {} : { ContinuationToken: token }) }),
+          { abortSignal: signal },
+        );
+        const objects = (out.Contents ?? []).map((c) => ({
+          key: c.Key ?? '',
+          etag: c.ETag ?? '',
+          size: c.Size ?? 0,
+          lastModified: c.LastModified ?? new Date(0),
+        }));
+        return out.IsTruncated === true && out.NextContinuationToken !== undefined ? { objects, next: out.NextContinuationToken } : { objects };
       },
       async delete(Key, signal) {
         await client.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key }), { abortSignal: signal });
@@ -471,6 +499,31 @@ class S3Store implements Store {
       if (isStoreError(e) && e.code === 'E_NOT_FOUND') return null;
       throw e;
     }
+  }
+
+  async *list(prefix: string, options: ListOptions = {}): AsyncIterable<ListedObject> {
+    const maxKeys = Math.min(1000, Math.max(1, Math.floor(options.pageSize ?? 1000)));
+    const Prefix = this.prefix + prefix;
+    let token: string | undefined;
+    do {
+      let page: ListPage;
+      try {
+        page = await this.#request('listing', undefined, (t, signal) => t.list(Prefix, token, maxKeys, signal));
+      } catch (e) {
+        if (isStoreError(e) && e.code === 'E_ACCESS_DENIED') {
+          throw new StoreError(
+            'E_LIST_DENIED',
+            `listing ${this.location}${prefix} was refused (403 AccessDenied): the credentials lack s3:ListBucket on bucket "${this.bucket}"`,
+            { location: this.location, kind: 's3', cause: e.cause },
+          );
+        }
+        throw e;
+      }
+      for (const o of page.objects) {
+        if (o.key.startsWith(this.prefix)) yield { ...o, key: o.key.slice(this.prefix.length) };
+      }
+      token = page.next;
+    } while (token !== undefined);
   }
 
   async put(key: string, body: string | Uint8Array, options: PutOptions): Promise<{ etag: string }> {

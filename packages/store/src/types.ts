@@ -30,6 +30,21 @@ export interface PutOptions {
   ifNoneMatch?: '*';
 }
 
+/** One object as a listing names it (no body). */
+export interface ListedObject {
+  /** The key, without the store's prefix. */
+  key: string;
+  /** The same tag `get` answers for this object (S3 ETag, quotes included; a content hash for directories). */
+  etag: string;
+  size: number;
+  lastModified: Date;
+}
+
+export interface ListOptions {
+  /** Keys per request (S3 max-keys, at most 1000, the default). */
+  pageSize?: number;
+}
+
 /** Where svcmon state lives: an S3 bucket (with optional prefix) or a local directory. */
 export interface Store {
   readonly kind: 's3' | 'dir';
@@ -40,6 +55,11 @@ export interface Store {
    * than `maxBytes` is E_TOO_LARGE (naming the key and the bound), found without reading it whole.
    */
   get(key: string, options?: ReadOptions): Promise<StoredObject | null>;
+  /**
+   * Every object whose key starts with `prefix` ('' for all), in key order (UTF-8 bytes), page by
+   * page. A listing the store refuses (S3 without s3:ListBucket) throws StoreError E_LIST_DENIED.
+   */
+  list(prefix: string, options?: ListOptions): AsyncIterable<ListedObject>;
   /** Writes atomically. A failed precondition throws StoreError code E_PRECONDITION. */
   put(key: string, body: string | Uint8Array, options: PutOptions): Promise<{ etag: string }>;
   delete(key: string): Promise<void>;

@@ -13,6 +13,29 @@ storeSuite('directory', async () => {
 });
 
 describe('directory store', () => {
+  test("a listing skips the store's own lock and temporary files, and folders outside the prefix", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'svcmon-dir-'));
+    try {
+      const store = dirStore(dir);
+      await writeHeartbeat(store, 'a', { now: new Date(1795488696000) });
+      await writeHeartbeat(store, 'sub/b', { now: new Date(1795488696000) });
+      await writeFile(join(dir, '.a-beat.json.lock'), '');
+      await writeFile(join(dir, 'sub', '.b-beat.json.1234.0badcafe.tmp'), '{');
+      await writeFile(join(dir, '.dotted key'), 'x');
+      const keys = [];
+      for await (const o of store.list('')) keys.push(o.key);
+      expect(keys).toEqual(['.dotted key', 'a-beat.json', 'sub/b-beat.json']);
+      const sub = [];
+      for await (const o of store.list('sub/')) sub.push(o.key);
+      expect(sub).toEqual(['sub/b-beat.json']);
+      const none = [];
+      for await (const o of dirStore(join(dir, 'never-made')).list('')) none.push(o);
+      expect(none).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   test('objects are plain files with the object names; "/" makes folders; no temp or lock files stay', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'svcmon-dir-'));
     try {

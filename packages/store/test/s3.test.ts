@@ -106,6 +106,48 @@ describe(`s3 store via ${via}`, () => {
     expect(await readHeartbeat(openStore('s3://prefixed/team-b/', opts), 'backup')).toBeNull();
   });
 
+  test('a listing keeps to the store prefix and answers keys without it; one LIST request per page, counted', async () => {
+    await s3.createBucket('listed');
+    const inner = openStore('s3://listed/team a/', opts);
+    const outer = openStore('listed', opts);
+    for (const n of ['b', 'a b', 'ü?#%"', 'x/y']) await writeHeartbeat(inner, n);
+    await writeHeartbeat(outer, 'outside');
+    await writeHeartbeat(outer, 'team ab');
+    s3.resetCounts();
+    const keys = [];
+    for await (const o of inner.list('', { pageSize: 2 })) keys.push(o.key);
+    expect(keys).toEqual(['a b-beat.json', 'b-beat.json', 'x/y-beat.json', 'ü?#%"-beat.json']);
+    expect(s3.counts.LIST).toBe(2);
+    expect(s3.counts.GET).toBe(0);
+    const all = [];
+    for await (const o of outer.list('')) all.push(o.key);
+    expect(all).toEqual(['outside-beat.json', 'team a/a b-beat.json', 'team a/b-beat.json', 'team a/x/y-beat.json', 'team a/ü?#%"-beat.json', 'team ab-beat.json']);
+  });
+
+  test('a listing refused (a policy without s3:ListBucket: 403 AccessDenied) is E_LIST_DENIED, not retried', async () => {
+    await s3.createBucket('no-list', { denyList: true });
+    const store = openStore('no-list', opts);
+    await writeHeartbeat(store, 'still readable');
+    const before = s3.requests.length;
+    const err = await (async () => {
+      for await (const o of store.list('')) void o;
+    })().catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'StoreError', code: 'E_LIST_DENIED', kind: 's3' });
+    expect((err as Error).message).toContain('s3:ListBucket');
+    expect(s3.requests.slice(before).map((r) => r.status)).toEqual([403]);
+    expect(await readHeartbeat(store, 'still readable')).not.toBeNull();
+  });
+
+  test('get with maxBytes stops reading a big object: E_TOO_LARGE, not retried', async () => {
+    const store = openStore('plain', opts);
+    await store.put('huge.json', Buffer.alloc(5 * 1024 * 1024, 0x20), { contentType: 'application/json' });
+    const before = s3.requests.length;
+    const err = await store.get('huge.json', { maxBytes: 4096 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'StoreError', code: 'E_TOO_LARGE', key: 'huge.json' });
+    expect((err as Error).message).toContain('at most 4096 bytes');
+    expect(s3.requests.slice(before)).toHaveLength(1);
+  });
+
   test('a heartbeat is application/json, public-read, Cache-Control max-age=60, public', async () => {
     const before = s3.requests.length;
     await writeHeartbeat(openStore('plain', opts), 'headers check');

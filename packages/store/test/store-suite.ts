@@ -46,6 +46,32 @@ export function storeSuite(kind: string, open: () => Promise<SuiteTarget>): void
       await target?.stop?.();
     });
 
+    test('a listing names every object under a prefix, page by page, in key order, with the etag and size get answers', async () => {
+      const names = [...ODD_NAMES.map((n) => `listing/${n}.json`), 'listing/sub/deeper/x.json', 'listing-not/under.json'];
+      for (const [i, key] of names.entries()) await store.put(key, 'x'.repeat(i + 1), { contentType: 'application/json' });
+      const listed = [];
+      for await (const o of store.list('listing/', { pageSize: 3 })) listed.push(o);
+      const expected = names.filter((k) => k.startsWith('listing/')).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+      expect(listed.map((o) => o.key)).toEqual(expected);
+      for (const o of listed) {
+        const obj = await store.get(o.key);
+        expect(o.etag).toBe(obj?.etag);
+        expect(o.size).toBe(obj?.body.length);
+        expect(o.lastModified).toBeInstanceOf(Date);
+        expect(Number.isNaN(o.lastModified.getTime())).toBe(false);
+      }
+      const one = [];
+      for await (const o of store.list('listing/what?')) one.push(o.key);
+      expect(one).toEqual(['listing/what?.json']);
+      const none = [];
+      for await (const o of store.list('no-such-prefix/')) none.push(o);
+      expect(none).toEqual([]);
+      for (const key of names) await store.delete(key);
+      const after = [];
+      for await (const o of store.list('listing')) after.push(o);
+      expect(after).toEqual([]);
+    });
+
     test('put then get returns the same bytes and the etag put returned', async () => {
       const { etag } = await store.put('round-trip.txt', 'hello\n', { contentType: 'text/plain' });
       expect(etag).toMatch(/^".+"$/);

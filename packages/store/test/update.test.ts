@@ -41,6 +41,7 @@ function racing(store: Store): Store {
     },
     put: (key, body, options) => store.put(key, body, options),
     delete: (key) => store.delete(key),
+    list: (prefix, options) => store.list(prefix, options),
   };
 }
 
