@@ -5,6 +5,8 @@ import {
   CONFIG_CONTENT_TYPE,
   CONFIG_KEY,
   configFromObject,
+  configReadError,
+  MAX_CONFIG_BYTES,
   isStoreError,
   openStore,
   readConfig,
@@ -89,11 +91,12 @@ export async function editConfig(
       },
       {
         put: { contentType: CONFIG_CONTENT_TYPE, publicRead: false },
+        maxBytes: MAX_CONFIG_BYTES,
         ...(options.editAttempts === undefined ? {} : { attempts: options.editAttempts }),
       },
     );
   } catch (e) {
-    if (!(isStoreError(e) && e.code === 'E_CONFLICT')) throw e;
+    if (!(isStoreError(e) && e.code === 'E_CONFLICT')) throw configReadError(store, e);
     throw new ConfigError('E_CONFLICT', `${fn}: config.rktd at ${store.location} kept changing under this edit (${e.message})`, {
       fn,
       location: store.location,

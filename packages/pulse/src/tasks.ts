@@ -7,7 +7,7 @@ import {
   type TaskEvidence,
 } from '@svcmon/store';
 import { fullReads, type TaskReads } from './_reads.js';
-import { DEFAULT_CONCURRENCY, limiter } from './_limit.js';
+import { DEFAULT_CONCURRENCY } from './_limit.js';
 import type { OnPulseEvent } from './events.js';
 import type { TaskVerdict } from './types.js';
 
@@ -76,22 +76,27 @@ async function checkTask(store: Store, reads: TaskReads, task: TaskLike, config:
 
 /**
  * Read every task's heartbeat concurrently (at most `concurrency` tasks at once, default 32: the
- * store's request rate and sockets are the scarce part); verdicts come back in the given order.
- * A missing or malformed heartbeat is that task's error only.
+ * store's request rate and sockets are the scarce part), in the order the reads hand them out
+ * (a listing's key order); verdicts come back in the given order. A missing or malformed
+ * heartbeat is that task's error only.
  */
 export async function checkTasks(store: Store, tasks: readonly TaskLike[], options: CheckTasksOptions = {}): Promise<TaskVerdict[]> {
-  const limit = limiter(options.concurrency ?? DEFAULT_CONCURRENCY);
   const config = options.config ?? {};
   const nowSeconds = Math.floor((options.now ?? new Date()).getTime() / 1000);
   const onEvent = options.onEvent;
   const reads = options.reads ?? fullReads(store);
-  return Promise.all(
-    tasks.map((task) =>
-      limit(async () => {
-        const verdict = await checkTask(store, reads, task, config, nowSeconds, options.selfName);
+  let at = 0;
+  const next = reads.order?.(tasks.map((t) => t.name)) ?? (async () => (at < tasks.length ? at++ : undefined));
+  const verdicts = new Array<TaskVerdict>(tasks.length);
+  const workers = Math.max(1, Math.min(tasks.length, Math.floor(options.concurrency ?? DEFAULT_CONCURRENCY) || 1));
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      for (let i = await next(); i !== undefined; i = await next()) {
+        const verdict = await checkTask(store, reads, tasks[i]!, config, nowSeconds, options.selfName);
+        verdicts[i] = verdict;
         onEvent?.({ type: 'task-checked', verdict });
-        return verdict;
-      }),
-    ),
+      }
+    }),
   );
+  return verdicts;
 }

@@ -2,7 +2,8 @@
 // keys stay absent, so writing back gives the bytes Racket would write.
 import { RHash, fromJS, isRHash, isRktdSyntaxError, isSym, lineColumn, parse, stringify, sym } from '@svcmon/rktd';
 import type { Value } from '@svcmon/rktd';
-import { StoreError } from './errors.js';
+import { MAX_CONFIG_BYTES } from './_bounds.js';
+import { StoreError, isStoreError } from './errors.js';
 import { SCHEMA, setPositions } from './schema.js';
 import type { Store, StoredObject } from './types.js';
 
@@ -168,9 +169,29 @@ export function stringifyConfig(config: Config): string {
 
 /** The store's config.rktd and its etag (for a conditional write back), or null when there is none. */
 export async function readConfig(store: Store): Promise<{ config: Config; etag: string } | null> {
-  const obj = await store.get(CONFIG_KEY);
+  let obj;
+  try {
+    obj = await store.get(CONFIG_KEY, { maxBytes: MAX_CONFIG_BYTES });
+  } catch (e) {
+    throw configReadError(store, e);
+  }
   if (obj === null) return null;
   return { config: configFromObject(store, obj), etag: obj.etag };
+}
+
+/**
+ * What a failed read of config.rktd (at most MAX_CONFIG_BYTES, as `readConfig` and every edit
+ * read it) throws: a bigger one is a bad config (E_BAD_CONFIG) naming the key and the bound;
+ * anything else as it was.
+ */
+export function configReadError(store: Store, e: unknown): unknown {
+  if (!(isStoreError(e) && e.code === 'E_TOO_LARGE')) return e;
+  return new StoreError(
+    'E_BAD_CONFIG',
+    `${CONFIG_KEY} in ${store.location} is too large: ${e.message.replace(/^.* is too large to read: /, '')} ` +
+      `(svcmon reads at most ${MAX_CONFIG_BYTES / (1024 * 1024)} MiB of it, MAX_CONFIG_BYTES; split the tasks over several buckets or prefixes)`,
+    { key: CONFIG_KEY, location: store.location, ...(e.kind === undefined ? {} : { kind: e.kind }), cause: e },
+  );
 }
 
 /** The config in `obj` (config.rktd as read from `store`); a bad one is E_BAD_CONFIG naming the store. */

@@ -5,7 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { fsPromises, hostname } from './_builtins.js';
-import { checkKey } from './_keys.js';
+import { checkKey, compareKeys } from './_keys.js';
 import { StoreError, isStoreError, tooLarge } from './errors.js';
 import type { ListedObject, ListOptions, PutOptions, ReadOptions, Store, StoredObject } from './types.js';
 
@@ -35,11 +35,6 @@ function etagOf(body: Uint8Array): string {
 
 /** The store's own lock and temporary files (see #lock and put). */
 const OWN_FILE = /^\..+\.(lock|\d+\.[0-9a-f]{8}\.tmp)$/;
-
-/** S3's listing order: by the keys' UTF-8 bytes. */
-export function byUtf8(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
@@ -194,7 +189,7 @@ class DirStore implements Store {
       }
     };
     await walk(this.location, '');
-    keys.sort(byUtf8);
+    keys.sort(compareKeys);
     for (const key of keys) {
       const file = join(this.location, ...key.split('/'));
       try {
