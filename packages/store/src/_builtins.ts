@@ -23,6 +23,8 @@ export interface FsCalls {
   mkdirp(path: string): Promise<void>;
   /** The entries of a folder, with their types. */
   readdir(path: string): Promise<Fs.Dirent[]>;
+  /** The file's bytes fed to `update` in chunks of at most 64 KiB (memory bounded whatever its size), and its stat. */
+  readChunks(path: string, update: (chunk: Buffer) => void): Promise<Fs.Stats>;
 }
 
 let fsCalls: FsCalls | undefined;
@@ -40,6 +42,20 @@ export async function fsPromises(): Promise<FsCalls> {
     link: (a, b) => call<void>((cb) => fs.link(a, b, cb)),
     mkdirp: (p) => mkdirOneByOne(p, (d) => call<void>((cb) => fs.mkdir(d, (err) => cb(err))), (d) => call<Fs.Stats>((cb) => fs.stat(d, cb))),
     readdir: (p) => call<Fs.Dirent[]>((cb) => fs.readdir(p, { withFileTypes: true }, cb)),
+    readChunks: async (p, update) => {
+      const fd = await call<number>((cb) => fs.open(p, 'r', cb));
+      try {
+        const st = await call<Fs.Stats>((cb) => fs.fstat(fd, cb));
+        const buf = Buffer.allocUnsafe(Math.max(1, Math.min(64 * 1024, st.size)));
+        for (;;) {
+          const n = await call<number>((cb) => fs.read(fd, buf, 0, buf.length, null, cb));
+          if (n === 0) return st;
+          update(buf.subarray(0, n));
+        }
+      } finally {
+        await call<void>((cb) => fs.close(fd, (err) => cb(err)));
+      }
+    },
   };
   return fsCalls;
 }
