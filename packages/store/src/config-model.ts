@@ -47,11 +47,13 @@ export interface Config {
 // brings the kind back when the config is written.
 const HASH_KIND = Symbol.for('svcmon.config.hashKind');
 
-type Locate = (hash: RHash, key: string) => { line: number; column: number } | undefined;
+/** Where a hash's keys were: `(key) => line:column`, holding neither the hash nor anything read. */
+type Locate = (hash: RHash) => ((key: string) => { line: number; column: number } | undefined) | undefined;
 
 /**
  * Symbol-keyed hashes → plain objects, lists → arrays; other values stay rktd values. With
- * `locate`, each object knows where its keys were (`configPosition`).
+ * `locate`, each object knows where its keys were (`configPosition`). Nothing of the rktd value
+ * is kept: a big config is held once, as plain objects.
  */
 function toConfigJS(value: Value, locate?: Locate): unknown {
   if (Array.isArray(value)) return value.map((v) => toConfigJS(v, locate));
@@ -59,15 +61,14 @@ function toConfigJS(value: Value, locate?: Locate): unknown {
     for (const k of value.keys()) if (!isSym(k)) return value;
     const out: Record<string, unknown> = {};
     for (const [k, v] of value) {
-      Object.defineProperty(out, (k as { name: string }).name, {
-        value: toConfigJS(v, locate),
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
+      const name = (k as { name: string }).name;
+      // A plain assignment keeps the object compact; `__proto__` must be an own key, not the prototype.
+      if (name === '__proto__') Object.defineProperty(out, name, { value: toConfigJS(v, locate), enumerable: true, writable: true, configurable: true });
+      else out[name] = toConfigJS(v, locate);
     }
     if (value.kind !== 'equal') Object.defineProperty(out, HASH_KIND, { value: value.kind });
-    if (locate) setPositions(out, (key) => locate(value, key));
+    const at = locate?.(value);
+    if (at) setPositions(out, at);
     return out;
   }
   return value;
@@ -106,9 +107,12 @@ export function parseConfig(text: string, source: string = CONFIG_KEY): Config {
     if (!m) offsets.set(hash, (m = new Map()));
     m.set(key.name, offset);
   };
-  const locate: Locate = (hash, key) => {
-    const at = offsets.get(hash)?.get(key);
-    return at === undefined ? undefined : lineColumn(text, at);
+  const locate: Locate = (hash) => {
+    const at = offsets.get(hash);
+    return at && ((key) => {
+      const offset = at.get(key);
+      return offset === undefined ? undefined : lineColumn(text, offset);
+    });
   };
   try {
     value = parse(text, { source, onHashEntry });
