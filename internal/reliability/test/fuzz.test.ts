@@ -6,7 +6,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isRktdSyntaxError, parse } from '@svcmon/rktd';
+import { isRktdSyntaxError, parse, stringify, valueEquals, type Value } from '@svcmon/rktd';
 import { dirStore, isStoreError, parseConfig } from '@svcmon/store';
 import { checkTasks, isPulseError, parseEmailConfig, takePulse } from '@svcmon/pulse';
 import { propertySeed } from '@svcmon/testkit';
@@ -71,10 +71,11 @@ const mutatedFixture = fc
   .map(([text, ms]) => mutate(text, ms));
 
 type Outcome = 'value' | 'syntax-error';
-/** parse(): a value or RktdSyntaxError, nothing else. */
+/** parse(): a value or RktdSyntaxError, nothing else. A value also survives write → read. */
 function parseOutcome(text: string): Outcome {
+  let v: Value;
   try {
-    parse(text, { source: 'fuzz.rktd' });
+    v = parse(text, { source: 'fuzz.rktd' });
   } catch (e) {
     if (isRktdSyntaxError(e)) {
       expect(e.line).toBeGreaterThanOrEqual(1);
@@ -84,6 +85,7 @@ function parseOutcome(text: string): Outcome {
     }
     throw e;
   }
+  expect(valueEquals(parse(stringify(v)), v)).toBe(true);
   return 'value';
 }
 

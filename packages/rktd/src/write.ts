@@ -1,6 +1,7 @@
 // The writer: Racket 8.7 [cs] `write`, byte for byte, for every value this
 // library represents. Every rule here was settled by running racket.
 import { RktdWriteError } from './errors.js';
+import { LONE_SURROGATE } from './_surrogates.js';
 import { STRING_LITERAL_RANGES } from './_unicode.js';
 import { formatFlonum, looksLikeNumber } from './_number.js';
 import { Char, Flonum, Keyword, Pair, RHash, Rational, Sym, Vector } from './values.js';
@@ -184,7 +185,7 @@ function symbolSpecial(cp: number): boolean {
 const PLAIN_SYMBOL = /^[a-zA-Z!$%&*/:<=>?^_~@][a-zA-Z0-9!$%&*/:<=>?^_~@+\-.#]*$/;
 
 function checkScalar(s: string, what: string, where: PathRef): void {
-  if (/(?:[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff])/.test(s)) {
+  if (LONE_SURROGATE.test(s)) {
     unwritable(where.root, where.target, `${what} contains a lone surrogate`);
   }
 }
