@@ -28,7 +28,8 @@ interface S3rverInstance {
 }
 type S3rverCtor = new (options: Record<string, unknown>) => S3rverInstance;
 // s3rver ships no types; load it through require so no declaration file is needed.
-const S3rver = createRequire(import.meta.url)('s3rver') as S3rverCtor;
+const require = createRequire(import.meta.url);
+const S3rver = require('s3rver') as S3rverCtor;
 
 export const S3_TEST_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 

@@ -37,7 +37,9 @@ export type PulseEvent =
   | { type: 'state-result'; written: boolean; key: string; error?: string }
   | { type: 'published'; ok: boolean; error?: string }
   /** The monitor's own heartbeat (`beat: true`): recorded, or `reason` it was not, or the store's `error`. */
-  | { type: 'beat-result'; task: string; written: boolean; reason?: string; error?: string };
+  | { type: 'beat-result'; task: string; written: boolean; reason?: string; error?: string }
+  /** `pulse-metrics.prom` (`publishMetrics`), after the heartbeat: published, or the store's `error`. */
+  | { type: 'metrics-published'; ok: boolean; error?: string };
 
 export type PulseWarningCode = 'listing-refused' | 'listing-failed' | 'reads-not-saved';
 

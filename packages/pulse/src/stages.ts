@@ -8,6 +8,7 @@ import { oneLine } from './_text.js';
 import type { OnPulseEvent, PulseEvent } from './events.js';
 import { fullReads, listedReads, type TaskReads } from './_reads.js';
 import { deliverReport, type MailOutcome } from './mail.js';
+import { publishPulseMetrics, PULSE_METRICS_KEY, renderMetrics } from './metrics.js';
 import { publishPulseStatus, pulseStatus } from './publish.js';
 import { decideRecipients } from './recipients.js';
 import { renderReport, reportLines, type ReportInput } from './report.js';
@@ -395,6 +396,10 @@ export async function notifyPulse(verdict: PulseVerdict, options: NotifyPulseOpt
 export interface PersistPulseOptions {
   /** Publish pulse.json and pulse-badge.svg (public-read; default true). */
   publish?: boolean;
+  /** With `publish`: also publish the pulse's figures as Prometheus metrics, `pulse-metrics.prom`, last (default false). */
+  publishMetrics?: boolean;
+  /** The pulse's wall time so far in ms, for the metrics' duration (default: since `verdict.time` by the system clock). */
+  elapsedMs?: () => number;
   /** Record the heartbeat of `verdict.selfName` (`--beat NAME`) when the pulse did its job (default false). */
   beat?: boolean;
   /** The heartbeat's time (default: now). */
@@ -427,8 +432,9 @@ function whyNoBeat(verdict: PulseVerdict, notified: PulseNotified, stateFailed: 
 /**
  * Stage 5: write the monitor's state (conditionally, recounting from what another pulse of this
  * monitor left), publish pulse.json and the badge, and, with `beat`, record the monitor's own
- * heartbeat last. `input` is null when stage 1 failed (then only the heartbeat's refusal is said).
- * Emits `state-result`, `published`, `beat-result`. Never throws.
+ * heartbeat, and, with `publishMetrics`, the metrics last. `input` is null when stage 1 failed
+ * (then only the heartbeat's refusal is said). Emits `state-result`, `published`, `beat-result`,
+ * `metrics-published`. Never throws.
  */
 export async function persistPulse(
   input: PulseInput | null,
@@ -437,7 +443,7 @@ export async function persistPulse(
   notified: PulseNotified,
   options: PersistPulseOptions = {},
 ): Promise<PulsePersisted> {
-  const { publish = true, beat = false, onEvent } = options;
+  const { publish = true, publishMetrics = false, beat = false, onEvent } = options;
   const { selfName, evaluation, memory } = verdict;
   const out: PulsePersisted = {};
   const nowSeconds = Math.floor(verdict.time.getTime() / 1000);
@@ -510,6 +516,19 @@ export async function persistPulse(
       }
     }
     onEvent?.({ type: 'beat-result', ...out.beat });
+  }
+  // The metrics describe the whole pulse (its heartbeat included), so they go up last, beside
+  // the pulse.json they match; a refused upload is a warning in `published`, as for pulse.json.
+  if (input && publishMetrics && out.published?.ok) {
+    const ms = options.elapsedMs?.() ?? Math.max(0, Date.now() - verdict.time.getTime());
+    const result = pulseResult(verdict, notified, out, { startedAt: verdict.time, ms });
+    try {
+      await publishPulseMetrics(input.store, renderMetrics(result, { monitor: verdict.monitor }));
+      onEvent?.({ type: 'metrics-published', ok: true });
+    } catch (e) {
+      out.published = { ok: false, error: `cannot publish ${PULSE_METRICS_KEY}: ${oneLine(e)}` };
+      onEvent?.({ type: 'metrics-published', ...out.published });
+    }
   }
   return out;
 }

@@ -37,7 +37,7 @@ function etagOf(body: Uint8Array): string {
 const OWN_FILE = /^\..+\.(lock|\d+\.[0-9a-f]{8}\.tmp)$/;
 
 /** S3's listing order: by the keys' UTF-8 bytes. */
-export function byUtf8(a: string, b: string): number {
+function byUtf8(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 

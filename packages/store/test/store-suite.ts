@@ -14,7 +14,7 @@ import {
 } from '../src/index.js';
 import { fixture, fixtureBeats, fixtureConfigs } from './_fixtures.js';
 
-export const ODD_NAMES = [
+const ODD_NAMES = [
   'db backup',
   'zählwerk',
   'a"b',
