@@ -124,7 +124,7 @@ describe.each([dirTarget, s3Target])('svcmon config against a $name', (t) => {
       expect((await cfg(sub, where, arg)).code).toBe(0);
     }
     expect(JSON.parse((await cfg('show', where, '--json')).stdout)).toMatchObject({ sites: [], emails: [{ to: 'boss@example.com' }, { to: 'oncall@example.com' }] });
-  }, 180_000); // about 30 CLI processes one after another: the backstop grows with them
+  });
 
   it('validation errors: exit 2, the option named, nothing written', async () => {
     const where = await t.fresh();
