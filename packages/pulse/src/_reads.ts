@@ -46,8 +46,9 @@ export function pulseReadsKey(selfName?: string): string {
 }
 
 /**
- * One remembered object: its etag and what it parsed to, or, for one that could not be used
- * (malformed, too large), null and why (the message without the store's location).
+ * One remembered object: its etag and what it parsed to, or, for a malformed one, null and why
+ * (the message without the store's location). One too large is not remembered: the listing's
+ * size tells that without a GET.
  */
 type Remembered<T> = [etag: string, value: T] | [etag: string, value: null, malformed: string];
 
