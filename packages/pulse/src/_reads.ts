@@ -20,9 +20,17 @@ import { DEFAULT_MONITOR } from './state.js';
 /** A heartbeat or run state bigger than this is not read (a heartbeat is a few dozen bytes). */
 export const MAX_OBJECT_BYTES = 64 * 1024;
 
+/**
+ * A heartbeat that counts as missing although the store did not answer "no such object"
+ * (`absent` says why: a 403 where listing is refused).
+ */
+export interface AbsentHeartbeat {
+  absent: string;
+}
+
 /** Where a task's objects come from during one pulse. */
 export interface TaskReads {
-  heartbeat(task: string): Promise<Heartbeat | null>;
+  heartbeat(task: string): Promise<Heartbeat | null | AbsentHeartbeat>;
   runState(task: string): Promise<RunState | null>;
 }
 
@@ -37,15 +45,38 @@ export function pulseReadsKey(selfName?: string): string {
   return `svcmon-pulse-state/reads/${encodeURIComponent(selfName ?? DEFAULT_MONITOR)}.json`;
 }
 
-/** One remembered object: its etag and what it parsed to. */
-type Remembered<T> = [etag: string, value: T];
+/**
+ * One remembered object: its etag and what it parsed to, or, for a malformed one, null and why
+ * (the message without the store's location). One too large is not remembered: the listing's
+ * size tells that without a GET.
+ */
+type Remembered<T> = [etag: string, value: T] | [etag: string, value: null, malformed: string];
 
 interface ReadsMemo {
   version: 1;
-  /** task → [etag, seconds] or [etag, seconds, date] when the date is not the one `seconds` gives. */
+  /** task → [etag, heartbeat] or [etag, null, why it is malformed]. */
   beats: Record<string, Remembered<Heartbeat>>;
   runs: Record<string, Remembered<RunState>>;
 }
+
+/** What the task's object is called in messages (as the parsers' own messages call it). */
+const objectKind = (key: string): string => (key.endsWith('-run.json') ? 'run state' : 'heartbeat');
+
+/** A heartbeat or run state over the bound: the same error whether the listing's size or a GET found it. */
+function tooLargeObject(store: Store, key: string, cause?: unknown): StoreError {
+  return new StoreError('E_BAD_HEARTBEAT', `malformed ${objectKind(key)} ${JSON.stringify(key)} in ${store.location}: larger than ${MAX_OBJECT_BYTES} bytes, not read`, {
+    key,
+    location: store.location,
+    ...(cause !== undefined ? { cause } : {}),
+  });
+}
+
+/**
+ * Why a 403 on a heartbeat is read as "no such object" once the store has refused to list: S3
+ * will not tell such credentials whether a key exists, and the documented policy grants
+ * s3:GetObject on every heartbeat and run state, so the 403 can only mean there is none.
+ */
+const DENIED_MEANS_ABSENT = 'S3 answered 403 AccessDenied, which is how it says "no such object" to credentials without s3:ListBucket';
 
 /** One object, at most MAX_OBJECT_BYTES of it: a bigger one is malformed (the task fails with that reason). */
 async function readSmall(store: Store, key: string): Promise<{ text: string; etag: string } | null> {
@@ -53,28 +84,43 @@ async function readSmall(store: Store, key: string): Promise<{ text: string; eta
     const obj = await store.get(key, { maxBytes: MAX_OBJECT_BYTES });
     return obj === null ? null : { text: obj.body.toString('utf8'), etag: obj.etag };
   } catch (e) {
-    if (isStoreError(e) && e.code === 'E_TOO_LARGE') {
-      throw new StoreError('E_BAD_HEARTBEAT', `malformed ${JSON.stringify(key)}: larger than ${MAX_OBJECT_BYTES} bytes, not read`, {
-        key,
-        location: store.location,
-        cause: e,
-      });
-    }
+    if (isStoreError(e) && e.code === 'E_TOO_LARGE') throw tooLargeObject(store, key, e);
     throw e;
   }
 }
 
+export interface FullReadsOptions {
+  /**
+   * The store refused to list (E_LIST_DENIED): a 403 AccessDenied on a heartbeat or run state
+   * then means there is no such object (DENIED_MEANS_ABSENT).
+   */
+  listingRefused?: boolean;
+}
+
 /** Today's reads: every heartbeat and run state is asked for. */
-export function fullReads(store: Store): TaskReads {
+export function fullReads(store: Store, options: FullReadsOptions = {}): TaskReads {
+  const denied = (e: unknown): boolean => options.listingRefused === true && isStoreError(e) && e.code === 'E_ACCESS_DENIED';
   return {
     async heartbeat(task) {
       const key = heartbeatKey(task);
-      const obj = await readSmall(store, key);
+      let obj;
+      try {
+        obj = await readSmall(store, key);
+      } catch (e) {
+        if (denied(e)) return { absent: DENIED_MEANS_ABSENT };
+        throw e;
+      }
       return obj === null ? null : parseHeartbeat(obj.text, key, store.location);
     },
     async runState(task) {
       const key = runStateKey(task);
-      const obj = await readSmall(store, key);
+      let obj;
+      try {
+        obj = await readSmall(store, key);
+      } catch (e) {
+        if (denied(e)) return null; // no run state: the common case, nothing to report
+        throw e;
+      }
       return obj === null ? null : parseRunState(obj.text, key, store.location);
     },
   };
@@ -92,6 +138,13 @@ function parseMemo(text: string): ReadsMemo {
   }
 }
 
+/** The memo's bytes: tasks in name order, so the same memo is the same bytes whatever order the reads finished in. */
+function memoText(memo: ReadsMemo): string {
+  const sorted = <T>(r: Record<string, T>): Record<string, T> =>
+    Object.fromEntries(Object.keys(r).sort().map((k) => [k, r[k]!]));
+  return `${JSON.stringify({ version: 1, beats: sorted(memo.beats), runs: sorted(memo.runs) })}\n`;
+}
+
 /** The reads of one pulse from a listing, and what to remember for the next. */
 export interface ListedReads extends TaskReads {
   /** Writes what was read for the next pulse, when it changed. Throws a StoreError. */
@@ -100,26 +153,38 @@ export interface ListedReads extends TaskReads {
   readonly stats: { gets: number; remembered: number };
 }
 
+/** What the listing says of one object. */
+interface Listed {
+  etag: string;
+  size: number;
+  /** Something `get` refuses (a directory store's folder or special file): read it for the same error. */
+  unreadable: boolean;
+}
+
 /**
- * List the store once and remember (etag → parsed object) beside the monitor's state. Throws
- * StoreError E_LIST_DENIED when the store will not list (the caller falls back to `fullReads`).
+ * List the store once and remember (etag → parsed object, or why it is malformed) beside the
+ * monitor's state. Throws StoreError E_LIST_DENIED when the store will not list (the caller
+ * falls back to `fullReads`).
  */
 export async function listedReads(store: Store, selfName: string | undefined, tasks: ReadonlySet<string>): Promise<ListedReads> {
   const memoKey = pulseReadsKey(selfName);
-  /** key → etag, of the heartbeats and run states of configured tasks only. */
-  const listed = new Map<string, string>();
-  let memoEtag: string | undefined;
+  /** key → what the listing says, of the heartbeats and run states of configured tasks only. */
+  const listed = new Map<string, Listed>();
+  let memoListed = false;
   for await (const o of store.list('')) {
-    if (o.key === memoKey) memoEtag = o.etag;
+    if (o.key === memoKey) memoListed = o.unreadable === undefined;
     else if (o.key.endsWith('-beat.json') ? tasks.has(o.key.slice(0, -10)) : o.key.endsWith('-run.json') && tasks.has(o.key.slice(0, -9))) {
-      listed.set(o.key, o.etag);
+      listed.set(o.key, { etag: o.etag, size: o.size, unreadable: o.unreadable !== undefined });
     }
   }
-  const before = memoEtag === undefined ? null : await store.get(memoKey);
-  const old = before === null ? { version: 1 as const, beats: {}, runs: {} } : parseMemo(before.body.toString('utf8'));
+  // Only a cache: one that cannot be read is read as empty (and rewritten, or warned about, by save).
+  const before = memoListed ? await store.get(memoKey).catch(() => null) : null;
+  const old: ReadsMemo = before === null ? { version: 1, beats: {}, runs: {} } : parseMemo(before.body.toString('utf8'));
+  // No memo and nothing to remember is nothing to write either.
+  const beforeText = before === null ? memoText(old) : before.body.toString('utf8');
   const next: ReadsMemo = { version: 1, beats: {}, runs: {} };
-  let changed = false;
   const stats = { gets: 0, remembered: 0 };
+  const withoutLocation = (message: string): string => message.replace(` in ${store.location}`, '');
 
   async function read<T>(
     key: string,
@@ -129,24 +194,37 @@ export async function listedReads(store: Store, selfName: string | undefined, ta
     parse: (text: string) => T,
     valid: (v: unknown) => boolean,
   ): Promise<T | null> {
-    const etag = listed.get(key);
-    if (etag === undefined) {
-      if (from[task] !== undefined) changed = true;
-      return null;
-    }
+    const seen = listed.get(key);
+    if (seen === undefined) return null;
+    // Over the bound by the listing's own size: no GET (a full read refuses it the same way).
+    if (!seen.unreadable && seen.size > MAX_OBJECT_BYTES) throw tooLargeObject(store, key);
     const known = from[task];
-    if (Array.isArray(known) && known[0] === etag && valid(known[1])) {
-      stats.remembered++;
-      into[task] = known;
-      return known[1];
+    if (Array.isArray(known) && known[0] === seen.etag) {
+      if (known[1] === null && typeof known[2] === 'string') {
+        stats.remembered++;
+        into[task] = known;
+        throw new StoreError('E_BAD_HEARTBEAT', known[2], { key, location: store.location });
+      }
+      if (valid(known[1])) {
+        stats.remembered++;
+        into[task] = known;
+        return known[1];
+      }
     }
-    changed = true;
     stats.gets++;
-    const obj = await readSmall(store, key);
-    if (obj === null) return null; // deleted since the listing
-    const value = parse(obj.text); // a malformed one throws and is not remembered
-    into[task] = [obj.etag, value];
-    return value;
+    let obj: { text: string; etag: string } | null | undefined;
+    try {
+      obj = await readSmall(store, key);
+      if (obj === null) return null; // deleted since the listing
+      const value = parse(obj.text);
+      into[task] = [obj.etag, value];
+      return value;
+    } catch (e) {
+      // A malformed object is remembered too (by the etag of the bytes read), so it is not read
+      // again until it changes. One too large for the bound is not: the next listing's size says so.
+      if (obj != null && isStoreError(e) && e.code === 'E_BAD_HEARTBEAT') into[task] = [obj.etag, null, withoutLocation(e.message)];
+      throw e;
+    }
   }
 
   return {
@@ -160,12 +238,10 @@ export async function listedReads(store: Store, selfName: string | undefined, ta
       return read(key, task, old.runs, next.runs, (text) => parseRunState(text, key, store.location), (v) => Array.isArray((v as RunState | null)?.running));
     },
     async save() {
-      // Tasks no longer configured (or not read this pulse) drop out.
-      for (const [from, into] of [[old.beats, next.beats], [old.runs, next.runs]] as const) {
-        if (Object.keys(from).length !== Object.keys(into).length) changed = true;
-      }
-      if (!changed) return;
-      await store.put(memoKey, `${JSON.stringify(next)}\n`, { contentType: 'application/json', cacheControl: 'no-cache', publicRead: false });
+      // Tasks no longer configured (or not read this pulse) drop out; nothing changed, nothing written.
+      const text = memoText(next);
+      if (text === beforeText) return;
+      await store.put(memoKey, text, { contentType: 'application/json', cacheControl: 'no-cache', publicRead: false });
     },
   };
 }

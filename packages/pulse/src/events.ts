@@ -43,6 +43,12 @@ export type PulseEvent =
 
 export type PulseWarningCode = 'listing-refused' | 'listing-failed' | 'reads-not-saved';
 
+/** Something the pulse worked around, as `result.warnings` holds it (the `warning` event's data). */
+export interface PulseWarning {
+  code: PulseWarningCode;
+  message: string;
+}
+
 export type PulseEventType = PulseEvent['type'];
 
 /** A listener for a pulse's events. */

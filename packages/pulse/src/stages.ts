@@ -5,7 +5,7 @@ import { decideNotification, evaluate, notificationTitle, renderChanges, type Ev
 import type { EmailConfig } from './email-config.js';
 import { keepCause, type PulseErrorCode } from './errors.js';
 import { oneLine } from './_text.js';
-import type { OnPulseEvent, PulseEvent } from './events.js';
+import type { OnPulseEvent, PulseEvent, PulseWarning } from './events.js';
 import { fullReads, listedReads, type TaskReads } from './_reads.js';
 import { deliverReport, type MailOutcome } from './mail.js';
 import { publishPulseMetrics, PULSE_METRICS_KEY, renderMetrics } from './metrics.js';
@@ -93,8 +93,8 @@ export interface CheckPulseOptions {
 export interface PulseChecks {
   sites: SiteVerdict[];
   tasks: TaskVerdict[];
-  /** What the pulse worked around (the `warning` events' messages). */
-  warnings?: string[];
+  /** What the pulse worked around (the `warning` events' data). */
+  warnings?: PulseWarning[];
 }
 
 type Warning = Extract<PulseEvent, { type: 'warning' }>;
@@ -121,9 +121,11 @@ async function taskReads(
       code: refused ? 'listing-refused' : 'listing-failed',
       message: refused
         ? `${oneLine(e)}; reading every heartbeat and run state instead (two GETs per task: allow s3:ListBucket to read only what changed)`
-        : `cannot list ${store.location}: ${oneLine(e)}; reading every heartbeat and run state instead`,
+        : `${oneLine(e)}; reading every heartbeat and run state instead, this pulse (${
+            store.kind === 's3' ? 'if it lasts, check that the endpoint answers ListObjectsV2' : 'if it lasts, check that every folder in it can be read'
+          })`,
     });
-    return { reads: fullReads(store) };
+    return { reads: fullReads(store, { listingRefused: refused }) };
   }
 }
 
@@ -138,9 +140,9 @@ export async function checkPulse(input: Pick<PulseInput, 'store' | 'config'>, op
   const sites = config.sites ?? [];
   const tasks = config.tasks ?? [];
   onEvent?.({ type: 'checks-planned', sites: sites.map((s) => s.url), tasks: tasks.filter((t) => t.name !== selfName).map((t) => t.name) });
-  const warnings: string[] = [];
+  const warnings: PulseWarning[] = [];
   const warn = (w: Warning): void => {
-    warnings.push(w.message);
+    warnings.push({ code: w.code, message: w.message });
     onEvent?.(w);
   };
   const [siteVerdicts, taskVerdicts] = await Promise.all([
@@ -203,7 +205,7 @@ export interface PulseVerdict {
   /** Absent with `state: false`, or when the store answered for no heartbeat. */
   memory?: PulseMemory;
   /** What the checks worked around (listing refused, …). */
-  warnings?: string[];
+  warnings?: PulseWarning[];
 }
 
 export interface EvaluatePulseOptions {

@@ -40,9 +40,14 @@ function errorMessage(e: unknown, store: Store): string {
 
 /** Read what the evaluation needs of one task; a failed read is evidence, never an exception. */
 async function readEvidence(store: Store, reads: TaskReads, name: string): Promise<TaskEvidence> {
+  let absence: string | undefined;
   const [heartbeat, run] = await Promise.all([
     reads.heartbeat(name).then(
-      (b): TaskEvidence['heartbeat'] => b,
+      (b): TaskEvidence['heartbeat'] => {
+        if (b === null || !('absent' in b)) return b;
+        absence = b.absent;
+        return null;
+      },
       (e: unknown) => {
         if (isStoreError(e) && e.code === 'E_BAD_HEARTBEAT') return { error: errorMessage(e, store), malformed: true };
         if (isStoreError(e) && e.code === 'E_BAD_KEY') return { error: errorMessage(e, store), badKey: true };
@@ -54,7 +59,7 @@ async function readEvidence(store: Store, reads: TaskReads, name: string): Promi
       (e: unknown) => ({ error: errorMessage(e, store), malformed: isStoreError(e) && e.code === 'E_BAD_HEARTBEAT' }),
     ),
   ]);
-  const evidence: TaskEvidence = { heartbeat, run };
+  const evidence: TaskEvidence = { heartbeat, run, ...(absence !== undefined ? { absence } : {}) };
   if (needsFailureRecord(evidence)) {
     evidence.failure = await readFailureRecord(store, name).catch((e: unknown) => ({ error: errorMessage(e, store) }));
   }

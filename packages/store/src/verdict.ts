@@ -59,6 +59,8 @@ export interface TaskEvidence {
   run?: RunState | null | { error: string; malformed?: boolean };
   /** The failure record, when the run state names a failure and it was read. */
   failure?: FailureRecord | null | { error: string };
+  /** With `heartbeat: null`: why it counts as missing when the store did not plainly say so (a 403 where listing is refused). */
+  absence?: string;
 }
 
 const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && v <= MAX_UNIX_SECONDS;
@@ -247,7 +249,7 @@ function evaluate(
     }
   }
   if (isError(runRead)) return { ...base, ok: false, state: 'error', reason: `cannot read run state: ${runRead.error}` };
-  if (lastBeat === undefined) return { ...base, ok: false, state: 'missing', ...extra, reason: `no heartbeat recorded (${name}-beat.json not found)` };
+  if (lastBeat === undefined) return { ...base, ok: false, state: 'missing', ...extra, reason: `no heartbeat recorded (${name}-beat.json not found${evidence.absence !== undefined ? `: ${evidence.absence}` : ''})` };
   const age = nowSeconds - lastBeat.seconds;
   if (age < -FUTURE_TOLERANCE_SECONDS) {
     return { ...base, ok: false, state: 'future', lastBeat, reason: `last report is in the future: ${racketDate(lastBeat.seconds)} (${elapsedText(-age)} ahead)` };
