@@ -305,7 +305,12 @@ describe.each(runtimes)('installed from the tarballs, under $label', (runtime) =
     expect(byName.stdout.trim()).toBe(version.stdout.trim());
   });
 
-  it('`npx svcmon beat ./mon nightly` writes the heartbeat file', () => {
+  it('`npx svcmon beat ./mon nightly` refuses a folder that does not exist, and writes the heartbeat file once it does', () => {
+    const missing = npx('svcmon', 'beat', './mon', 'nightly');
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain(`there is no folder ${path.join(realpathSync(project), 'mon')}`);
+    expect(existsSync(path.join(project, 'mon'))).toBe(false);
+    mkdirSync(path.join(project, 'mon'));
     const before = nowSeconds();
     const r = npx('svcmon', 'beat', './mon', 'nightly');
     expect(r.status, r.stderr).toBe(0);

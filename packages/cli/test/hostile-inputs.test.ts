@@ -1,6 +1,6 @@
 // What a new user's and an adversary's trial of the README found, through the real binary on a
 // directory store (and the testkit's SMTP server): each ends in a clear verdict, never in silence.
-import { writeFile } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startSmtp, type TestSmtp } from '@svcmon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,5 +41,27 @@ describe('svcmon config show: an address that holds CR/LF (config.rktd written b
     expect(r.stderr).toContain(`${JSON.stringify(forged)} (not sent, it contains a control character (U+000D); an address is one line of text)`);
     expect(hasStack(r.stderr)).toBe(false);
     expect(smtp.messages.slice(before).map((m) => m.to)).toEqual([['ops@example.com']]);
+  });
+});
+
+describe('a mistyped directory is never created by a write', () => {
+  it.each([
+    [['beat', '{}', 'nightly']],
+    [['config', 'set-task', '{}', 'nightly', '--force']],
+  ])('svcmon %j on a folder that does not exist: exit 1, the path and a hint, nothing created', async (args) => {
+    const root = await tempDir();
+    const typo = join(root, 'bukcet');
+    const r = await svcmon(args.map((a) => (a === '{}' ? typo : a)), { env: cleanEnv() });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trimEnd().split('\n')).toEqual([
+      expect.stringMatching(new RegExp(`^svcmon: error: .*there is no folder ${typo.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}.* \\(check the path, or create the folder first: mkdir -p ${typo.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\)$`)),
+    ]);
+    expect(await readdir(root)).toEqual([]);
+  });
+
+  it('once the folder exists, the same beat works (and folders under it are made for keys with "/")', async () => {
+    const root = await tempDir();
+    expect((await svcmon(['beat', root, 'team/nightly'], { env: cleanEnv() })).code).toBe(0);
+    expect(await readdir(join(root, 'team'))).toEqual(['nightly-beat.json']);
   });
 });
