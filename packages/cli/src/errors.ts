@@ -74,7 +74,7 @@ const STORE_HINTS: Record<string, string> = {
 };
 
 /** `word` as one word for a POSIX shell (single-quoted unless it is plain). */
-function shellWord(word: string): string {
+export function shellWord(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
