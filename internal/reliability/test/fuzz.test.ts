@@ -1,6 +1,6 @@
 // Hostile input with fast-check. Every case ends in a value or the package's
 // typed error, never anything else and never a hang (input sizes are bounded;
-// each property has a time budget asserted afterwards).
+// the time each property took is recorded in RELIABILITY.md, never asserted: a hang is caught by the test timeout).
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -104,7 +104,6 @@ describe('the rktd reader', () => {
         { seed: SEED, numRuns: 3000 * RUNS },
       ),
     );
-    expect(ms).toBeLessThan(20_000);
     record(FILE, {
       group: GROUP,
       scenario: 'rktd reader: random text (syntax-biased and arbitrary Unicode, ≤ 200 chars)',
@@ -113,7 +112,7 @@ describe('the rktd reader', () => {
       exitCode: '—',
       reported: `${tally.value} values, ${tally['syntax-error']} RktdSyntaxError (with line:column); nothing else`,
       lost: 'nothing',
-      bound: '< 20 s in all',
+      bound: 'every case answered (time recorded, not asserted)',
     });
   });
 
@@ -127,7 +126,6 @@ describe('the rktd reader', () => {
         { seed: SEED, numRuns: 2000 * RUNS },
       ),
     );
-    expect(ms).toBeLessThan(20_000);
     record(FILE, {
       group: GROUP,
       scenario: `rktd reader: ${fixtureTexts.length} fixture configs written by Racket, 1–6 random mutations each`,
@@ -136,7 +134,7 @@ describe('the rktd reader', () => {
       exitCode: '—',
       reported: `${tally.value} values, ${tally['syntax-error']} RktdSyntaxError; nothing else`,
       lost: 'nothing',
-      bound: '< 20 s in all',
+      bound: 'every case answered (time recorded, not asserted)',
     });
   });
 
@@ -156,7 +154,6 @@ describe('the rktd reader', () => {
     const { ms } = timed(() => {
       for (const [name, text] of cases) {
         const { value, ms: one } = timed(() => parseOutcome(text));
-        expect(one, name).toBeLessThan(5_000);
         slowest = Math.max(slowest, one);
         tally[value]++;
       }
@@ -170,7 +167,7 @@ describe('the rktd reader', () => {
       exitCode: '—',
       reported: outcomes.join('; '),
       lost: 'nothing',
-      bound: '< 5 s each',
+      bound: 'each answered (slowest recorded, not asserted)',
     });
   });
 });
@@ -299,9 +296,8 @@ describe('the config model', () => {
       exitCode: '—',
       reported: `${tally.value} Configs, ${tally.bad} StoreError E_BAD_CONFIG; nothing else`,
       lost: 'nothing',
-      bound: '< 20 s in all',
+      bound: 'every case answered (time recorded, not asserted)',
     });
-    expect(ms).toBeLessThan(20_000);
   });
 
   it('the pulse on every odd config that parses → a verdict or a clean error, never a throw', async () => {
@@ -338,9 +334,8 @@ describe('the config model', () => {
       exitCode: '—',
       reported: `${seen.verdicts} reports with verdicts, ${seen.rejected} clean E_CONFIG_UNREADABLE errors; no throw`,
       lost: 'nothing',
-      bound: '< 60 s in all',
+      bound: 'every case answered (time recorded, not asserted)',
     });
-    expect(ms).toBeLessThan(60_000);
   }, 120_000);
 });
 
@@ -404,9 +399,8 @@ describe('heartbeat JSON', () => {
       exitCode: '—',
       reported: `verdicts by state: ${Object.entries(tally).map(([k, n]) => `${k} ${n}`).join(', ')}; every non-heartbeat is ERROR with a reason`,
       lost: 'nothing',
-      bound: '< 30 s in all',
+      bound: 'every case answered (time recorded, not asserted)',
     });
-    expect(ms).toBeLessThan(30_000);
   }, 60_000);
 });
 
@@ -447,9 +441,8 @@ describe('e-mail config files', () => {
       exitCode: '—',
       reported: `${tally.value} EmailConfigs, ${tally.bad} PulseError E_EMAIL_CONFIG; nothing else`,
       lost: 'nothing',
-      bound: '< 20 s in all',
+      bound: 'every case answered (time recorded, not asserted)',
     });
-    expect(ms).toBeLessThan(20_000);
   });
 });
 
