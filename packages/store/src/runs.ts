@@ -11,7 +11,7 @@
 //
 // A success is still only `<task>-beat.json`, byte for byte as `beat` writes it.
 import { StoreError } from './errors.js';
-import { isUnixTime as isTime } from './schema.js';
+import { describeValue, isUnixTime as isTime } from './schema.js';
 import type { Store } from './types.js';
 import { updateObject } from './update.js';
 
@@ -77,7 +77,7 @@ function bad(what: string, key: string, location: string, why: string, cause?: u
   });
 }
 
-const shown = (v: unknown): string => (v === undefined ? 'missing' : JSON.stringify(v));
+const shown = (v: unknown): string => (v === undefined ? 'missing' : describeValue(v));
 
 /**
  * What keeps a value from being a run state, or undefined when it is one: an object whose
@@ -87,7 +87,7 @@ const shown = (v: unknown): string => (v === undefined ? 'missing' : JSON.string
  */
 export function runStateProblem(data: unknown): string | undefined {
   const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-  if (!isObject(data)) return `not a JSON object: ${Array.isArray(data) ? 'a list' : shown(data)}`;
+  if (!isObject(data)) return `not a JSON object: ${shown(data)}`;
   const { running, failed } = data;
   if (!Array.isArray(running)) return `"running" is not a list: ${shown(running)}`;
   for (const [i, r] of running.entries()) {
