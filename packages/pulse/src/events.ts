@@ -1,7 +1,7 @@
 // What a pulse tells its caller while it runs: typed events, each with its data. A renderer
 // (the CLI's terminal output, a log shipper) works from these, never from the report's text.
 import { stringify } from '@svcmon/rktd';
-import { printableAddress } from './address.js';
+import { shownText } from '@svcmon/store';
 import type { Notification } from './alerts.js';
 import type { ReportLine } from './report.js';
 import type { SiteVerdict, TaskVerdict } from './types.js';
@@ -76,7 +76,7 @@ export function eventLines(event: PulseEvent): string[] {
       if (event.quiet === 'healthy') return ['', 'All healthy, as last reported: not notifying'];
       return event.changes ? ['', ...textLines(event.changes)] : [];
     case 'mail-sending':
-      return ['', 'Sending email:', ...event.recipients.map((to) => `  ${printableAddress(to)}`)];
+      return ['', 'Sending email:', ...event.recipients.map((to) => `  ${shownText(to)}`)];
     case 'webhooks-calling':
       return ['', 'Calling webhooks:', ...event.hooks.map((h) => `  ${h.host} (${h.format})`)];
     default:

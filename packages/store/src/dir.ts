@@ -385,10 +385,33 @@ class DirStore implements Store {
     );
   }
 
+  /**
+   * The store's folder must be there before a write: it is never created (a mistyped path would
+   * silently become a new, unwatched store), only the folders under it that keys need are.
+   */
+  async #rootExists(key: string): Promise<void> {
+    const { stat } = await fsPromises();
+    let isFolder: boolean;
+    try {
+      isFolder = (await stat(this.location)).isDirectory();
+    } catch (e) {
+      if (errno(e) !== 'ENOENT' && errno(e) !== 'ENOTDIR') throw this.#fail(e, key, 'finding the folder for');
+      isFolder = false;
+    }
+    if (!isFolder) {
+      throw new StoreError('E_NO_BUCKET', `cannot write ${JSON.stringify(key)}: there is no folder ${this.location}, and a directory store does not create its own folder`, {
+        key,
+        location: this.location,
+        kind: 'dir',
+      });
+    }
+  }
+
   async put(key: string, body: string | Uint8Array, options: PutOptions): Promise<{ etag: string }> {
     const file = this.#path(key);
     const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
     const fs = await fsPromises();
+    await this.#rootExists(key);
     try {
       await fs.mkdirp(dirname(file));
     } catch (e) {
@@ -470,7 +493,10 @@ class DirStore implements Store {
   }
 }
 
-/** A store that keeps objects as files under `path` (created on first write). */
+/**
+ * A store that keeps objects as files under the folder `path`, which must exist (a write to a
+ * missing one is E_NO_BUCKET); the folders under it that keys with `/` need are created.
+ */
 export function dirStore(path: string, options?: DirStoreOptions): Store {
   return new DirStore(path, options);
 }

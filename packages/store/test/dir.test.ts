@@ -37,6 +37,26 @@ describe('directory store', () => {
     }
   });
 
+  test('a write never creates the store\'s own folder (E_NO_BUCKET naming it), only the folders under it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'svcmon-dir-'));
+    try {
+      const typo = join(dir, 'bukcet');
+      for (const key of ['t-beat.json', 'team/t-beat.json']) {
+        const e = await dirStore(typo).put(key, '{}', { contentType: 'application/json' }).catch((err: unknown) => err);
+        expect(e).toMatchObject({ name: 'StoreError', code: 'E_NO_BUCKET', kind: 'dir', key, location: typo });
+        expect((e as Error).message).toBe(`cannot write "${key}": there is no folder ${typo}, and a directory store does not create its own folder`);
+      }
+      await writeFile(join(dir, 'a-file'), 'x');
+      await expect(dirStore(join(dir, 'a-file')).put('k', 'x', { contentType: 'text/plain' })).rejects.toMatchObject({ code: 'E_NO_BUCKET' });
+      await expect(dirStore(join(dir, 'a-file', 'under')).put('k', 'x', { contentType: 'text/plain' })).rejects.toMatchObject({ code: 'E_NO_BUCKET' });
+      expect((await readdir(dir)).sort()).toEqual(['a-file']);
+      await writeHeartbeat(dirStore(dir), 'team/deep/t', { now: new Date(1795488696000) });
+      expect(await readdir(join(dir, 'team', 'deep'))).toEqual(['t-beat.json']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   test('objects are plain files with the object names; "/" makes folders; no temp or lock files stay', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'svcmon-dir-'));
     try {
