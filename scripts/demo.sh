@@ -11,5 +11,5 @@ case $dir in /*) ;; *) dir="$here/$dir" ;; esac
 
 pnpm install --frozen-lockfile --reporter=silent
 pnpm turbo run build --filter @svcmon/cli... --output-logs=errors-only
+# The Node env.sh chose (Node 24 from .tools/ when the PATH's is older): the demo's hints name it.
 node packages/cli/dist/bin.js demo "$dir"
-echo "(In this clone the svcmon command is: node $root/packages/cli/dist/bin.js)"

@@ -2,7 +2,8 @@
 # Runs every test of every package on a fresh clone: installs what is missing
 # (Node 24 when the machine's is older, pnpm, dependencies, and from Debian
 # racket, chromium, msmtp-mta, faketime and prometheus's promtool), builds,
-# checks the packaging, tests every package (each one even when another
+# checks the packaging, looks for unused files, exports and dependencies
+# (knip, configured in knip.json), tests every package (each one even when another
 # fails), then runs the clock-sensitive suites again under faketime at
 # instants that break naive date code. Ends with one line of totals.
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -27,6 +28,8 @@ rm -f packages/*/test-output/vitest-*.json internal/*/test-output/vitest-*.json
 set +e
 status=0
 pnpm turbo run build typecheck lint --continue --output-logs=errors-only || status=1
+# After the build: the config package's build writes a module its sources import.
+pnpm exec knip || status=1
 pnpm turbo run test --continue --concurrency=1 --output-logs=full -- \
   --reporter=default --reporter=json --outputFile.json="$REPORT" || status=1
 

@@ -305,7 +305,12 @@ describe.each(runtimes)('installed from the tarballs, under $label', (runtime) =
     expect(byName.stdout.trim()).toBe(version.stdout.trim());
   });
 
-  it('`npx svcmon beat ./mon nightly` writes the heartbeat file', () => {
+  it('`npx svcmon beat ./mon nightly` refuses a folder that does not exist, and writes the heartbeat file once it does', () => {
+    const missing = npx('svcmon', 'beat', './mon', 'nightly');
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain(`there is no folder ${path.join(realpathSync(project), 'mon')}`);
+    expect(existsSync(path.join(project, 'mon'))).toBe(false);
+    mkdirSync(path.join(project, 'mon'));
     const before = nowSeconds();
     const r = npx('svcmon', 'beat', './mon', 'nightly');
     expect(r.status, r.stderr).toBe(0);
@@ -426,6 +431,7 @@ describe.each(runtimes)('installed from the tarballs, under $label', (runtime) =
   });
 
   it('`svcmon run` records a failure with its exit status and output, and the next pulse reports it', () => {
+    mkdirSync(path.join(project, 'run-mon'));
     const set = npx('svcmon', 'config', 'set-task', './run-mon', 'job', '--force', '--skip-html');
     expect(set.status, set.stderr).toBe(0);
     const ok = npx('svcmon', 'run', './run-mon', 'job', '--', node, '-e', 'console.log("fine")');
@@ -448,6 +454,7 @@ describe.each(runtimes)('installed from the tarballs, under $label', (runtime) =
     expect(handler, 'README.md has a ```js block starting with // index.mjs').toBeDefined();
     mkdirSync(path.join(project, 'lambda'));
     writeFileSync(path.join(project, 'lambda', 'index.mjs'), handler!);
+    mkdirSync(path.join(project, 'lambda-mon'));
     const set = npx('svcmon', 'config', 'set-task', './lambda-mon', 'nightly', '--force', '--skip-html');
     expect(set.status, set.stderr).toBe(0);
     expect(npx('svcmon', 'beat', './lambda-mon', 'nightly').status).toBe(0);
@@ -463,6 +470,7 @@ describe.each(runtimes)('installed from the tarballs, under $label', (runtime) =
   });
 
   it('imports @svcmon/beat from ESM and beats into a directory, byte for byte as the original', () => {
+    mkdirSync(path.join(project, 'esm-mon'));
     const script = `
       import { beat } from '@svcmon/beat';
       const live = await beat('./esm-mon', 'live');
@@ -480,6 +488,7 @@ describe.each(runtimes)('installed from the tarballs, under $label', (runtime) =
   });
 
   it('requires @svcmon/beat from CommonJS and beats into a directory, byte for byte as the original', () => {
+    mkdirSync(path.join(project, 'cjs-mon'));
     const script = `
       const { beat } = require('@svcmon/beat');
       (async () => {

@@ -17,7 +17,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { register } from 'node:module';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -102,7 +102,8 @@ async function pool(items, limit, fn) {
 }
 
 const figures = {
-  machine: { cpus: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+  // The load average (1, 5, 15 min) before and after: other work on the same cores shows in every figure.
+  machine: { cpus: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version, loadBefore: loadavg() },
   params: { tasks: TASKS, sites: SITES, hangingSites: Math.round(SITES * HANG_FRACTION), siteTimeoutS: TIMEOUT, beats: BEATS },
 };
 
@@ -196,5 +197,6 @@ try {
 
 const out = join(here, '../results');
 mkdirSync(out, { recursive: true });
+figures.machine.loadAfter = loadavg();
 writeFileSync(join(out, quick ? 'load-quick.json' : 'load.json'), `${JSON.stringify(figures, null, 2)}\n`);
 log(`figures written to ${join(out, quick ? 'load-quick.json' : 'load.json')}`);

@@ -3,7 +3,7 @@
 // measurement per scenario into results/<file>.json, which
 // scripts/report.mjs turns into RELIABILITY.md.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -11,12 +11,12 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { FIXTURES, REPO_ROOT } from '@svcmon/testkit';
 
-export { FIXTURES, REPO_ROOT };
+export { FIXTURES };
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const PACKAGE_DIR = resolve(here, '..');
-export const BIN = resolve(REPO_ROOT, 'packages/cli/dist/bin.js');
-export const RESULTS_DIR = resolve(PACKAGE_DIR, 'results');
+const PACKAGE_DIR = resolve(here, '..');
+const BIN = resolve(REPO_ROOT, 'packages/cli/dist/bin.js');
+const RESULTS_DIR = resolve(PACKAGE_DIR, 'results');
 
 if (!existsSync(BIN)) {
   throw new Error(`${BIN} is missing: build the CLI first (pnpm --filter @svcmon/cli build)`);
@@ -115,7 +115,7 @@ export interface Measurement {
 const recorded = new Map<string, Measurement[]>();
 
 /** Shortens a report/error text to one table-friendly line. */
-export function oneLine(text: string, max = 260): string {
+function oneLine(text: string, max = 260): string {
   const line = text
     .split('\n')
     .map((l) => l.trim())
@@ -139,11 +139,6 @@ export function record(file: string, m: Measurement): void {
   recorded.set(file, list);
   mkdirSync(RESULTS_DIR, { recursive: true });
   writeFileSync(join(RESULTS_DIR, `${file}.json`), `${JSON.stringify(list, null, 2)}\n`);
-}
-
-/** Reads a results file (for tests of the report script). */
-export function readResults(file: string): Measurement[] {
-  return JSON.parse(readFileSync(join(RESULTS_DIR, `${file}.json`), 'utf8')) as Measurement[];
 }
 
 /** A config.rktd (Racket syntax) from plain parts, for seeding buckets. */

@@ -1,7 +1,8 @@
 // Web sites misbehaving, end to end: the built CLI's pulse on a directory
 // store whose config lists one bad site each (timeout 2 s). For every
 // scenario: exit 1, the site FAILED with a reason in the report (and in
-// --json), a bounded time, and config.rktd byte-for-byte unchanged.
+// --json), the pulse ending by itself (the time it took is recorded, never asserted), and
+// config.rktd byte-for-byte unchanged.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,7 +57,7 @@ describe('a bad site is FAILED with a reason; the pulse stays bounded; the healt
     expect(text.stdout).toContain(`${url}: FAILED`);
     expect(site.ok).toBe(false);
     expect(site.reason).toMatch(/host not found|ENOTFOUND|EAI_AGAIN|DNS/i);
-    expect(text.ms).toBeLessThan(10_000);
+    expect(text.killed).toBe(false);
     record(FILE, {
       group: GROUP,
       scenario: 'DNS failure (`http://svcmon-reliability.invalid/`)',
@@ -65,7 +66,7 @@ describe('a bad site is FAILED with a reason; the pulse stays bounded; the healt
       exitCode: text.code,
       reported: `FAILED: ${site.reason}`,
       lost: 'nothing',
-      bound: '< 10 s',
+      bound: 'the pulse ends by itself',
     });
   });
 
@@ -73,9 +74,9 @@ describe('a bad site is FAILED with a reason; the pulse stays bounded; the healt
     const { text, site } = await pulseOn(faulty.trickleHeaders, 2);
     expect(text.code).toBe(1);
     expect(text.stdout).toContain(`${faulty.trickleHeaders}: FAILED`);
+    // The site's own timeout ended the check (the reason says so), not the body or the hang guard.
     expect(site.reason).toMatch(/timed out after 2 s/);
-    expect(site.ms).toBeLessThan(4_000);
-    expect(text.ms).toBeLessThan(10_000);
+    expect(text.killed).toBe(false);
     record(FILE, {
       group: GROUP,
       scenario: 'site trickles its status line one byte per second (timeout 2 s)',
@@ -84,16 +85,18 @@ describe('a bad site is FAILED with a reason; the pulse stays bounded; the healt
       exitCode: text.code,
       reported: `FAILED: ${site.reason} (check took ${site.ms} ms)`,
       lost: 'nothing',
-      bound: 'check < 4 s, pulse < 10 s',
+      bound: 'ended by the 2 s site timeout',
     });
   });
 
   it('headers at once, body trickled forever → up, without waiting for the body', async () => {
     const { text, site } = await pulseOn(faulty.trickleBody, 2);
     expect(text.code).toBe(0);
-    expect(site.ok).toBe(true);
-    expect(site.ms).toBeLessThan(2_000);
-    expect(text.ms).toBeLessThan(10_000);
+    // Up within its 2 s timeout although the body never ends: had the check waited for the body,
+    // the timeout would have failed it.
+    expect(site).toMatchObject({ ok: true, status: 200 });
+    expect(site.reason).toBeUndefined();
+    expect(text.killed).toBe(false);
     record(FILE, {
       group: GROUP,
       scenario: 'site sends headers, then trickles the body one byte per second',
@@ -102,7 +105,7 @@ describe('a bad site is FAILED with a reason; the pulse stays bounded; the healt
       exitCode: text.code,
       reported: `ok (status ${site.status}; body not awaited, check took ${site.ms} ms)`,
       lost: 'nothing',
-      bound: 'check < 2 s',
+      bound: 'up within the 2 s timeout, body not awaited',
     });
   });
 
@@ -116,7 +119,7 @@ describe('a bad site is FAILED with a reason; the pulse stays bounded; the healt
     expect(site.ok).toBe(true);
     // Two pulses (text, --json): each may have a few socket buffers in flight, never the stream.
     expect(sent).toBeLessThan(64 * 1024 * 1024);
-    expect(text.ms).toBeLessThan(10_000);
+    expect(text.killed).toBe(false);
     record(FILE, {
       group: GROUP,
       scenario: 'site sends an endless body as fast as it can',
@@ -125,15 +128,17 @@ describe('a bad site is FAILED with a reason; the pulse stays bounded; the healt
       exitCode: text.code,
       reported: `ok (status ${site.status}); the server got rid of ${(sent / 1024 / 1024).toFixed(1)} MiB over two pulses before the socket closed`,
       lost: 'nothing',
-      bound: '< 64 MiB written, < 10 s',
+      bound: '< 64 MiB written, the pulse ends by itself',
     });
   });
 
   it('headers sent, then silence (testkit okEndless) → up, body not awaited', async () => {
     const { text, site } = await pulseOn(sites.okEndless, 2);
     expect(text.code).toBe(0);
-    expect(site.ok).toBe(true);
-    expect(site.ms).toBeLessThan(2_000);
+    // Up within its 2 s timeout although the body never ends: had the check waited for the body,
+    // the timeout would have failed it.
+    expect(site).toMatchObject({ ok: true, status: 200 });
+    expect(site.reason).toBeUndefined();
     record(FILE, {
       group: GROUP,
       scenario: 'site sends headers, then nothing, never ending the body',
@@ -142,7 +147,7 @@ describe('a bad site is FAILED with a reason; the pulse stays bounded; the healt
       exitCode: text.code,
       reported: `ok (status ${site.status}; check took ${site.ms} ms)`,
       lost: 'nothing',
-      bound: 'check < 2 s',
+      bound: 'up within the 2 s timeout, body not awaited',
     });
   });
 
@@ -150,7 +155,7 @@ describe('a bad site is FAILED with a reason; the pulse stays bounded; the healt
     const { text, site } = await pulseOn(sites.hang, 2);
     expect(text.code).toBe(1);
     expect(site.reason).toMatch(/timed out after 2 s/);
-    expect(text.ms).toBeLessThan(10_000);
+    expect(text.killed).toBe(false);
     record(FILE, {
       group: GROUP,
       scenario: 'site accepts the connection and never answers (timeout 2 s)',
@@ -159,7 +164,7 @@ describe('a bad site is FAILED with a reason; the pulse stays bounded; the healt
       exitCode: text.code,
       reported: `FAILED: ${site.reason}`,
       lost: 'nothing',
-      bound: '< 10 s',
+      bound: 'the pulse ends by itself',
     });
   });
 
@@ -168,7 +173,7 @@ describe('a bad site is FAILED with a reason; the pulse stays bounded; the healt
     expect(text.code).toBe(1);
     expect(text.stdout).toContain(`${faulty.selfSigned}: FAILED`);
     expect(site.reason).toMatch(/TLS|certificate|self[- ]signed/i);
-    expect(text.ms).toBeLessThan(10_000);
+    expect(text.killed).toBe(false);
     record(FILE, {
       group: GROUP,
       scenario: 'HTTPS site with a self-signed certificate',
@@ -177,7 +182,7 @@ describe('a bad site is FAILED with a reason; the pulse stays bounded; the healt
       exitCode: text.code,
       reported: `FAILED: ${site.reason}`,
       lost: 'nothing',
-      bound: '< 10 s',
+      bound: 'the pulse ends by itself',
     });
   });
 
@@ -193,7 +198,7 @@ describe('a bad site is FAILED with a reason; the pulse stays bounded; the healt
       exitCode: text.code,
       reported: `FAILED: ${site.reason}`,
       lost: 'nothing',
-      bound: '< 10 s',
+      bound: 'the pulse ends by itself',
     });
   });
 
@@ -204,9 +209,10 @@ describe('a bad site is FAILED with a reason; the pulse stays bounded; the healt
     await writeFile(join(dir, 'config.rktd'), config);
     const r = await svcmon(['pulse', dir, '--no-email']);
     expect(r.code).toBe(1);
-    expect(r.stdout.match(/: FAILED/g)?.length).toBe(40);
-    // 40 sites, concurrency 32 → two rounds of the 2 s timeout.
-    expect(r.ms).toBeLessThan(12_000);
+    expect(r.killed).toBe(false);
+    expect(r.stdout.match(/: FAILED \(timed out after 2 s/g)?.length).toBe(40);
+    // Checked side by side, not one after another: the server saw (at least 32 of) them open together.
+    expect(faulty.trickleMaxOpen()).toBeGreaterThanOrEqual(32);
     expect(await readFile(join(dir, 'config.rktd'), 'utf8')).toBe(config);
     record(FILE, {
       group: GROUP,
@@ -216,7 +222,7 @@ describe('a bad site is FAILED with a reason; the pulse stays bounded; the healt
       exitCode: r.code,
       reported: '40 × FAILED: timed out after 2 s',
       lost: 'nothing',
-      bound: '< 12 s (not 80 s)',
+      bound: 'checked side by side (≥ 32 connections open at once), each ended by its own 2 s timeout',
     });
   });
 });

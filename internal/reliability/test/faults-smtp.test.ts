@@ -1,7 +1,7 @@
 // SMTP misbehaving, end to end: the built CLI's pulse (directory store, one
 // recipient, `--beat monitor`) against an SMTP port that refuses, a real SMTP
 // server that rejects the login. Each: exit 3, a line naming the mail
-// failure, bounded time, `monitor` NOT recorded, config.rktd unchanged.
+// failure, the run ending by itself (its time recorded, never asserted), `monitor` NOT recorded, config.rktd unchanged.
 // (The server that never greets is in faults-smtp-hang.test.ts: it costs
 // nodemailer's 60 s greeting timeout, so it runs beside the other files.)
 import { existsSync } from 'node:fs';
@@ -40,7 +40,7 @@ describe('mail cannot be sent → exit 3, a clear line, the monitor does not bea
     expect(r.stderr).toMatch(/svcmon: error: could not send the report: .*127\.0\.0\.1:\d+.*(ECONNREFUSED|refused)/);
     expect(r.stderr).toContain('not recording the heartbeat of monitor');
     expect(hasStack(r.stderr)).toBe(false);
-    expect(r.ms).toBeLessThan(20_000);
+    expect(r.killed).toBe(false);
     expect(existsSync(join(dir, 'monitor-beat.json'))).toBe(false);
     expect(await readFile(join(dir, 'config.rktd'), 'utf8')).toBe(MAIL_CONFIG);
     record(FILE, {
@@ -51,7 +51,7 @@ describe('mail cannot be sent → exit 3, a clear line, the monitor does not bea
       exitCode: r.code,
       reported: r.stderr.split('\n')[0] ?? '',
       lost: 'nothing (report still printed; monitor heartbeat not recorded, as it must)',
-      bound: '< 20 s',
+      bound: 'ends by itself',
     });
   });
 
@@ -69,7 +69,7 @@ describe('mail cannot be sent → exit 3, a clear line, the monitor does not bea
     expect(r.stderr).toContain('not recording the heartbeat of monitor');
     expect(r.stdout + r.stderr).not.toContain('wrong-password-9f3a');
     expect(hasStack(r.stderr)).toBe(false);
-    expect(r.ms).toBeLessThan(20_000);
+    expect(r.killed).toBe(false);
     expect(smtp.authFailures.length).toBeGreaterThan(failuresBefore);
     expect(smtp.messages.length).toBe(0);
     expect(existsSync(join(dir, 'monitor-beat.json'))).toBe(false);
@@ -82,7 +82,7 @@ describe('mail cannot be sent → exit 3, a clear line, the monitor does not bea
       exitCode: r.code,
       reported: r.stderr.split('\n')[0] ?? '',
       lost: 'nothing (monitor heartbeat not recorded; password not shown)',
-      bound: '< 20 s',
+      bound: 'ends by itself',
     });
   });
 
@@ -105,7 +105,7 @@ describe('mail cannot be sent → exit 3, a clear line, the monitor does not bea
       exitCode: r.code,
       reported: `mail delivered (${smtp.messages.length} message), monitor heartbeat recorded`,
       lost: 'nothing',
-      bound: '< 20 s',
+      bound: 'ends by itself',
     });
   });
 });

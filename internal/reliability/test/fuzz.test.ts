@@ -1,12 +1,12 @@
 // Hostile input with fast-check. Every case ends in a value or the package's
 // typed error, never anything else and never a hang (input sizes are bounded;
-// each property has a time budget asserted afterwards).
+// the time each property took is recorded in RELIABILITY.md, never asserted: a hang is caught by the test timeout).
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isRktdSyntaxError, parse } from '@svcmon/rktd';
+import { isRktdSyntaxError, parse, stringify, valueEquals, type Value } from '@svcmon/rktd';
 import { dirStore, isStoreError, parseConfig } from '@svcmon/store';
 import { checkTasks, isPulseError, parseEmailConfig, takePulse } from '@svcmon/pulse';
 import { propertySeed } from '@svcmon/testkit';
@@ -71,10 +71,11 @@ const mutatedFixture = fc
   .map(([text, ms]) => mutate(text, ms));
 
 type Outcome = 'value' | 'syntax-error';
-/** parse(): a value or RktdSyntaxError, nothing else. */
+/** parse(): a value or RktdSyntaxError, nothing else. A value also survives write → read. */
 function parseOutcome(text: string): Outcome {
+  let v: Value;
   try {
-    parse(text, { source: 'fuzz.rktd' });
+    v = parse(text, { source: 'fuzz.rktd' });
   } catch (e) {
     if (isRktdSyntaxError(e)) {
       expect(e.line).toBeGreaterThanOrEqual(1);
@@ -84,6 +85,7 @@ function parseOutcome(text: string): Outcome {
     }
     throw e;
   }
+  expect(valueEquals(parse(stringify(v)), v)).toBe(true);
   return 'value';
 }
 
@@ -104,7 +106,6 @@ describe('the rktd reader', () => {
         { seed: SEED, numRuns: 3000 * RUNS },
       ),
     );
-    expect(ms).toBeLessThan(20_000);
     record(FILE, {
       group: GROUP,
       scenario: 'rktd reader: random text (syntax-biased and arbitrary Unicode, ≤ 200 chars)',
@@ -113,7 +114,7 @@ describe('the rktd reader', () => {
       exitCode: '—',
       reported: `${tally.value} values, ${tally['syntax-error']} RktdSyntaxError (with line:column); nothing else`,
       lost: 'nothing',
-      bound: '< 20 s in all',
+      bound: 'every case answered (time recorded, not asserted)',
     });
   });
 
@@ -127,7 +128,6 @@ describe('the rktd reader', () => {
         { seed: SEED, numRuns: 2000 * RUNS },
       ),
     );
-    expect(ms).toBeLessThan(20_000);
     record(FILE, {
       group: GROUP,
       scenario: `rktd reader: ${fixtureTexts.length} fixture configs written by Racket, 1–6 random mutations each`,
@@ -136,7 +136,7 @@ describe('the rktd reader', () => {
       exitCode: '—',
       reported: `${tally.value} values, ${tally['syntax-error']} RktdSyntaxError; nothing else`,
       lost: 'nothing',
-      bound: '< 20 s in all',
+      bound: 'every case answered (time recorded, not asserted)',
     });
   });
 
@@ -153,15 +153,15 @@ describe('the rktd reader', () => {
     ];
     const tally = { value: 0, 'syntax-error': 0 };
     let slowest = 0;
+    let slowestName = '';
     const { ms } = timed(() => {
       for (const [name, text] of cases) {
         const { value, ms: one } = timed(() => parseOutcome(text));
-        expect(one, name).toBeLessThan(5_000);
-        slowest = Math.max(slowest, one);
+        if (one >= slowest) [slowest, slowestName] = [one, name];
         tally[value]++;
       }
     });
-    const outcomes = [`${tally['syntax-error']} RktdSyntaxError (depth limit, unterminated), ${tally.value} values; slowest ${slowest} ms`];
+    const outcomes = [`${tally['syntax-error']} RktdSyntaxError (depth limit, unterminated), ${tally.value} values; slowest ${slowest} ms (${slowestName})`];
     record(FILE, {
       group: GROUP,
       scenario: 'rktd reader: deep nesting (100 000 levels), 1 MB strings, 10 000-digit numbers',
@@ -170,7 +170,7 @@ describe('the rktd reader', () => {
       exitCode: '—',
       reported: outcomes.join('; '),
       lost: 'nothing',
-      bound: '< 5 s each',
+      bound: 'each answered (slowest recorded, not asserted)',
     });
   });
 });
@@ -299,9 +299,8 @@ describe('the config model', () => {
       exitCode: '—',
       reported: `${tally.value} Configs, ${tally.bad} StoreError E_BAD_CONFIG; nothing else`,
       lost: 'nothing',
-      bound: '< 20 s in all',
+      bound: 'every case answered (time recorded, not asserted)',
     });
-    expect(ms).toBeLessThan(20_000);
   });
 
   it('the pulse on every odd config that parses → a verdict or a clean error, never a throw', async () => {
@@ -338,9 +337,8 @@ describe('the config model', () => {
       exitCode: '—',
       reported: `${seen.verdicts} reports with verdicts, ${seen.rejected} clean E_CONFIG_UNREADABLE errors; no throw`,
       lost: 'nothing',
-      bound: '< 60 s in all',
+      bound: 'every case answered (time recorded, not asserted)',
     });
-    expect(ms).toBeLessThan(60_000);
   }, 120_000);
 });
 
@@ -404,9 +402,8 @@ describe('heartbeat JSON', () => {
       exitCode: '—',
       reported: `verdicts by state: ${Object.entries(tally).map(([k, n]) => `${k} ${n}`).join(', ')}; every non-heartbeat is ERROR with a reason`,
       lost: 'nothing',
-      bound: '< 30 s in all',
+      bound: 'every case answered (time recorded, not asserted)',
     });
-    expect(ms).toBeLessThan(30_000);
   }, 60_000);
 });
 
@@ -447,9 +444,8 @@ describe('e-mail config files', () => {
       exitCode: '—',
       reported: `${tally.value} EmailConfigs, ${tally.bad} PulseError E_EMAIL_CONFIG; nothing else`,
       lost: 'nothing',
-      bound: '< 20 s in all',
+      bound: 'every case answered (time recorded, not asserted)',
     });
-    expect(ms).toBeLessThan(20_000);
   });
 });
 

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setTask } from '@svcmon/config';
 import { addressProblem, takePulse } from '@svcmon/pulse';
-import { dirStore, writeConfig } from '@svcmon/store';
+import { dirStore, writeConfig, writeHeartbeat } from '@svcmon/store';
 import { launchChromium, startSmtp, type TestSmtp } from '@svcmon/testkit';
 import { hasStack, record, rktdString, svcmon, tempDir } from './_helpers.js';
 
@@ -218,7 +218,32 @@ describe('messages that used to mislead', () => {
     scenario('svcmon run with no command', ['run', '$DIR', 'job'], 2, /^svcmon: error: run: no command: .* \(see 'svcmon run --help'\)\n$/));
 
   it('svcmon beat into /proc/x ends at once with a clear error', () =>
-    scenario('svcmon beat /proc/x t (used to spin at 100% CPU)', ['beat', '/proc/x', 't'], 1, /^svcmon: error: failed creating the folder for "t-beat\.json" in \/proc\/x: cannot create the folder \/proc\/x: its parent exists but accepts no new folder/));
+    scenario('svcmon beat /proc/x t (used to spin at 100% CPU)', ['beat', '/proc/x', 't'], 1, /^svcmon: error: cannot write "t-beat\.json": there is no folder \/proc\/x, and a directory store does not create its own folder/));
+
+  it('svcmon beat /proc x/t (a folder under a pseudo file system) ends at once with a clear error', () =>
+    scenario('svcmon beat /proc x/t (a key folder /proc refuses)', ['beat', '/proc', 'x/t'], 1, /^svcmon: error: failed creating the folder for "x\/t-beat\.json" in \/proc: cannot create the folder \/proc\/x: its parent exists but accepts no new folder/));
+
+  it('a mistyped directory is not created by a beat', async () => {
+    const root = await tempDir();
+    await scenario('svcmon beat <dir>/bukcet t (a folder that does not exist)', ['beat', join(root, 'bukcet'), 't'], 1, /there is no folder .*bukcet, and a directory store does not create its own folder \(check the path, or create the folder first: mkdir -p .*bukcet\)\n$/);
+    expect(existsSync(join(root, 'bukcet'))).toBe(false);
+  });
+
+  it.each([['{"at":9999999999999}'], ['{"at":"x"}'], ['[{"running":[]}]']])('a run state %s is that task\'s error naming the object; the other task is still ok', async (state) => {
+    const dir = await tempDir();
+    const store = dirStore(dir);
+    await setTask(store, { name: 't' }, { force: true, skipHtml: true });
+    await setTask(store, { name: 'good' }, { skipHtml: true });
+    for (const name of ['t', 'good']) await writeHeartbeat(store, name);
+    await writeFile(join(dir, 't-run.json'), state);
+    const r = await svcmon(['pulse', dir, '--no-email', '--no-publish'], { timeoutMs: 20_000 });
+    expect(r.killed).toBe(false);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/^good: ok$/m);
+    const reason = /^t: ERROR\n {2}(.*)$/m.exec(r.stdout)?.[1];
+    expect(reason).toMatch(/^malformed run state "t-run\.json": /);
+    record(FILE, { group: GROUP, scenario: `<task>-run.json holds ${state}`, how: 'CLI pulse', ms: r.ms, exitCode: r.code, reported: `t: ERROR ${reason}; good: ok`, lost: 'nothing', bound: 'exit 1, that task only' });
+  });
 
   it('--debug adds the cause chain to a pulse mail error', async () => {
     const setup = async (dir: string): Promise<void> => {

@@ -16,11 +16,11 @@ export interface ExpositionFamily {
 
 export class ExpositionSyntaxError extends Error {
   override readonly name = 'ExpositionSyntaxError';
-  constructor(
-    message: string,
-    readonly line: number,
-  ) {
+  // A plain field, not a parameter property: the load bench runs this file under Node's type stripping.
+  readonly line: number;
+  constructor(message: string, line: number) {
     super(`line ${line}: ${message}`);
+    this.line = line;
   }
 }
 

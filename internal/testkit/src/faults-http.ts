@@ -22,6 +22,8 @@ export interface FaultySites {
   floodBytes(): number;
   /** Requests received, as `METHOD path`. */
   requests: string[];
+  /** The most connections the trickling server (trickleHeaders, trickleBody) held open at once. */
+  trickleMaxOpen(): number;
   close(): Promise<void>;
 }
 
@@ -75,6 +77,12 @@ export async function startFaultySites(): Promise<FaultySites> {
     });
   });
   track(trickle, sockets);
+  let open = 0;
+  let maxOpen = 0;
+  trickle.on('connection', (socket: Socket) => {
+    maxOpen = Math.max(maxOpen, ++open);
+    socket.on('close', () => open--);
+  });
   const tricklePort = await listen(trickle);
 
   const chunk = Buffer.alloc(64 * 1024, 0x61);
@@ -111,6 +119,7 @@ export async function startFaultySites(): Promise<FaultySites> {
     selfSigned: `https://127.0.0.1:${tlsPort}/`,
     floodBytes: () => flooded,
     requests,
+    trickleMaxOpen: () => maxOpen,
     async close() {
       for (const t of timers) clearInterval(t);
       for (const s of sockets) s.destroy();

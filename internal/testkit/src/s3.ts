@@ -10,7 +10,8 @@
 // - answers GetBucketLocation with a configurable LocationConstraint,
 // - answers ListObjectsV2 itself from s3rver's files, as AWS documents it (s3rver 3.7.1 pages
 //   with a DES token Node >= 17 refuses, and stats every object of the bucket for every page),
-//   and can refuse listing as a policy without s3:ListBucket does (403 AccessDenied),
+//   and can refuse listing as a policy without s3:ListBucket does (403 AccessDenied, and then
+//   403 AccessDenied rather than 404 NoSuchKey for a GET or HEAD of a missing key, as AWS does),
 // - injects faults (status codes, delays), records every request and counts them by kind.
 import { SignatureV4 } from '@smithy/signature-v4';
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
@@ -27,7 +28,8 @@ interface S3rverInstance {
 }
 type S3rverCtor = new (options: Record<string, unknown>) => S3rverInstance;
 // s3rver ships no types; load it through require so no declaration file is needed.
-const S3rver = createRequire(import.meta.url)('s3rver') as S3rverCtor;
+const require = createRequire(import.meta.url);
+const S3rver = require('s3rver') as S3rverCtor;
 
 export const S3_TEST_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 
@@ -41,7 +43,11 @@ export interface S3BucketOptions {
    * public canned ACL (public-read, public-read-write, authenticated-read).
    */
   blockPublicAcls?: boolean;
-  /** A policy without s3:ListBucket: answer 403 AccessDenied to listings. */
+  /**
+   * A policy without s3:ListBucket: answer 403 AccessDenied to listings, and, as AWS documents
+   * for a caller without s3:ListBucket, to a GET or HEAD of a key that does not exist (instead
+   * of 404 NoSuchKey).
+   */
   denyList?: boolean;
 }
 
@@ -558,6 +564,11 @@ export async function startS3(options: StartS3Options = {}): Promise<S3TestServe
 
     const pass = async () => {
       const out = await forward(s3port, req.method ?? 'GET', url, fwdHeaders, body);
+      if (known?.denyList && out.status === 404 && (req.method === 'GET' || req.method === 'HEAD')) {
+        // Without s3:ListBucket, S3 will not say whether a key exists.
+        sendError(403, 'AccessDenied', 'Access Denied');
+        return;
+      }
       const headers = { ...out.headers };
       delete headers['transfer-encoding'];
       delete headers.connection;

@@ -5,7 +5,7 @@
 //
 //   pnpm --filter @svcmon/beat build && node packages/beat/bench/beat.bench.mjs [--runs 15] [--size]
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,6 +61,7 @@ writeFileSync(
   `[bench]\naws_access_key_id = ${s3.credentials.accessKeyId}\naws_secret_access_key = ${s3.credentials.secretAccessKey}\n`,
 );
 writeFileSync(join(dir, 'config'), '');
+mkdirSync(join(dir, 'state')); // a directory store writes only into a folder that exists
 const profile = { AWS_PROFILE: 'bench', AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'), AWS_CONFIG_FILE: join(dir, 'config') };
 const cases = {
   'node -e 0': [['-e', '0'], {}],

@@ -29,13 +29,13 @@ export interface Palette {
 }
 
 /** Colour only on a terminal, never with NO_COLOR (https://no-color.org) or TERM=dumb. */
-export function colorEnabled(stream: OutputStream, env: NodeJS.ProcessEnv): boolean {
+function colorEnabled(stream: OutputStream, env: NodeJS.ProcessEnv): boolean {
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
   if (env.TERM === 'dumb') return false;
   return stream.isTTY === true;
 }
 
-export function palette(enabled: boolean): Palette {
+function palette(enabled: boolean): Palette {
   const wrap = (open: number, close: number) => (s: string) =>
     enabled ? `\u001b[${open}m${s}\u001b[${close}m` : s;
   return {

@@ -10,7 +10,7 @@ function table(rows: [string, string][], indent = '  '): string[] {
 }
 
 export async function describeConfig(config: Config, location: string, missing: boolean, c: Palette): Promise<string[]> {
-  const { CONFIG_KEY, SCHEMA, durationText, expectationText, problemsText, readEntry, taskSettings } = await import('@svcmon/store');
+  const { CONFIG_KEY, SCHEMA, configPosition, durationText, expectationText, problemsText, readEntry, shownText, taskSettings } = await import('@svcmon/store');
   const { fromJS, stringify } = await import('@svcmon/rktd');
   const write = (v: unknown): string => {
     try {
@@ -40,7 +40,7 @@ export async function describeConfig(config: Config, location: string, missing: 
     ...table(
       tasks.map((t) => {
         const read = taskSettings(t, config);
-        if (read.problems) return [String(t.name), invalid(read.problems)];
+        if (read.problems) return [shownText(String(t.name)), invalid(read.problems)];
         const s = read.settings;
         const how = s.schedule === undefined && read.defaulted.has('period') ? c.dim(' (default)') : '';
         const paused = s.paused ? ', paused until resumed' : s.pausedUntil !== undefined ? `, paused until ${new Date(s.pausedUntil * 1000).toISOString()}` : '';
@@ -57,7 +57,7 @@ export async function describeConfig(config: Config, location: string, missing: 
     ...table(
       sites.map((site) => {
         const read = readEntry('site', site, config);
-        if (read.problems.length) return [String(site.url), invalid(read.problems)];
+        if (read.problems.length) return [shownText(String(site.url)), invalid(read.problems)];
         const v = read.values;
         const how = read.defaulted.has('timeout') ? c.dim(' (default)') : '';
         const rules = ['status', 'contains', 'max-ms', 'cert-days', 'failures']
@@ -71,11 +71,19 @@ export async function describeConfig(config: Config, location: string, missing: 
   const emails = config.emails ?? [];
   lines.push('', c.bold(`E-mail (${emails.length}):`));
   if (emails.length === 0) lines.push(c.dim('  (none)'));
+  // The pulse's own rule for an address (what it can mail); loaded only when there are addresses.
+  const { addressProblem } = emails.length > 0 ? await import('@svcmon/pulse') : { addressProblem: () => undefined };
   lines.push(
     ...table(
       emails.map((e) => {
         const read = readEntry('email', e, config);
-        if (read.problems.length) return [String(e.to), invalid(read.problems)];
+        if (read.problems.length) return [shownText(String(e.to)), invalid(read.problems)];
+        const problem = addressProblem(e.to);
+        if (problem !== undefined) {
+          const pos = configPosition(e, 'to');
+          const at = pos ? `${CONFIG_KEY}:${pos.line}:${pos.column}: ` : '';
+          return [shownText(e.to), c.red(`INVALID: ${at}to is not one e-mail address: it ${problem}; the pulse mails it nothing and fails its mail`)];
+        }
         return [e.to, `${read.values['on-success?'] === false ? 'only when a check fails' : 'every report'}${extra(e, 'email')}`];
       }),
     ),

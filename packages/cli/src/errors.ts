@@ -73,6 +73,11 @@ const STORE_HINTS: Record<string, string> = {
   E_CONFLICT: RACE_HINT,
 };
 
+/** `word` as one word for a POSIX shell (single-quoted unless it is plain). */
+export function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
 /** Hints for a directory store's errors: nothing about S3 or IAM. */
 const DIR_HINTS: Record<string, string> = {
   E_ACCESS_DENIED: 'check that the user running svcmon may read and write that folder (ls -ld)',
@@ -81,8 +86,9 @@ const DIR_HINTS: Record<string, string> = {
 };
 
 function storeHint(e: unknown, code: string): string | undefined {
-  const { kind, region } = e as { kind?: unknown; region?: unknown };
+  const { kind, region, location } = e as { kind?: unknown; region?: unknown; location?: unknown };
   if (code === 'E_WRONG_REGION' && typeof region === 'string') return `pass --region ${region} (or set AWS_REGION=${region})`;
+  if (code === 'E_NO_BUCKET' && kind === 'dir' && typeof location === 'string') return `check the path, or create the folder first: mkdir -p ${shellWord(location)}`;
   return (kind === 'dir' ? DIR_HINTS : STORE_HINTS)[code];
 }
 

@@ -85,6 +85,7 @@ describe('svcmon pulse alerting flags', () => {
 describe('svcmon config set-site check flags', () => {
   it('writes status, contains, max-ms, cert-days and failures; rejects bad values with exit 2', async () => {
     const dir = join(await tempDir(), 'mon');
+    await mkdir(dir);
     const set = await svcmon(['config', 'set-site', dir, 'https://example.com/', '--force', '--status', '200,204', '--contains', 'Welcome', '--max-ms', '2000', '--cert-days', '30', '--failures', '3']);
     expect(set.code).toBe(0);
     expect((await svcmon(['config', 'get-site', dir, 'https://example.com/'])).stdout).toBe(

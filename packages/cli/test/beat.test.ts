@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatRfc2822 } from '@svcmon/store';
 import { deadPort, startS3, type S3TestServer } from '@svcmon/testkit';
@@ -25,6 +25,7 @@ describe('svcmon beat against a directory', () => {
 
   it('accepts a relative ./path and a file: URL', async () => {
     const dir = await tempDir();
+    for (const sub of ['mon', 'other']) await mkdir(join(dir, sub));
     const r1 = await svcmon(['beat', './mon', 'a'], { cwd: dir });
     expect(r1.code).toBe(0);
     await readFile(join(dir, 'mon', 'a-beat.json'), 'utf8');

@@ -1,4 +1,4 @@
-import { copyFile, readFile, stat } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startS3, type S3TestServer } from '@svcmon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,7 +21,12 @@ let bucketCount = 0;
 
 const dirTarget: Target = {
   name: 'directory',
-  fresh: async () => join(await tempDir(), 'monitor'),
+  fresh: async () => {
+    // An empty folder (a directory store never creates its own).
+    const where = join(await tempDir(), 'monitor');
+    await mkdir(where);
+    return where;
+  },
   extra: [],
   env: () => cleanEnv(),
   configBytes: (where) => readFile(join(where, 'config.rktd'), 'utf8').catch(() => null),

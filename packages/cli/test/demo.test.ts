@@ -1,7 +1,7 @@
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { svcmon, tempDir } from './_run.js';
+import { BIN, svcmon, tempDir } from './_run.js';
 
 describe('svcmon demo', () => {
   it('creates a monitor, takes a pulse, shows healthy/late/missing tasks and a down site, exit 0', async () => {
@@ -33,7 +33,10 @@ describe('svcmon demo', () => {
     const r = await svcmon(['demo'], { cwd });
     expect(r.code, r.stderr).toBe(0);
     await stat(join(cwd, 'demo-monitor', 'index.html'));
-    expect(r.stdout).toContain('svcmon pulse ./demo-monitor --no-email');
+    // Run as `node dist/bin.js` (as in a clone): the hint names this Node and this script, not
+    // whatever `node` the PATH holds.
+    expect(r.stdout).toContain(`Try: ${process.execPath} ${BIN} beat ./demo-monitor backup && ${process.execPath} ${BIN} pulse ./demo-monitor --no-email`);
+    expect(r.stdout).toContain(`(svcmon here is that command: Node ${process.versions.node} and this build of the CLI)`);
   });
 
   it('refuses a directory that holds something else: exit 2', async () => {

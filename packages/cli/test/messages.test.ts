@@ -173,7 +173,13 @@ describe('usage and the heartbeat', () => {
     const r = await svcmon(['beat', '/proc/x', 't'], { timeoutMs: 10_000 });
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
-      'svcmon: error: failed creating the folder for "t-beat.json" in /proc/x: cannot create the folder /proc/x: its parent exists but accepts no new folder (a pseudo file system such as /proc?)\n',
+      'svcmon: error: cannot write "t-beat.json": there is no folder /proc/x, and a directory store does not create its own folder (check the path, or create the folder first: mkdir -p /proc/x)\n',
+    );
+    // A key's folder that /proc will not take: the same clear error, not a spin.
+    const sub = await svcmon(['beat', '/proc', 'x/t'], { timeoutMs: 10_000 });
+    expect(sub.code).toBe(1);
+    expect(sub.stderr).toBe(
+      'svcmon: error: failed creating the folder for "x/t-beat.json" in /proc: cannot create the folder /proc/x: its parent exists but accepts no new folder (a pseudo file system such as /proc?)\n',
     );
   });
 });

@@ -232,6 +232,29 @@ describe('svcmon pulse against S3 (s3rver)', () => {
   });
 });
 
+describe('svcmon pulse where listing is refused (a policy without s3:ListBucket)', () => {
+  it('a task that never beat is missing, not an error (S3 answers 403 for it), exit 1 not 3; --json warnings carry their code', async () => {
+    const s3 = await startS3({ buckets: ['nolist'] });
+    try {
+      const env = s3Env(s3.credentials);
+      const e = ['--endpoint', s3.endpoint];
+      expect((await svcmon(['config', 'set-task', 'nolist', 'job', '--force', '--skip-html', ...e], { env })).code).toBe(0);
+      expect((await svcmon(['config', 'set-task', 'nolist', 'never', '--skip-html', ...e], { env })).code).toBe(0);
+      expect((await svcmon(['beat', 'nolist', 'job', ...e], { env })).code).toBe(0);
+      s3.setBucketOptions('nolist', { denyList: true });
+      const r = await svcmon(['pulse', 'nolist', '--no-email', '--no-publish', '--json', ...e], { env });
+      expect(r.code, r.stderr).toBe(1);
+      const result = JSON.parse(r.stdout) as { tasks: { name: string; state: string; reason?: string }[]; warnings: unknown[] };
+      expect(result.tasks.map((t) => [t.name, t.state])).toEqual([['never', 'missing'], ['job', 'ok']]);
+      expect(result.tasks[0]?.reason).toContain('403 AccessDenied');
+      expect(result.warnings).toEqual([{ code: 'listing-refused', message: expect.stringContaining('s3:ListBucket') }]);
+      expect(r.stderr).toMatch(/^svcmon: warning: listing s3:\/\/nolist\/ was refused/m);
+    } finally {
+      await s3.stop();
+    }
+  }, 60_000); // five CLI runs
+});
+
 describe('colour and progress on a terminal', () => {
   // util-linux `script` gives the child a real pseudo-terminal.
   const onTty = (args: string[], env: Record<string, string>) =>

@@ -143,7 +143,7 @@ async function uploadDashboard(store: Store, dashboard: Dashboard, keys: Readonl
  * so re-read, and render again from whatever is current, until the dashboard
  * matches the config as it stands.
  */
-export async function syncDashboard(store: Store, config: Config, etag: string | undefined): Promise<void> {
+async function syncDashboard(store: Store, config: Config, etag: string | undefined): Promise<void> {
   let current = config;
   let currentEtag = etag;
   for (let round = 0; round < MAX_DASHBOARD_ROUNDS; round++) {

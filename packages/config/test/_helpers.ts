@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-export { FIXTURES, REPO_ROOT } from '@svcmon/testkit';
+export { FIXTURES } from '@svcmon/testkit';
 
 export const PACKAGE_DIR = path.resolve(here, '..');
 

@@ -4,11 +4,7 @@
 // name needs no GET, and one whose etag is what this monitor read last time is taken from
 // what it remembered. It remembers the parsed objects, not verdicts: verdicts are computed
 // afresh from them and the clock each pulse, so a remembered heartbeat still goes late.
-// The listing is not waited for whole: a task is read as soon as the listing has gone past its
-// keys (keys come in order), so the GETs of one page overlap the listing of the next.
 import {
-  compareKeys,
-  formatRfc2822,
   heartbeatKey,
   isStoreError,
   MAX_RECORD_BYTES,
@@ -26,15 +22,18 @@ import { DEFAULT_MONITOR } from './state.js';
 /** A heartbeat or run state bigger than this is not read (a heartbeat is a few dozen bytes). */
 export const MAX_OBJECT_BYTES = MAX_RECORD_BYTES;
 
+/**
+ * A heartbeat that counts as missing although the store did not answer "no such object"
+ * (`absent` says why: a 403 where listing is refused).
+ */
+export interface AbsentHeartbeat {
+  absent: string;
+}
+
 /** Where a task's objects come from during one pulse. */
 export interface TaskReads {
-  heartbeat(task: string): Promise<Heartbeat | null>;
+  heartbeat(task: string): Promise<Heartbeat | null | AbsentHeartbeat>;
   runState(task: string): Promise<RunState | null>;
-  /**
-   * The order to read tasks in, as a source of indexes into `names`, each handed out once its
-   * objects can be read (undefined: none left). Absent: the given order, at once.
-   */
-  order?(names: readonly string[]): () => Promise<number | undefined>;
 }
 
 /**
@@ -48,15 +47,38 @@ export function pulseReadsKey(selfName?: string): string {
   return `svcmon-pulse-state/reads/${encodeURIComponent(selfName ?? DEFAULT_MONITOR)}.json`;
 }
 
-/** A remembered heartbeat: [etag, seconds], with the date only when it is not the one `seconds` gives. */
-type RememberedBeat = [etag: string, seconds: number] | [etag: string, seconds: number, date: string];
-type RememberedRun = [etag: string, state: RunState];
+/**
+ * One remembered object: its etag and what it parsed to, or, for a malformed one, null and why
+ * (the message without the store's location). One too large is not remembered: the listing's
+ * size tells that without a GET.
+ */
+type Remembered<T> = [etag: string, value: T] | [etag: string, value: null, malformed: string];
 
 interface ReadsMemo {
-  version: 2;
-  beats: Record<string, RememberedBeat>;
-  runs: Record<string, RememberedRun>;
+  version: 1;
+  /** task → [etag, heartbeat] or [etag, null, why it is malformed]. */
+  beats: Record<string, Remembered<Heartbeat>>;
+  runs: Record<string, Remembered<RunState>>;
 }
+
+/** What the task's object is called in messages (as the parsers' own messages call it). */
+const objectKind = (key: string): string => (key.endsWith('-run.json') ? 'run state' : 'heartbeat');
+
+/** A heartbeat or run state over the bound: the same error whether the listing's size or a GET found it. */
+function tooLargeObject(store: Store, key: string, cause?: unknown): StoreError {
+  return new StoreError('E_BAD_HEARTBEAT', `malformed ${objectKind(key)} ${JSON.stringify(key)} in ${store.location}: larger than ${MAX_OBJECT_BYTES} bytes, not read`, {
+    key,
+    location: store.location,
+    ...(cause !== undefined ? { cause } : {}),
+  });
+}
+
+/**
+ * Why a 403 on a heartbeat is read as "no such object" once the store has refused to list: S3
+ * will not tell such credentials whether a key exists, and the documented policy grants
+ * s3:GetObject on every heartbeat and run state, so the 403 can only mean there is none.
+ */
+const DENIED_MEANS_ABSENT = 'S3 answered 403 AccessDenied, which is how it says "no such object" to credentials without s3:ListBucket';
 
 /** One object, at most MAX_OBJECT_BYTES of it: a bigger one is malformed (the task fails with that reason). */
 async function readSmall(store: Store, key: string): Promise<{ text: string; etag: string } | null> {
@@ -64,54 +86,65 @@ async function readSmall(store: Store, key: string): Promise<{ text: string; eta
     const obj = await store.get(key, { maxBytes: MAX_OBJECT_BYTES });
     return obj === null ? null : { text: obj.body.toString('utf8'), etag: obj.etag };
   } catch (e) {
-    if (isStoreError(e) && e.code === 'E_TOO_LARGE') {
-      throw new StoreError('E_BAD_HEARTBEAT', `malformed ${JSON.stringify(key)}: larger than ${MAX_OBJECT_BYTES} bytes, not read`, {
-        key,
-        location: store.location,
-        cause: e,
-      });
-    }
+    if (isStoreError(e) && e.code === 'E_TOO_LARGE') throw tooLargeObject(store, key, e);
     throw e;
   }
 }
 
-async function readBeat(store: Store, key: string): Promise<{ value: Heartbeat; etag: string } | null> {
-  const obj = await readSmall(store, key);
-  return obj === null ? null : { value: parseHeartbeat(obj.text, key, store.location), etag: obj.etag };
-}
-
-async function readRun(store: Store, key: string): Promise<{ value: RunState; etag: string } | null> {
-  const obj = await readSmall(store, key);
-  return obj === null ? null : { value: parseRunState(obj.text, key, store.location), etag: obj.etag };
+export interface FullReadsOptions {
+  /**
+   * The store refused to list (E_LIST_DENIED): a 403 AccessDenied on a heartbeat or run state
+   * then means there is no such object (DENIED_MEANS_ABSENT).
+   */
+  listingRefused?: boolean;
 }
 
 /** Today's reads: every heartbeat and run state is asked for. */
-export function fullReads(store: Store): TaskReads {
+export function fullReads(store: Store, options: FullReadsOptions = {}): TaskReads {
+  const denied = (e: unknown): boolean => options.listingRefused === true && isStoreError(e) && e.code === 'E_ACCESS_DENIED';
   return {
-    heartbeat: async (task) => (await readBeat(store, heartbeatKey(task)))?.value ?? null,
-    runState: async (task) => (await readRun(store, runStateKey(task)))?.value ?? null,
+    async heartbeat(task) {
+      const key = heartbeatKey(task);
+      let obj;
+      try {
+        obj = await readSmall(store, key);
+      } catch (e) {
+        if (denied(e)) return { absent: DENIED_MEANS_ABSENT };
+        throw e;
+      }
+      return obj === null ? null : parseHeartbeat(obj.text, key, store.location);
+    },
+    async runState(task) {
+      const key = runStateKey(task);
+      let obj;
+      try {
+        obj = await readSmall(store, key);
+      } catch (e) {
+        if (denied(e)) return null; // no run state: the common case, nothing to report
+        throw e;
+      }
+      return obj === null ? null : parseRunState(obj.text, key, store.location);
+    },
   };
 }
 
-const isRecord = (r: unknown): r is Record<string, unknown> => typeof r === 'object' && r !== null && !Array.isArray(r);
-
 function parseMemo(text: string): ReadsMemo {
-  const v = JSON.parse(text) as Partial<ReadsMemo> | null;
-  if (!isRecord(v) || v.version !== 2) return emptyMemo();
-  return { version: 2, beats: isRecord(v.beats) ? v.beats : {}, runs: isRecord(v.runs) ? v.runs : {} } as ReadsMemo;
+  const empty: ReadsMemo = { version: 1, beats: {}, runs: {} };
+  try {
+    const v = JSON.parse(text) as Partial<ReadsMemo> | null;
+    if (v === null || typeof v !== 'object' || v.version !== 1) return empty;
+    const ok = (r: unknown): r is Record<string, Remembered<unknown>> => typeof r === 'object' && r !== null && !Array.isArray(r);
+    return { version: 1, beats: ok(v.beats) ? v.beats : {}, runs: ok(v.runs) ? v.runs : {} };
+  } catch {
+    return empty; // unreadable: everything is read again
+  }
 }
 
-const emptyMemo = (): ReadsMemo => ({ version: 2, beats: {}, runs: {} });
-
-function rememberedBeat(r: unknown, etag: string): Heartbeat | undefined {
-  if (!Array.isArray(r) || r[0] !== etag || !Number.isSafeInteger(r[1])) return undefined;
-  const seconds = r[1] as number;
-  if (r.length === 2) return { seconds, date: formatRfc2822(seconds) };
-  return r.length === 3 && typeof r[2] === 'string' ? { seconds, date: r[2] } : undefined;
-}
-
-function rememberedRun(r: unknown, etag: string): RunState | undefined {
-  return Array.isArray(r) && r.length === 2 && r[0] === etag && Array.isArray((r[1] as RunState | null)?.running) ? (r[1] as RunState) : undefined;
+/** The memo's bytes: tasks in name order, so the same memo is the same bytes whatever order the reads finished in. */
+function memoText(memo: ReadsMemo): string {
+  const sorted = <T>(r: Record<string, T>): Record<string, T> =>
+    Object.fromEntries(Object.keys(r).sort().map((k) => [k, r[k]!]));
+  return `${JSON.stringify({ version: 1, beats: sorted(memo.beats), runs: sorted(memo.runs) })}\n`;
 }
 
 /** The reads of one pulse from a listing, and what to remember for the next. */
@@ -122,19 +155,24 @@ export interface ListedReads extends TaskReads {
   readonly stats: { gets: number; remembered: number };
 }
 
-export interface ListedReadsOptions {
-  /**
-   * Told once when the listing broke off after its first page, or what was remembered could not
-   * be read: the tasks it did not reach are then read in full, every object GET.
-   */
-  onDegraded?: (message: string) => void;
+/** What the listing says of one object. */
+interface Listed {
+  etag: string;
+  size: number;
+  /** Something `get` refuses (a directory store's folder or special file): read it for the same error. */
+  unreadable: boolean;
 }
 
 /**
- * List the store and remember (etag → parsed object) beside the monitor's state. Resolves once
- * the first page is in (the rest is listed while the tasks are read); throws StoreError
- * E_LIST_DENIED (or another) when that page is refused (the caller falls back to `fullReads`).
+ * List the store once and remember (etag → parsed object, or why it is malformed) beside the
+ * monitor's state. Throws StoreError E_LIST_DENIED when the store will not list (the caller
+ * falls back to `fullReads`).
  */
+export interface ListedReadsOptions {
+  /** Told when what this monitor remembered cannot be used (it is then read as empty: every listed object is read). */
+  onUnusable?: (message: string) => void;
+}
+
 export async function listedReads(
   store: Store,
   selfName: string | undefined,
@@ -142,141 +180,85 @@ export async function listedReads(
   options: ListedReadsOptions = {},
 ): Promise<ListedReads> {
   const memoKey = pulseReadsKey(selfName);
-  /** key → etag, of the heartbeats and run states of configured tasks only. */
-  const listed = new Map<string, string>();
-  /** The last key listed; every key up to it that exists has been seen. */
-  let reached = '';
-  let finished = false;
-  /** The listing broke off after `reached`: keys past it are read without it. */
-  let brokeOff = false;
-  const wakers: Array<() => void> = [];
-  let waking: NodeJS.Immediate | undefined;
-  const wake = (): void => {
-    waking = undefined;
-    for (const w of wakers.splice(0)) w();
-  };
-  const degraded = (message: string): void => options.onDegraded?.(message);
-
-  const iterator = store.list('')[Symbol.asyncIterator]();
+  /** key → what the listing says, of the heartbeats and run states of configured tasks only. */
+  const listed = new Map<string, Listed>();
   let memoListed = false;
-  const take = (key: string, etag: string): void => {
-    if (key === memoKey) memoListed = true;
-    else if (key.endsWith('-beat.json') ? tasks.has(key.slice(0, -10)) : key.endsWith('-run.json') && tasks.has(key.slice(0, -9))) {
-      listed.set(key, etag);
+  for await (const o of store.list('')) {
+    if (o.key === memoKey) memoListed = o.unreadable === undefined;
+    else if (o.key.endsWith('-beat.json') ? tasks.has(o.key.slice(0, -10)) : o.key.endsWith('-run.json') && tasks.has(o.key.slice(0, -9))) {
+      listed.set(o.key, { etag: o.etag, size: o.size, unreadable: o.unreadable !== undefined });
     }
-  };
-  // The first page decides whether this store lists at all.
-  const first = await iterator.next();
-  if (!first.done) {
-    take(first.value.key, first.value.etag);
-    reached = first.value.key;
-  } else finished = true;
-  void (async () => {
-    try {
-      for (let r = finished ? first : await iterator.next(); !r.done; r = await iterator.next()) {
-        take(r.value.key, r.value.etag);
-        reached = r.value.key;
-        // Once the objects at hand are taken (a page comes in one go), not once per object.
-        if (wakers.length > 0) waking ??= setImmediate(wake);
-      }
-    } catch (e) {
-      brokeOff = true;
-      degraded(`listing ${store.location} broke off after ${JSON.stringify(reached)}: ${e instanceof Error ? e.message : String(e)}; reading the rest in full`);
-    }
-    finished = true;
-    if (waking !== undefined) clearImmediate(waking);
-    wake();
-  })();
-
-  /** Whether the listing has decided whether `key` exists. */
-  const decided = (key: string): boolean => finished || compareKeys(key, reached) <= 0;
-  /** Whether the listing tells whether `key` exists (it is decided and did not break off before it). */
-  const told = (key: string): boolean => decided(key) && !(brokeOff && compareKeys(key, reached) > 0);
-  const until = async (key: string): Promise<void> => {
-    while (!decided(key)) await new Promise<void>((r) => wakers.push(r));
-  };
-
-  /**
-   * What was remembered, read when the first task needs it: not at all when the listing is past
-   * its key without naming it, else while the rest is listed (without waiting for the listing to
-   * get there, at the cost of a 404 when there is none).
-   */
-  let memo: Promise<ReadsMemo> | undefined;
-  const remembered = (): Promise<ReadsMemo> =>
-    (memo ??= (told(memoKey) && !memoListed ? Promise.resolve(null) : store.get(memoKey, { maxBytes: MAX_STATE_BYTES })).then(
-      (obj) => (obj === null ? emptyMemo() : parseMemo(obj.body.toString('utf8'))),
-    ).catch((e: unknown) => {
-      degraded(`cannot use what this monitor remembered (${e instanceof Error ? e.message : String(e)}); reading every listed object`);
-      return emptyMemo();
-    }));
-  const next: ReadsMemo = emptyMemo();
-  let changed = false;
+  }
+  // Only a cache: one that cannot be read is read as empty (and rewritten, or warned about, by save).
+  const before = memoListed
+    ? await store.get(memoKey, { maxBytes: MAX_STATE_BYTES }).catch((e: unknown) => {
+        options.onUnusable?.(`cannot use what this monitor remembered: ${e instanceof Error ? e.message : String(e)}; reading every listed object`);
+        return null;
+      })
+    : null;
+  const old: ReadsMemo = before === null ? { version: 1, beats: {}, runs: {} } : parseMemo(before.body.toString('utf8'));
+  // No memo and nothing to remember is nothing to write either.
+  const beforeText = before === null ? memoText(old) : before.body.toString('utf8');
+  const next: ReadsMemo = { version: 1, beats: {}, runs: {} };
   const stats = { gets: 0, remembered: 0 };
+  const withoutLocation = (message: string): string => message.replace(` in ${store.location}`, '');
 
-  /** A task's object: from memory when the listing has the etag remembered, else read. */
-  async function read<T, R>(
+  async function read<T>(
     key: string,
     task: string,
-    kind: 'beats' | 'runs',
-    fromMemory: (r: unknown, etag: string) => T | undefined,
-    get: () => Promise<{ value: T; etag: string } | null>,
-    remember: (etag: string, value: T) => R,
+    from: Record<string, Remembered<T>>,
+    into: Record<string, Remembered<T>>,
+    parse: (text: string) => T,
+    valid: (v: unknown) => boolean,
   ): Promise<T | null> {
-    await until(key);
-    const before = (await remembered())[kind] as Record<string, unknown>;
-    const into = next[kind] as Record<string, R | unknown>;
-    const etag = listed.get(key);
-    if (etag === undefined && told(key)) {
-      if (before[task] !== undefined) changed = true;
-      return null;
+    const seen = listed.get(key);
+    if (seen === undefined) return null;
+    // Over the bound by the listing's own size: no GET (a full read refuses it the same way).
+    if (!seen.unreadable && seen.size > MAX_OBJECT_BYTES) throw tooLargeObject(store, key);
+    const known = from[task];
+    if (Array.isArray(known) && known[0] === seen.etag) {
+      if (known[1] === null && typeof known[2] === 'string') {
+        stats.remembered++;
+        into[task] = known;
+        throw new StoreError('E_BAD_HEARTBEAT', known[2], { key, location: store.location });
+      }
+      if (valid(known[1])) {
+        stats.remembered++;
+        into[task] = known;
+        return known[1];
+      }
     }
-    const known = etag === undefined ? undefined : fromMemory(before[task], etag);
-    if (known !== undefined) {
-      stats.remembered++;
-      into[task] = before[task];
-      return known;
-    }
-    changed = true;
     stats.gets++;
-    const obj = await get(); // a malformed one throws and is not remembered
-    if (obj === null) return null; // deleted since the listing
-    into[task] = remember(obj.etag, obj.value);
-    return obj.value;
+    let obj: { text: string; etag: string } | null | undefined;
+    try {
+      obj = await readSmall(store, key);
+      if (obj === null) return null; // deleted since the listing
+      const value = parse(obj.text);
+      into[task] = [obj.etag, value];
+      return value;
+    } catch (e) {
+      // A malformed object is remembered too (by the etag of the bytes read), so it is not read
+      // again until it changes. One too large for the bound is not: the next listing's size says so.
+      if (obj != null && isStoreError(e) && e.code === 'E_BAD_HEARTBEAT') into[task] = [obj.etag, null, withoutLocation(e.message)];
+      throw e;
+    }
   }
 
   return {
     stats,
-    heartbeat(task) {
+    async heartbeat(task) {
       const key = heartbeatKey(task);
-      return read(key, task, 'beats', rememberedBeat, () => readBeat(store, key), (etag, b): RememberedBeat =>
-        b.date === formatRfc2822(b.seconds) ? [etag, b.seconds] : [etag, b.seconds, b.date],
-      );
+      return read(key, task, old.beats, next.beats, (text) => parseHeartbeat(text, key, store.location), (v) => Number.isSafeInteger((v as Heartbeat | null)?.seconds) && typeof (v as Heartbeat).date === 'string');
     },
-    runState(task) {
+    async runState(task) {
       const key = runStateKey(task);
-      return read(key, task, 'runs', rememberedRun, () => readRun(store, key), (etag, r): RememberedRun => [etag, r]);
-    },
-    order(names) {
-      // A task's keys are `<name>-beat.json` < `<name>-run.json`: it can be read once the
-      // listing is past the second. Tasks go in that order, each as soon as it can.
-      const keys = names.map((n) => `${n}-run.json`);
-      const sorted = Array.from(names.keys()).sort((a, b) => compareKeys(keys[a]!, keys[b]!));
-      let at = 0;
-      return async () => {
-        if (at >= sorted.length) return undefined;
-        const i = sorted[at++]!;
-        await until(keys[i]!);
-        return i;
-      };
+      return read(key, task, old.runs, next.runs, (text) => parseRunState(text, key, store.location), (v) => Array.isArray((v as RunState | null)?.running));
     },
     async save() {
-      const from = await remembered();
-      // Tasks no longer configured (or not read this pulse) drop out.
-      for (const kind of ['beats', 'runs'] as const) {
-        if (Object.keys(from[kind]).length !== Object.keys(next[kind]).length) changed = true;
-      }
-      if (!changed) return;
-      await store.put(memoKey, `${JSON.stringify(next)}\n`, { contentType: 'application/json', cacheControl: 'no-cache', publicRead: false });
+      // Tasks no longer configured (or not read this pulse) drop out; nothing changed, nothing written.
+      const text = memoText(next);
+      if (text === beforeText) return;
+      await store.put(memoKey, text, { contentType: 'application/json', cacheControl: 'no-cache', publicRead: false });
     },
   };
 }

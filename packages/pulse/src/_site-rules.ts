@@ -4,7 +4,7 @@ import { connect, type PeerCertificate } from 'node:tls';
 import type { SiteSettings } from '@svcmon/store';
 
 /** Body bytes read for `contains`, at most. */
-export const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_BODY_BYTES = 1024 * 1024;
 
 
 export interface SiteRules {
@@ -28,7 +28,7 @@ export function siteRules(s: SiteSettings): SiteRules {
 }
 
 /** `2315` → `2,315`. */
-export function formatMs(ms: number): string {
+function formatMs(ms: number): string {
   return Math.round(ms).toLocaleString('en-US');
 }
 
@@ -85,7 +85,7 @@ export function certificateExpiry(url: URL, timeoutMs: number): Promise<Date | n
 }
 
 /** The reason an https site fails its `cert-days` rule, or undefined. */
-export function certReason(expiry: Date, now: Date, certDays: number): string | undefined {
+function certReason(expiry: Date, now: Date, certDays: number): string | undefined {
   const msLeft = expiry.getTime() - now.getTime();
   if (msLeft >= certDays * 86_400_000) return undefined;
   if (msLeft <= 0) return 'certificate expired';

@@ -57,8 +57,3 @@ export function addressProblem(text: unknown): string | undefined {
   const parsed = parseAddress(text);
   return 'problem' in parsed ? parsed.problem : undefined;
 }
-
-/** The address for a line of output: quoted (JSON) when it holds a control character, so it can never start a line of its own. */
-export function printableAddress(text: string): string {
-  return controlCharacter(text) === undefined ? text : JSON.stringify(text);
-}

@@ -1,7 +1,7 @@
 // What a pulse tells its caller while it runs: typed events, each with its data. A renderer
 // (the CLI's terminal output, a log shipper) works from these, never from the report's text.
 import { stringify } from '@svcmon/rktd';
-import { printableAddress } from './address.js';
+import { shownText } from '@svcmon/store';
 import type { Notification } from './alerts.js';
 import type { ReportLine } from './report.js';
 import type { SiteVerdict, TaskVerdict } from './types.js';
@@ -18,7 +18,8 @@ export type PulseEvent =
   /**
    * Something the pulse worked around, once per pulse: `listing-refused` (the store will not list:
    * every heartbeat and run state is read instead), `listing-failed` (likewise, for another
-   * reason), `reads-not-saved` (what was read could not be remembered: the next pulse reads more).
+   * reason), `reads-not-used` (what the last pulse remembered cannot be read: every listed object
+   * is read), `reads-not-saved` (what was read could not be remembered: the next pulse reads more).
    */
   | { type: 'warning'; code: PulseWarningCode; message: string }
   /** The report: its lines as data, and the text (also in the result). */
@@ -37,9 +38,17 @@ export type PulseEvent =
   | { type: 'state-result'; written: boolean; key: string; error?: string }
   | { type: 'published'; ok: boolean; error?: string }
   /** The monitor's own heartbeat (`beat: true`): recorded, or `reason` it was not, or the store's `error`. */
-  | { type: 'beat-result'; task: string; written: boolean; reason?: string; error?: string };
+  | { type: 'beat-result'; task: string; written: boolean; reason?: string; error?: string }
+  /** `pulse-metrics.prom` (`publishMetrics`), after the heartbeat: published, or the store's `error`. */
+  | { type: 'metrics-published'; ok: boolean; error?: string };
 
-export type PulseWarningCode = 'listing-refused' | 'listing-failed' | 'reads-not-saved';
+export type PulseWarningCode = 'listing-refused' | 'listing-failed' | 'reads-not-used' | 'reads-not-saved';
+
+/** Something the pulse worked around, as `result.warnings` holds it (the `warning` event's data). */
+export interface PulseWarning {
+  code: PulseWarningCode;
+  message: string;
+}
 
 export type PulseEventType = PulseEvent['type'];
 
@@ -68,7 +77,7 @@ export function eventLines(event: PulseEvent): string[] {
       if (event.quiet === 'healthy') return ['', 'All healthy, as last reported: not notifying'];
       return event.changes ? ['', ...textLines(event.changes)] : [];
     case 'mail-sending':
-      return ['', 'Sending email:', ...event.recipients.map((to) => `  ${printableAddress(to)}`)];
+      return ['', 'Sending email:', ...event.recipients.map((to) => `  ${shownText(to)}`)];
     case 'webhooks-calling':
       return ['', 'Calling webhooks:', ...event.hooks.map((h) => `  ${h.host} (${h.format})`)];
     default:

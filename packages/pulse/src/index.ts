@@ -22,8 +22,8 @@ export {
   type PulsePersisted,
   pulseExitCode,
 } from './stages.js';
-export { eventLines, type PulseEvent, type PulseEventType, type PulseWarningCode, type OnPulseEvent } from './events.js';
-export { pulseReadsKey, MAX_OBJECT_BYTES, type TaskReads } from './_reads.js';
+export { eventLines, type PulseEvent, type PulseEventType, type PulseWarning, type PulseWarningCode, type OnPulseEvent } from './events.js';
+export { pulseReadsKey, MAX_OBJECT_BYTES, type AbsentHeartbeat, type TaskReads } from './_reads.js';
 export { checkSites, MAX_REDIRECTS, type CheckSitesOptions, type SiteLike } from './sites.js';
 export { checkTasks, FUTURE_TOLERANCE_SECONDS, type CheckTasksOptions, type TaskLike } from './tasks.js';
 export { parseDuration } from '@svcmon/store';

@@ -3,9 +3,6 @@ import type { EmailConfig } from './email-config.js';
 import type { OnPulseEvent } from './events.js';
 import { checkPulse, evaluatePulse, failedPulse, notifyPulse, persistPulse, pulseResult, readPulseConfig, type PulseChecks } from './stages.js';
 import type { EmailMode, PulseResult } from './types.js';
-import { publishPulseMetrics, PULSE_METRICS_KEY, renderMetrics } from './metrics.js';
-import { DEFAULT_MONITOR } from './state.js';
-import { oneLine } from './_text.js';
 import type { WebhookConfig } from './webhooks.js';
 
 /** The pulse's own options; how to reach the store is `openStore`'s (pass a `Store` it opened). */
@@ -96,19 +93,12 @@ export async function takePulse(where: Where, options: PulseOptions = {}): Promi
   const notified = await notifyPulse(verdict, { emailConfig, webhooks, webhookTimeoutMs, date: now(), onEvent });
   const persisted = await persistPulse(input.ok ? input : null, checks, verdict, notified, {
     publish,
+    publishMetrics,
+    elapsedMs: () => Math.round(performance.now() - started),
     beat,
     beatTime: now(),
     onEvent,
   });
-  const result = pulseResult(verdict, notified, persisted, { startedAt, ms: Math.round(performance.now() - started) });
-  // The metrics describe the whole pulse, so they go up last, beside the pulse.json they match.
-  if (input.ok && publish && publishMetrics && result.published?.ok) {
-    try {
-      await publishPulseMetrics(input.store, renderMetrics(result, { monitor: selfName ?? DEFAULT_MONITOR }));
-    } catch (e) {
-      result.published = { ok: false, error: `cannot publish ${PULSE_METRICS_KEY}: ${oneLine(e)}` };
-    }
-  }
-  return result;
+  return pulseResult(verdict, notified, persisted, { startedAt, ms: Math.round(performance.now() - started) });
 }
 

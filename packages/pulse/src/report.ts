@@ -1,4 +1,4 @@
-import { CONTROL_CHARACTERS, INVISIBLE_CHARACTERS, elapsedText, quotedText, racketDate } from '@svcmon/store';
+import { elapsedText, racketDate, shownText } from '@svcmon/store';
 import type { SiteVerdict, TaskVerdict } from './types.js';
 
 export const HEALTHY_HEADLINE = 'All sites and tasks appear healthy';
@@ -37,17 +37,8 @@ function siteReportLine(site: SiteVerdict): ReportLine {
   return verdictLine('site', site.url, 'FAILED', site.reason ? ` (${site.reason})` : '');
 }
 
-/**
- * A task name as the report prints it: as it is, or quoted with its control, invisible and
- * text-direction characters escaped, so that no name can make a line look like another.
- */
-function shownName(name: string): string {
-  if (!CONTROL_CHARACTERS.test(name) && !INVISIBLE_CHARACTERS.test(name) && name.trim() !== '') return name;
-  return quotedText(name);
-}
-
 function taskReportLines(verdict: TaskVerdict): ReportLine[] {
-  const task = { ...verdict, name: shownName(verdict.name) };
+  const task = { ...verdict, name: shownText(verdict.name) };
   const beat = task.lastBeat;
   if (task.state === 'paused') return [verdictLine('task', task.name, 'paused'), ...detailLines(task.reason ?? 'paused')];
   if ((task.state === 'ok' || task.state === 'late') && beat) {

@@ -5,9 +5,10 @@ import { decideNotification, evaluate, notificationTitle, renderChanges, type Ev
 import type { EmailConfig } from './email-config.js';
 import { keepCause, type PulseErrorCode } from './errors.js';
 import { oneLine } from './_text.js';
-import type { OnPulseEvent, PulseEvent } from './events.js';
+import type { OnPulseEvent, PulseEvent, PulseWarning } from './events.js';
 import { fullReads, listedReads, type TaskReads } from './_reads.js';
 import { deliverReport, type MailOutcome } from './mail.js';
+import { publishPulseMetrics, PULSE_METRICS_KEY, renderMetrics } from './metrics.js';
 import { publishPulseStatus, pulseStatus } from './publish.js';
 import { decideRecipients } from './recipients.js';
 import { renderReport, reportLines, type ReportInput } from './report.js';
@@ -92,8 +93,8 @@ export interface CheckPulseOptions {
 export interface PulseChecks {
   sites: SiteVerdict[];
   tasks: TaskVerdict[];
-  /** What the pulse worked around (the `warning` events' messages). */
-  warnings?: string[];
+  /** What the pulse worked around (the `warning` events' data). */
+  warnings?: PulseWarning[];
 }
 
 type Warning = Extract<PulseEvent, { type: 'warning' }>;
@@ -112,7 +113,7 @@ async function taskReads(
   try {
     const names = new Set((config.tasks ?? []).map((t) => t.name));
     const listed = await listedReads(store, options.selfName, names, {
-      onDegraded: (message) => warn({ type: 'warning', code: 'listing-failed', message }),
+      onUnusable: (message) => warn({ type: 'warning', code: 'reads-not-used', message }),
     });
     return { reads: listed, save: () => listed.save() };
   } catch (e) {
@@ -122,9 +123,11 @@ async function taskReads(
       code: refused ? 'listing-refused' : 'listing-failed',
       message: refused
         ? `${oneLine(e)}; reading every heartbeat and run state instead (two GETs per task: allow s3:ListBucket to read only what changed)`
-        : `cannot list ${store.location}: ${oneLine(e)}; reading every heartbeat and run state instead`,
+        : `${oneLine(e)}; reading every heartbeat and run state instead, this pulse (${
+            store.kind === 's3' ? 'if it lasts, check that the endpoint answers ListObjectsV2' : 'if it lasts, check that every folder in it can be read'
+          })`,
     });
-    return { reads: fullReads(store) };
+    return { reads: fullReads(store, { listingRefused: refused }) };
   }
 }
 
@@ -139,9 +142,9 @@ export async function checkPulse(input: Pick<PulseInput, 'store' | 'config'>, op
   const sites = config.sites ?? [];
   const tasks = config.tasks ?? [];
   onEvent?.({ type: 'checks-planned', sites: sites.map((s) => s.url), tasks: tasks.filter((t) => t.name !== selfName).map((t) => t.name) });
-  const warnings: string[] = [];
+  const warnings: PulseWarning[] = [];
   const warn = (w: Warning): void => {
-    warnings.push(w.message);
+    warnings.push({ code: w.code, message: w.message });
     onEvent?.(w);
   };
   const [siteVerdicts, taskVerdicts] = await Promise.all([
@@ -204,7 +207,7 @@ export interface PulseVerdict {
   /** Absent with `state: false`, or when the store answered for no heartbeat. */
   memory?: PulseMemory;
   /** What the checks worked around (listing refused, …). */
-  warnings?: string[];
+  warnings?: PulseWarning[];
 }
 
 export interface EvaluatePulseOptions {
@@ -397,6 +400,10 @@ export async function notifyPulse(verdict: PulseVerdict, options: NotifyPulseOpt
 export interface PersistPulseOptions {
   /** Publish pulse.json and pulse-badge.svg (public-read; default true). */
   publish?: boolean;
+  /** With `publish`: also publish the pulse's figures as Prometheus metrics, `pulse-metrics.prom`, last (default false). */
+  publishMetrics?: boolean;
+  /** The pulse's wall time so far in ms, for the metrics' duration (default: since `verdict.time` by the system clock). */
+  elapsedMs?: () => number;
   /** Record the heartbeat of `verdict.selfName` (`--beat NAME`) when the pulse did its job (default false). */
   beat?: boolean;
   /** The heartbeat's time (default: now). */
@@ -429,8 +436,9 @@ function whyNoBeat(verdict: PulseVerdict, notified: PulseNotified, stateFailed: 
 /**
  * Stage 5: write the monitor's state (conditionally, recounting from what another pulse of this
  * monitor left), publish pulse.json and the badge, and, with `beat`, record the monitor's own
- * heartbeat last. `input` is null when stage 1 failed (then only the heartbeat's refusal is said).
- * Emits `state-result`, `published`, `beat-result`. Never throws.
+ * heartbeat, and, with `publishMetrics`, the metrics last. `input` is null when stage 1 failed
+ * (then only the heartbeat's refusal is said). Emits `state-result`, `published`, `beat-result`,
+ * `metrics-published`. Never throws.
  */
 export async function persistPulse(
   input: PulseInput | null,
@@ -439,7 +447,7 @@ export async function persistPulse(
   notified: PulseNotified,
   options: PersistPulseOptions = {},
 ): Promise<PulsePersisted> {
-  const { publish = true, beat = false, onEvent } = options;
+  const { publish = true, publishMetrics = false, beat = false, onEvent } = options;
   const { selfName, evaluation, memory } = verdict;
   const out: PulsePersisted = {};
   const nowSeconds = Math.floor(verdict.time.getTime() / 1000);
@@ -512,6 +520,19 @@ export async function persistPulse(
       }
     }
     onEvent?.({ type: 'beat-result', ...out.beat });
+  }
+  // The metrics describe the whole pulse (its heartbeat included), so they go up last, beside
+  // the pulse.json they match; a refused upload is a warning in `published`, as for pulse.json.
+  if (input && publishMetrics && out.published?.ok) {
+    const ms = options.elapsedMs?.() ?? Math.max(0, Date.now() - verdict.time.getTime());
+    const result = pulseResult(verdict, notified, out, { startedAt: verdict.time, ms });
+    try {
+      await publishPulseMetrics(input.store, renderMetrics(result, { monitor: verdict.monitor }));
+      onEvent?.({ type: 'metrics-published', ok: true });
+    } catch (e) {
+      out.published = { ok: false, error: `cannot publish ${PULSE_METRICS_KEY}: ${oneLine(e)}` };
+      onEvent?.({ type: 'metrics-published', ...out.published });
+    }
   }
   return out;
 }

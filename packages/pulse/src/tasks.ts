@@ -40,9 +40,14 @@ function errorMessage(e: unknown, store: Store): string {
 
 /** Read what the evaluation needs of one task; a failed read is evidence, never an exception. */
 async function readEvidence(store: Store, reads: TaskReads, name: string): Promise<TaskEvidence> {
+  let absence: string | undefined;
   const [heartbeat, run] = await Promise.all([
     reads.heartbeat(name).then(
-      (b): TaskEvidence['heartbeat'] => b,
+      (b): TaskEvidence['heartbeat'] => {
+        if (b === null || !('absent' in b)) return b;
+        absence = b.absent;
+        return null;
+      },
       (e: unknown) => {
         if (isStoreError(e) && e.code === 'E_BAD_HEARTBEAT') return { error: errorMessage(e, store), malformed: true };
         if (isStoreError(e) && e.code === 'E_BAD_KEY') return { error: errorMessage(e, store), badKey: true };
@@ -54,7 +59,7 @@ async function readEvidence(store: Store, reads: TaskReads, name: string): Promi
       (e: unknown) => ({ error: errorMessage(e, store), malformed: isStoreError(e) && e.code === 'E_BAD_HEARTBEAT' }),
     ),
   ]);
-  const evidence: TaskEvidence = { heartbeat, run };
+  const evidence: TaskEvidence = { heartbeat, run, ...(absence !== undefined ? { absence } : {}) };
   if (needsFailureRecord(evidence)) {
     evidence.failure = await readFailureRecord(store, name).catch((e: unknown) => ({ error: errorMessage(e, store) }));
   }
@@ -76,9 +81,8 @@ async function checkTask(store: Store, reads: TaskReads, task: TaskLike, config:
 
 /**
  * Read every task's heartbeat concurrently (at most `concurrency` tasks at once, default 32: the
- * store's request rate and sockets are the scarce part), in the order the reads hand them out
- * (a listing's key order); verdicts come back in the given order. A missing or malformed
- * heartbeat is that task's error only.
+ * store's request rate and sockets are the scarce part); verdicts come back in the given order.
+ * A missing or malformed heartbeat is that task's error only.
  */
 export async function checkTasks(store: Store, tasks: readonly TaskLike[], options: CheckTasksOptions = {}): Promise<TaskVerdict[]> {
   const config = options.config ?? {};
@@ -86,12 +90,12 @@ export async function checkTasks(store: Store, tasks: readonly TaskLike[], optio
   const onEvent = options.onEvent;
   const reads = options.reads ?? fullReads(store);
   let at = 0;
-  const next = reads.order?.(tasks.map((t) => t.name)) ?? (async () => (at < tasks.length ? at++ : undefined));
   const verdicts = new Array<TaskVerdict>(tasks.length);
   const workers = Math.max(1, Math.min(tasks.length, Math.floor(options.concurrency ?? DEFAULT_CONCURRENCY) || 1));
   await Promise.all(
     Array.from({ length: workers }, async () => {
-      for (let i = await next(); i !== undefined; i = await next()) {
+      // A fixed pool of workers taking the next task: no promise per task waits in a queue.
+      for (let i = at++; i < tasks.length; i = at++) {
         const verdict = await checkTask(store, reads, tasks[i]!, config, nowSeconds, options.selfName);
         verdicts[i] = verdict;
         onEvent?.({ type: 'task-checked', verdict });

@@ -1,5 +1,6 @@
 import type { TaskEvaluation } from '@svcmon/store';
 import type { Notification } from './alerts.js';
+import type { PulseWarning } from './events.js';
 import type { MailOutcome } from './mail.js';
 import type { PulseErrorCode } from './errors.js';
 import type { WebhookResult } from './webhooks.js';
@@ -57,8 +58,8 @@ export interface PulseResult {
    * who did not get it; `delivery` says per recipient whether the SMTP server accepted it.
    */
   mail?: MailOutcome;
-  /** What the pulse worked around without failing (a store that will not list, …), one line each. */
-  warnings?: string[];
+  /** What the pulse worked around without failing (a store that will not list, …): a `code` and one line each. */
+  warnings?: PulseWarning[];
   /** The pulse could not do its job (config unreadable, store down): one line. */
   error?: string;
   /** The error behind `error` (not enumerable: stays out of JSON; `--debug` prints its chain). */

@@ -107,7 +107,8 @@ describe.each(targets)('bounds on a %s store', (_kind, open) => {
     const listed = await checkPulse({ store, config: CONFIG }, { now });
     const full = await checkPulse({ store, config: CONFIG }, { now, listing: false });
     expect(listed.warnings).toHaveLength(1);
-    expect(listed.warnings?.[0]).toContain(`at most ${MAX_STATE_BYTES} bytes`);
+    expect(listed.warnings?.[0]).toMatchObject({ code: 'reads-not-used' });
+    expect(listed.warnings?.[0]?.message).toContain(`at most ${MAX_STATE_BYTES} bytes`);
     const withoutMs = (ts: typeof full.tasks) => ts.map(({ ms: _ms, ...rest }) => rest);
     expect(withoutMs(listed.tasks)).toEqual(withoutMs(full.tasks));
     // What it read replaces the refused object.

@@ -1,7 +1,8 @@
 // The pulse reads only what changed (a listing plus what it remembered), and its verdicts are
 // exactly the full read's: a property over random histories of beats, runs, deletions and
 // rewrites, with an injected clock, on a directory store and on s3rver.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -97,7 +98,7 @@ async function play(store: Store, steps: Step[]): Promise<void> {
 
 async function clear(store: Store): Promise<void> {
   const keys = [];
-  for await (const o of store.list('')) keys.push(o.key);
+  for await (const o of store.list('')) if (o.unreadable === undefined) keys.push(o.key);
   for (const k of keys) await store.delete(k);
 }
 
@@ -107,7 +108,7 @@ describe('a pulse from a listing gives the full read’s verdicts', () => {
   let s3: S3TestServer;
   let dir: string;
   beforeAll(async () => {
-    s3 = await startS3({ buckets: ['prop', 'counted', 'refused', 'golden', 'big'] });
+    s3 = await startS3({ buckets: ['prop', 'counted', 'refused', 'golden', 'big', 'remember', 'flaky'] });
     s3.setBucketOptions('refused', { denyList: true });
     dir = await mkdtemp(join(tmpdir(), 'svcmon-listing-'));
   });
@@ -126,7 +127,7 @@ describe('a pulse from a listing gives the full read’s verdicts', () => {
       }),
       { seed: SEED, numRuns: 60 },
     );
-  });
+  }, 120_000); // dozens of pulses: minutes on a loaded machine
 
   test('property: s3rver', async () => {
     const store = s3Of('prop');
@@ -137,7 +138,7 @@ describe('a pulse from a listing gives the full read’s verdicts', () => {
       }),
       { seed: SEED, numRuns: 25 },
     );
-  });
+  }, 300_000); // hundreds of requests per run: minutes on a loaded machine
 
   test('one LIST per page; a missing object needs no GET; an unchanged one is not read again; a remembered beat still goes late', async () => {
     const store = s3Of('counted');
@@ -165,20 +166,80 @@ describe('a pulse from a listing gives the full read’s verdicts', () => {
     expect(s3.requests.find((r) => r.key === pulseReadsKey() && r.method === 'PUT')?.headers['x-amz-acl']).toBeUndefined();
   });
 
-  test('a bucket that refuses listing: every object is read, one warning, the same verdicts', async () => {
+  test('a bucket that refuses listing (and so answers 403 for a missing object, as AWS does): every object is read, one warning, the verdicts of a full read', async () => {
     const store = s3Of('refused');
     await store.put(heartbeatKey('plain'), formatHeartbeat(new Date(T0 * 1000)), json);
+    await store.put(runStateKey('runner'), JSON.stringify({ running: [{ id: 'r', started: T0 - 2000 }] }), json);
+    const now = new Date((T0 + 10) * 1000);
     const events: PulseEvent[] = [];
     s3.resetCounts();
-    const listed = await checkPulse({ store, config: CONFIG }, { now: new Date((T0 + 10) * 1000), onEvent: (e) => events.push(e) });
+    const listed = await checkPulse({ store, config: CONFIG }, { now, onEvent: (e) => events.push(e) });
     expect(s3.counts.LIST).toBe(1);
     expect(s3.counts.GET).toBe(2 * NAMES.length);
+    expect(s3.requests.filter((r) => r.bucket === 'refused' && r.method === 'GET' && r.key !== '').map((r) => r.status)).toContain(403);
     const warnings = events.filter((e) => e.type === 'warning');
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatchObject({ code: 'listing-refused' });
-    expect(listed.warnings?.[0]).toContain('s3:ListBucket');
-    const full = await checkPulse({ store, config: CONFIG }, { now: new Date((T0 + 10) * 1000), listing: false });
-    expect(withoutMs(listed.tasks)).toEqual(withoutMs(full.tasks));
+    expect(listed.warnings).toEqual([{ code: 'listing-refused', message: expect.stringContaining('s3:ListBucket') }]);
+    // What reading every object gives where S3 says 404 for a missing one.
+    s3.setBucketOptions('refused', { denyList: false });
+    const full = await checkPulse({ store, config: CONFIG }, { now, listing: false });
+    s3.setBucketOptions('refused', { denyList: true });
+    expect(full.tasks.map((t) => t.state)).toEqual(['ok', 'missing', 'missing', 'missing', 'overrun']);
+    expect(listed.tasks.map((t) => t.state)).toEqual(full.tasks.map((t) => t.state));
+    for (const [i, t] of listed.tasks.entries()) {
+      const f = full.tasks[i]!;
+      if (t.state !== 'missing') expect(withoutMs([t])).toEqual(withoutMs([f]));
+      // A missing heartbeat says why a 403 was read as "not found".
+      else expect(t.reason).toBe(`${f.reason!.slice(0, -1)}: S3 answered 403 AccessDenied, which is how it says "no such object" to credentials without s3:ListBucket)`);
+    }
+  });
+
+  test('bad objects are remembered by etag like good ones; one the listing shows too large is never read; an unchanged memo is not written again', async () => {
+    const store = s3Of('remember');
+    await store.put(heartbeatKey('plain'), '{"seconds": "soon"}', json);
+    await store.put(heartbeatKey('a b'), Buffer.alloc(MAX_OBJECT_BYTES + 1, 0x20), json);
+    await store.put(runStateKey('runner'), 'not json', json);
+    const at = new Date(T0 * 1000);
+    const gets = () => s3.requests.filter((r) => r.bucket === 'remember' && r.method === 'GET' && r.key !== '' && r.key !== pulseReadsKey()).map((r) => r.key);
+    const memoPuts = () => s3.requests.filter((r) => r.bucket === 'remember' && r.method === 'PUT' && r.key === pulseReadsKey()).length;
+    const first = await checkPulse({ store, config: CONFIG }, { now: at });
+    expect(gets().sort()).toEqual([heartbeatKey('plain'), runStateKey('runner')]);
+    expect(memoPuts()).toBe(1);
+    const full = await checkPulse({ store, config: CONFIG }, { now: at, listing: false });
+    expect(withoutMs(first.tasks)).toEqual(withoutMs(full.tasks));
+    expect(first.tasks[0]).toMatchObject({ state: 'malformed', reason: 'malformed heartbeat "plain-beat.json": "seconds" is not an integer: "soon"' });
+    expect(first.tasks[1]).toMatchObject({ state: 'malformed', reason: `malformed heartbeat "a b-beat.json": larger than ${MAX_OBJECT_BYTES} bytes, not read` });
+    expect(first.tasks[4]).toMatchObject({ state: 'malformed', reason: expect.stringContaining('"runner-run.json"') });
+    s3.requests.length = 0;
+    const second = await checkPulse({ store, config: CONFIG }, { now: at });
+    expect(gets()).toEqual([]);
+    expect(memoPuts()).toBe(0);
+    expect(withoutMs(second.tasks)).toEqual(withoutMs(full.tasks));
+    // Once it changes, it is read again.
+    await store.put(heartbeatKey('plain'), formatHeartbeat(at), json);
+    s3.requests.length = 0;
+    const third = await checkPulse({ store, config: CONFIG }, { now: at });
+    expect(gets()).toEqual([heartbeatKey('plain')]);
+    expect(third.tasks[0]?.state).toBe('ok');
+  });
+
+  test('a listing that fails for another reason: one warning that says what failed once, with a hint; every object is read', async () => {
+    const store = s3Of('flaky');
+    await store.put(heartbeatKey('plain'), formatHeartbeat(new Date(T0 * 1000)), json);
+    s3.injectFault({ match: (r) => r.bucket === 'flaky' && r.method === 'GET' && r.key === '' && r.query['list-type'] === '2', status: 500, code: 'InternalError' });
+    try {
+      const checks = await checkPulse({ store, config: CONFIG }, { now: new Date(T0 * 1000) });
+      expect(checks.warnings).toHaveLength(1);
+      const w = checks.warnings![0]!;
+      expect(w.code).toBe('listing-failed');
+      expect(w.message).toMatch(/^listing s3:\/\/flaky\/ failed: S3 request failed \(InternalError/);
+      expect(w.message.match(/listing|list /g)).toHaveLength(1);
+      expect(w.message).toContain('reading every heartbeat and run state instead, this pulse (if it lasts, check that the endpoint answers ListObjectsV2)');
+      expect(checks.tasks[0]?.state).toBe('ok');
+    } finally {
+      s3.clearFaults();
+    }
   });
 
   test('a bucket the original wrote, with no svcmon state yet: the first pulse gives the full read’s verdicts', async () => {
@@ -196,14 +257,50 @@ describe('a pulse from a listing gives the full read’s verdicts', () => {
     expect(listed.tasks.find((t) => t.name === 'nightly-build')?.lastBeat).toBeDefined();
   });
 
+  test('a directory store: linked heartbeats and folders, a FIFO and a folder at a key give the full read’s verdicts; a reads file that is a folder is one clear warning', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'svcmon-listing-odd-'));
+    const elsewhere = await mkdtemp(join(tmpdir(), 'svcmon-listing-real-'));
+    try {
+      const store = dirStore(root);
+      const at = new Date(T0 * 1000);
+      await dirStore(elsewhere).put(heartbeatKey('plain'), formatHeartbeat(at), json);
+      await dirStore(elsewhere).put('nested-beat.json', formatHeartbeat(at), json);
+      await symlink(join(elsewhere, heartbeatKey('plain')), join(root, heartbeatKey('plain')));
+      await symlink(elsewhere, join(root, 'dir')); // dir/nested-beat.json, through a linked folder
+      expect(spawnSync('mkfifo', [join(root, heartbeatKey('a b'))]).status).toBe(0);
+      await mkdir(join(root, heartbeatKey('ü?#%"')));
+      await mkdir(join(root, pulseReadsKey()), { recursive: true });
+      const full = await checkPulse({ store, config: CONFIG }, { now: at, listing: false });
+      expect(full.tasks.map((t) => t.state)).toEqual(['ok', 'error', 'error', 'ok', 'missing']);
+      expect(full.tasks[1]?.reason).toBe(`cannot read heartbeat: "a b-beat.json" in ${root} is a FIFO (named pipe), not a regular file (move it away)`);
+      expect(full.tasks[2]?.reason).toBe(`cannot read heartbeat: "ü?#%\\"-beat.json" in ${root} is a directory, not a file (move it away, or remove it if it is empty)`);
+      for (let i = 0; i < 2; i++) {
+        const listed = await checkPulse({ store, config: CONFIG }, { now: at });
+        expect(withoutMs(listed.tasks)).toEqual(withoutMs(full.tasks));
+        expect(listed.warnings).toEqual([
+          {
+            code: 'reads-not-saved',
+            message: `cannot remember what this pulse read: "${pulseReadsKey()}" in ${root} is a directory, not a file (move it away, or remove it if it is empty)`,
+          },
+        ]);
+      }
+    } finally {
+      await rm(root, { recursive: true, force: true });
+      await rm(elsewhere, { recursive: true, force: true });
+    }
+  });
+
   test(`a heartbeat bigger than ${MAX_OBJECT_BYTES} bytes fails its task with a reason, and is not read whole`, async () => {
     const store = s3Of('big');
     await store.put(heartbeatKey('plain'), Buffer.alloc(8 * 1024 * 1024, 0x20), json);
     for (const listing of [true, false]) {
+      s3.resetCounts();
       const checks = await checkPulse({ store, config: CONFIG }, { now: new Date(T0 * 1000), listing });
       expect(checks.tasks[0]).toMatchObject({ state: 'malformed', ok: false });
-      expect(checks.tasks[0]?.reason).toContain(`larger than ${MAX_OBJECT_BYTES} bytes`);
+      expect(checks.tasks[0]?.reason).toBe(`malformed heartbeat "plain-beat.json": larger than ${MAX_OBJECT_BYTES} bytes, not read`);
       expect(checks.tasks[1]?.state).toBe('missing');
+      // The listing's size says it is too large: not even a GET (a full read asks for every object).
+      expect(s3.counts.GET).toBe(listing ? 0 : 2 * NAMES.length);
     }
   });
 });

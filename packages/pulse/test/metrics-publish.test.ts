@@ -1,9 +1,22 @@
-// takePulse's `publishMetrics` step against s3rver (behind the testkit's checking proxy): the
-// object beside pulse.json, its headers, its text, and a refused upload.
+// The `publishMetrics` step of persistPulse (takePulse's last stage) against s3rver (behind the
+// testkit's checking proxy): the object beside pulse.json, its headers, its text, its event,
+// and a refused upload.
 import { openStore, writeHeartbeat } from '@svcmon/store';
 import { parseExposition, startS3, startSites, type S3TestServer, type Sites } from '@svcmon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pulseExitCode, renderMetrics, takePulse, PULSE_METRICS_KEY } from '../src/index.js';
+import {
+  checkPulse,
+  evaluatePulse,
+  notifyPulse,
+  persistPulse,
+  pulseExitCode,
+  pulseResult,
+  readPulseConfig,
+  renderMetrics,
+  takePulse,
+  PULSE_METRICS_KEY,
+  type PulseEvent,
+} from '../src/index.js';
 
 let s3: S3TestServer;
 let sites: Sites;
@@ -61,8 +74,10 @@ describe('takePulse({ publishMetrics: true })', () => {
     await setUp();
     s3.injectFault({ match: (r) => r.method === 'PUT' && r.key === PULSE_METRICS_KEY, status: 403, code: 'AccessDenied' });
     try {
-      const result = await takePulse(bucket(1), { ...opts(), publishMetrics: true });
+      const events: PulseEvent[] = [];
+      const result = await takePulse(bucket(1), { ...opts(), publishMetrics: true, onEvent: (e) => events.push(e) });
       expect(result.published?.ok).toBe(false);
+      expect(events.filter((e) => e.type === 'metrics-published')).toEqual([{ type: 'metrics-published', ...result.published }]);
       expect(result.published?.error).toMatch(/^cannot publish pulse-metrics\.prom: .*denied/i);
       expect(result.ok).toBe(true);
       expect(pulseExitCode(result)).toBe(0);
@@ -70,5 +85,40 @@ describe('takePulse({ publishMetrics: true })', () => {
     } finally {
       s3.clearFaults();
     }
+  });
+});
+
+describe('persistPulse({ publishMetrics: true }): a monitor composing the stages publishes the metrics too', () => {
+  it('after its own heartbeat, with a metrics-published event; the text is renderMetrics of the result', async () => {
+    await setUp();
+    s3.requests.length = 0;
+    const events: PulseEvent[] = [];
+    const onEvent = (e: PulseEvent) => events.push(e);
+    const selfName = 'monitor-1';
+    const input = await readPulseConfig(bucket(), { bucket: 'metrics' });
+    if (!input.ok) throw new Error(input.error);
+    const checks = await checkPulse(input, { now: NOW, selfName, onEvent });
+    const verdict = await evaluatePulse(input, checks, { now: NOW, selfName, emailMode: 'none', onEvent });
+    const notified = await notifyPulse(verdict, { onEvent });
+    const persisted = await persistPulse(input, checks, verdict, notified, { publishMetrics: true, elapsedMs: () => 1234, beat: true, beatTime: NOW, onEvent });
+    expect(persisted.published).toEqual({ ok: true });
+    expect(events.map((e) => e.type).slice(-4)).toEqual(['state-result', 'published', 'beat-result', 'metrics-published']);
+    expect(events.at(-1)).toEqual({ type: 'metrics-published', ok: true });
+    const puts = s3.requests.filter((r) => r.method === 'PUT').map((r) => r.key);
+    expect(puts.slice(-2)).toEqual([`${selfName}-beat.json`, PULSE_METRICS_KEY]);
+    const result = pulseResult(verdict, notified, persisted, { startedAt: NOW, ms: 1234 });
+    expect((await s3.rawGet('metrics', PULSE_METRICS_KEY)).body.toString('utf8')).toBe(renderMetrics(result, { monitor: selfName }));
+  });
+
+  it('off by default', async () => {
+    await setUp();
+    s3.requests.length = 0;
+    const input = await readPulseConfig(bucket(), { bucket: 'metrics' });
+    if (!input.ok) throw new Error(input.error);
+    const checks = await checkPulse(input, { now: NOW });
+    const verdict = await evaluatePulse(input, checks, { now: NOW, emailMode: 'none' });
+    const persisted = await persistPulse(input, checks, verdict, await notifyPulse(verdict));
+    expect(persisted.published).toEqual({ ok: true });
+    expect(s3.requests.filter((r) => r.key === PULSE_METRICS_KEY)).toEqual([]);
   });
 });

@@ -72,7 +72,7 @@ export function readNumber(text: string): NumberToken | null {
 }
 
 /** A JS float as this library represents a Racket flonum: Flonum when integral, number otherwise. */
-export function flonum(x: number): number | Flonum {
+function flonum(x: number): number | Flonum {
   return Number.isInteger(x) ? new Flonum(x) : x;
 }
 

@@ -4,6 +4,7 @@
 import { RktdSyntaxError } from './errors.js';
 import type { RktdSyntaxErrorCode } from './errors.js';
 import { readNumber } from './_number.js';
+import { wellFormed } from './_surrogates.js';
 import { Flonum, Pair, RHash, Vector, char as mkChar, hasValueIdentity, keyword, sym } from './values.js';
 import { stringify } from './write.js';
 import type { HashKind, Value } from './values.js';
@@ -708,9 +709,12 @@ export function lineColumn(text: string, offset: number): { line: number; column
   return { line, column };
 }
 
-/** Reads exactly one datum (comments and whitespace around it are fine). */
+/**
+ * Reads exactly one datum (comments and whitespace around it are fine). The text is read as Racket
+ * reads UTF-8: a lone surrogate, which UTF-8 cannot carry, is read as U+FFFD.
+ */
 export function parse(text: string, options: ParseOptions = {}): Value {
-  const r = new Reader(text, options);
+  const r = new Reader(wellFormed(text), options);
   const v = r.readDatum();
   if (v === undefined) return r.fail('E_RKTD_SYNTAX', 'expected a datum, found end of input', text.length);
   r.skipAtmosphere();
@@ -723,7 +727,7 @@ export function parse(text: string, options: ParseOptions = {}): Value {
 
 /** Reads every datum in the text. */
 export function parseAll(text: string, options: ParseOptions = {}): Value[] {
-  const r = new Reader(text, options);
+  const r = new Reader(wellFormed(text), options);
   const out: Value[] = [];
   for (;;) {
     const v = r.readDatum();

@@ -1,6 +1,7 @@
 // The writer: Racket 8.7 [cs] `write`, byte for byte, for every value this
 // library represents. Every rule here was settled by running racket.
 import { RktdWriteError } from './errors.js';
+import { LONE_SURROGATE } from './_surrogates.js';
 import { STRING_LITERAL_RANGES } from './_unicode.js';
 import { formatFlonum, looksLikeNumber } from './_number.js';
 import { Char, Flonum, Keyword, Pair, RHash, Rational, Sym, Vector } from './values.js';
@@ -87,7 +88,7 @@ const NONE = 0;
 const GRAPHIC = 1;
 const PREPEND = 2;
 
-export function writeString(s: string, where: PathRef = NO_PATH): string {
+function writeString(s: string, where: PathRef = NO_PATH): string {
   if (PLAIN_STRING.test(s)) return `"${s}"`;
   let out = '"';
   let chunk = 0;
@@ -184,7 +185,7 @@ function symbolSpecial(cp: number): boolean {
 const PLAIN_SYMBOL = /^[a-zA-Z!$%&*/:<=>?^_~@][a-zA-Z0-9!$%&*/:<=>?^_~@+\-.#]*$/;
 
 function checkScalar(s: string, what: string, where: PathRef): void {
-  if (/(?:[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff])/.test(s)) {
+  if (LONE_SURROGATE.test(s)) {
     unwritable(where.root, where.target, `${what} contains a lone surrogate`);
   }
 }
@@ -234,7 +235,7 @@ const CHAR_NAMES: Record<number, string> = {
   127: 'rubout',
 };
 
-export function writeChar(c: Char): string {
+function writeChar(c: Char): string {
   const cp = c.codePoint;
   const name = CHAR_NAMES[cp];
   if (name !== undefined) return `#\\${name}`;
@@ -273,7 +274,7 @@ function keyKind(k: Value): KeyKind | undefined {
 }
 
 /** Code-point order (JS `<` on strings is UTF-16 order, which differs above U+FFFF). */
-export function compareCodePoints(a: string, b: string): number {
+function compareCodePoints(a: string, b: string): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
     let x = a.charCodeAt(i);
@@ -346,7 +347,7 @@ function compareKeys(kind: KeyKind, a: Value, b: Value): number {
  * `equal` table, as Racket's tables happen to order them (in `eq`/`eqv`
  * tables their order varies from one Racket process to the next).
  */
-export function orderedEntries(h: RHash): [Value, Value][] {
+function orderedEntries(h: RHash): [Value, Value][] {
   const entries: [Value, Value][] = [];
   // One pass: collect the entries and see whether the keys are all symbols (the common case).
   let allSymbols = true;

@@ -57,7 +57,7 @@ const rationalValue: fc.Arbitrary<Value> = fc
   .tuple(fc.bigInt({ min: -(10n ** 20n), max: 10n ** 20n }), fc.bigInt({ min: 1n, max: 10n ** 20n }))
   .map(([n, d]) => rational(n, d));
 
-export const atom: fc.Arbitrary<Value> = fc.oneof(
+const atom: fc.Arbitrary<Value> = fc.oneof(
   { weight: 3, arbitrary: stringValue },
   { weight: 3, arbitrary: symbolName.map(sym) },
   { weight: 1, arbitrary: symbolName.map(keyword) },

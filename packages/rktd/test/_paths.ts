@@ -1,1 +1,1 @@
-export { FIXTURES, REPO_ROOT } from '@svcmon/testkit';
+export { FIXTURES } from '@svcmon/testkit';

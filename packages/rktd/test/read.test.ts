@@ -13,7 +13,9 @@ import {
   keyword,
   parse,
   parseAll,
+  stringify,
   sym,
+  valueEquals,
 } from '../src/index.js';
 
 function err(text: string, options?: { source?: string; maxDepth?: number }): RktdSyntaxError {
@@ -358,6 +360,16 @@ describe('error positions', () => {
 });
 
 describe('hostile input', () => {
+  it('a lone surrogate in the text is read as U+FFFD, as Racket reads it from UTF-8, so what is read can be written', () => {
+    for (const lone of ['\ud800', '\udc00']) {
+      const v = parse(`(a${lone}b "x${lone}y")`);
+      expect(stringify(v)).toBe('(a\ufffdb "x\ufffdy")');
+      expect(valueEquals(parse(stringify(v)), v)).toBe(true);
+    }
+    // A pair stays a pair, and an error's column still counts the replaced character as one.
+    expect(stringify(parse('|\ud83d\ude00|'))).toBe('\ud83d\ude00');
+    expect(err('(\ud800 ]').column).toBe(4);
+  });
   it('100,000 levels of nesting is E_RKTD_DEPTH, not a stack overflow', () => {
     for (const open of ['(', '[', '#(', "'", '#hash((a . ']) {
       const e = err(open.repeat(100_000));

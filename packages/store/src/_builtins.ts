@@ -15,7 +15,7 @@ const getBuiltin = (process as { getBuiltinModule?: GetBuiltin }).getBuiltinModu
 export interface FsCalls {
   readFile(path: string): Promise<Buffer>;
   stat(path: string): Promise<Fs.Stats>;
-  writeFile(path: string, data: Uint8Array): Promise<void>;
+  writeFile(path: string | number, data: Uint8Array): Promise<void>;
   rename(from: string, to: string): Promise<void>;
   unlink(path: string): Promise<void>;
   /** A second name for `existing` (fails with EEXIST when `path` exists): an atomic create with content. */
@@ -23,8 +23,16 @@ export interface FsCalls {
   mkdirp(path: string): Promise<void>;
   /** The entries of a folder, with their types. */
   readdir(path: string): Promise<Fs.Dirent[]>;
-  /** The file's bytes fed to `update` in chunks of at most 64 KiB (memory bounded whatever its size), and its stat. */
-  readChunks(path: string, update: (chunk: Buffer) => void): Promise<Fs.Stats>;
+  /** stat with nanosecond times and exact inode numbers (follows links). */
+  statExact(path: string): Promise<Fs.BigIntStats>;
+  open(path: string, flags: number, mode?: number): Promise<number>;
+  fstatExact(fd: number): Promise<Fs.BigIntStats>;
+  /** Reads into `buffer` from `offset`, at the file's current position: the byte count (0 at the end). */
+  read(fd: number, buffer: Buffer, offset: number, length: number): Promise<number>;
+  futimes(fd: number, atime: Date, mtime: Date): Promise<void>;
+  close(fd: number): Promise<void>;
+  /** fs.constants (O_RDONLY, O_NONBLOCK, ...). */
+  constants: typeof Fs.constants;
 }
 
 let fsCalls: FsCalls | undefined;
@@ -42,20 +50,13 @@ export async function fsPromises(): Promise<FsCalls> {
     link: (a, b) => call<void>((cb) => fs.link(a, b, cb)),
     mkdirp: (p) => mkdirOneByOne(p, (d) => call<void>((cb) => fs.mkdir(d, (err) => cb(err))), (d) => call<Fs.Stats>((cb) => fs.stat(d, cb))),
     readdir: (p) => call<Fs.Dirent[]>((cb) => fs.readdir(p, { withFileTypes: true }, cb)),
-    readChunks: async (p, update) => {
-      const fd = await call<number>((cb) => fs.open(p, 'r', cb));
-      try {
-        const st = await call<Fs.Stats>((cb) => fs.fstat(fd, cb));
-        const buf = Buffer.allocUnsafe(Math.max(1, Math.min(64 * 1024, st.size)));
-        for (;;) {
-          const n = await call<number>((cb) => fs.read(fd, buf, 0, buf.length, null, cb));
-          if (n === 0) return st;
-          update(buf.subarray(0, n));
-        }
-      } finally {
-        await call<void>((cb) => fs.close(fd, (err) => cb(err)));
-      }
-    },
+    statExact: (p) => call<Fs.BigIntStats>((cb) => fs.stat(p, { bigint: true }, cb)),
+    open: (p, flags, mode) => call<number>((cb) => fs.open(p, flags, mode ?? 0o666, cb)),
+    fstatExact: (fd) => call<Fs.BigIntStats>((cb) => fs.fstat(fd, { bigint: true }, cb)),
+    read: (fd, buffer, offset, length) => call<number>((cb) => fs.read(fd, buffer, offset, length, null, cb)),
+    futimes: (fd, atime, mtime) => call<void>((cb) => fs.futimes(fd, atime, mtime, cb)),
+    close: (fd) => call<void>((cb) => fs.close(fd, cb)),
+    constants: fs.constants,
   };
   return fsCalls;
 }

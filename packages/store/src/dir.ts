@@ -2,9 +2,10 @@
 // are subfolders. Writes are atomic (temp file + rename), and every write
 // holds a per-object lock file so conditional writes are exact even when
 // several processes share the folder.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import type { BigIntStats } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
-import { fsPromises, hostname } from './_builtins.js';
+import { fsPromises, hostname, type FsCalls } from './_builtins.js';
 import { checkKey, compareKeys } from './_keys.js';
 import { StoreError, isStoreError, tooLarge } from './errors.js';
 import type { ListedObject, ListOptions, PutOptions, ReadOptions, Store, StoredObject } from './types.js';
@@ -29,8 +30,37 @@ const CONTENT_TYPES: Record<string, string> = {
   txt: 'text/plain',
 };
 
-function etagOf(body: Uint8Array): string {
-  return `"${createHash('md5').update(body).digest('hex')}"`;
+/**
+ * A file's etag: its inode, size and modification time in nanoseconds, which one stat gives. A
+ * write never changes a file in place (temp file + rename: a new inode, modified later than the
+ * version it replaces), so a file's bytes are fixed while its etag is. Unlike S3's, rewriting the
+ * same bytes changes it (a reader only reads it once more).
+ */
+function etagOf(st: BigIntStats): string {
+  return `"${st.ino.toString(16)}-${st.size.toString(16)}-${st.mtimeNs.toString(16)}"`;
+}
+
+const idOf = (st: BigIntStats): string => `${st.dev}:${st.ino}`;
+
+function specialKind(st: BigIntStats): string {
+  if (st.isFIFO()) return 'a FIFO (named pipe)';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  return 'not a file';
+}
+
+/** The bytes of an open file, at most `cap` of them (`expected`: the size fstat gave). */
+async function readAll(fs: FsCalls, fd: number, expected: number, cap: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  while (total < cap) {
+    const chunk = Buffer.allocUnsafe(Math.min(cap - total, Math.max(expected - total + 1, 16 * 1024)));
+    const n = await fs.read(fd, chunk, 0, chunk.length);
+    if (n === 0) break;
+    chunks.push(n === chunk.length ? chunk : chunk.subarray(0, n));
+    total += n;
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
 }
 
 /** The store's own lock and temporary files (see #lock and put). */
@@ -137,38 +167,75 @@ class DirStore implements Store {
     });
   }
 
+  /** Not a file nor a folder (a FIFO, a socket, a device): reading it could block forever, so it is refused. */
+  #special(key: string, what: string, cause?: unknown): StoreError {
+    return new StoreError('E_IO', `${JSON.stringify(key)} in ${this.location} is ${what}, not a regular file (move it away)`, {
+      key,
+      location: this.location,
+      kind: 'dir',
+      ...(cause !== undefined ? { cause } : {}),
+    });
+  }
+
+  /** Refuses what is at `key` unless it is a regular file. */
+  #mustBeFile(key: string, st: BigIntStats): void {
+    if (st.isFile()) return;
+    if (st.isDirectory()) throw this.#folder(key);
+    throw this.#special(key, specialKind(st));
+  }
+
+  /**
+   * The file is opened without blocking (a FIFO would wait for a writer) and read only once
+   * fstat on that very descriptor says it is a regular file; the etag comes from the same fstat.
+   */
   async get(key: string, options: ReadOptions = {}): Promise<StoredObject | null> {
     const file = this.#path(key);
-    const { readFile, stat } = await fsPromises();
+    const fs = await fsPromises();
+    let fd: number;
     try {
-      const st = await stat(file);
-      if (st.isDirectory()) throw this.#folder(key);
+      fd = await fs.open(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+    } catch (e) {
+      const code = errno(e);
+      if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+      if (code === 'EISDIR') throw this.#folder(key, e);
+      if (code === 'ENXIO') throw this.#special(key, 'a socket', e);
+      throw this.#fail(e, key, 'reading');
+    }
+    try {
+      const st = await fs.fstatExact(fd);
+      this.#mustBeFile(key, st);
       const { maxBytes } = options;
-      if (maxBytes !== undefined && st.size > maxBytes) throw tooLarge(key, this.location, 'dir', maxBytes, st.size);
-      const body = await readFile(file);
-      // Grown since the stat: still refused.
-      if (maxBytes !== undefined && body.length > maxBytes) throw tooLarge(key, this.location, 'dir', maxBytes, body.length);
+      const size = Number(st.size);
+      if (maxBytes !== undefined && size > maxBytes) throw tooLarge(key, this.location, 'dir', maxBytes, size);
+      const body = await readAll(fs, fd, size, maxBytes === undefined ? Number.POSITIVE_INFINITY : maxBytes + 1);
+      // Grown since the fstat (someone appended in place): still refused.
+      if (maxBytes !== undefined && body.length > maxBytes) throw tooLarge(key, this.location, 'dir', maxBytes);
       const ext = /\.([A-Za-z0-9]+)$/.exec(key)?.[1]?.toLowerCase();
       const contentType = ext === undefined ? undefined : CONTENT_TYPES[ext];
-      const obj: StoredObject = { body, etag: etagOf(body), lastModified: st.mtime };
+      const obj: StoredObject = { body, etag: etagOf(st), lastModified: new Date(Number(st.mtimeMs)) };
       if (contentType !== undefined) obj.contentType = contentType;
       return obj;
     } catch (e) {
       if (isStoreError(e)) throw e;
-      const code = errno(e);
-      if (code === 'ENOENT' || code === 'ENOTDIR') return null;
-      if (code === 'EISDIR') throw this.#folder(key, e);
+      if (errno(e) === 'EISDIR') throw this.#folder(key, e);
       throw this.#fail(e, key, 'reading');
+    } finally {
+      await fs.close(fd).catch(() => {});
     }
   }
 
   /**
-   * The files under the folder, as keys, skipping the store's own lock (`.<name>.lock`) and
-   * temporary (`.<name>.<pid>.<hex>.tmp`) files. The etag is the content hash `get` answers.
+   * Everything at a key under the folder, skipping the store's own lock (`.<name>.lock`) and
+   * temporary (`.<name>.<pid>.<hex>.tmp`) files. Only stats: the etag is the one `get` answers,
+   * from the file's inode, size and modification time. Links are followed as `get` follows them;
+   * a folder already being walked (a link to it from inside it) is not walked again. A folder or
+   * a non-regular file is named with `unreadable` (`get` refuses it), so that a reader of one key
+   * can tell "nothing there" from "something there that is not an object".
    */
   async *list(prefix: string, _options: ListOptions = {}): AsyncIterable<ListedObject> {
     const fs = await fsPromises();
-    const keys: string[] = [];
+    const found: ListedObject[] = [];
+    const walking = new Set<string>();
     const walk = async (dir: string, base: string): Promise<void> => {
       let entries;
       try {
@@ -177,31 +244,50 @@ class DirStore implements Store {
         if (errno(e) === 'ENOENT' || errno(e) === 'ENOTDIR') return;
         throw this.#fail(e, base, 'listing');
       }
-      for (const entry of entries) {
-        const key = base + entry.name;
-        // Only folders that can hold keys under the prefix are walked.
-        if (entry.isDirectory()) {
+      const folders: Array<{ path: string; sub: string; id: string }> = [];
+      await Promise.all(
+        entries.map(async (entry) => {
+          const key = base + entry.name;
           const sub = `${key}/`;
-          if (sub.startsWith(prefix) || prefix.startsWith(sub)) await walk(join(dir, entry.name), sub);
-        } else if (entry.isFile() && key.startsWith(prefix) && !OWN_FILE.test(entry.name)) {
-          keys.push(key);
-        }
+          // Only what is under the prefix, and folders that can hold keys under it.
+          const under = key.startsWith(prefix);
+          const holds = sub.startsWith(prefix) || prefix.startsWith(sub);
+          if (!under && !holds) return;
+          if (!entry.isDirectory() && OWN_FILE.test(entry.name)) return;
+          const path = join(dir, entry.name);
+          let st;
+          try {
+            st = await fs.statExact(path);
+          } catch (e) {
+            const code = errno(e);
+            // Gone since the folder was read, or a link to nothing (get answers null for both).
+            if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP') return;
+            throw this.#fail(e, key, 'listing');
+          }
+          const lastModified = new Date(Number(st.mtimeMs));
+          if (st.isFile()) {
+            if (under) found.push({ key, etag: etagOf(st), size: Number(st.size), lastModified });
+            return;
+          }
+          if (under) found.push({ key, etag: etagOf(st), size: 0, lastModified, unreadable: st.isDirectory() ? 'folder' : 'special' });
+          if (st.isDirectory() && holds) folders.push({ path, sub, id: idOf(st) });
+        }),
+      );
+      for (const f of folders) {
+        if (walking.has(f.id)) continue; // a link back up: its keys would never end
+        walking.add(f.id);
+        await walk(f.path, f.sub);
+        walking.delete(f.id);
       }
     };
-    await walk(this.location, '');
-    keys.sort(compareKeys);
-    for (const key of keys) {
-      const file = join(this.location, ...key.split('/'));
-      try {
-        // The etag is the content hash `get` answers, taken in chunks: a huge file costs time, not memory.
-        const md5 = createHash('md5');
-        const st = await fs.readChunks(file, (chunk) => md5.update(chunk));
-        yield { key, etag: `"${md5.digest('hex')}"`, size: st.size, lastModified: st.mtime };
-      } catch (e) {
-        if (errno(e) === 'ENOENT') continue; // deleted since the folder was read
-        throw this.#fail(e, key, 'listing');
-      }
+    try {
+      walking.add(idOf(await fs.statExact(this.location)));
+    } catch {
+      // no folder yet: nothing to list
     }
+    await walk(this.location, '');
+    found.sort((a, b) => compareKeys(a.key, b.key));
+    yield* found;
   }
 
   /**
@@ -294,48 +380,99 @@ class DirStore implements Store {
     );
   }
 
+  /**
+   * The store's folder must be there before a write: it is never created (a mistyped path would
+   * silently become a new, unwatched store), only the folders under it that keys need are.
+   */
+  async #rootExists(key: string): Promise<void> {
+    const { stat } = await fsPromises();
+    let isFolder: boolean;
+    try {
+      isFolder = (await stat(this.location)).isDirectory();
+    } catch (e) {
+      if (errno(e) !== 'ENOENT' && errno(e) !== 'ENOTDIR') throw this.#fail(e, key, 'finding the folder for');
+      isFolder = false;
+    }
+    if (!isFolder) {
+      throw new StoreError('E_NO_BUCKET', `cannot write ${JSON.stringify(key)}: there is no folder ${this.location}, and a directory store does not create its own folder`, {
+        key,
+        location: this.location,
+        kind: 'dir',
+      });
+    }
+  }
+
   async put(key: string, body: string | Uint8Array, options: PutOptions): Promise<{ etag: string }> {
     const file = this.#path(key);
     const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-    const { mkdirp, rename, unlink, writeFile } = await fsPromises();
+    const fs = await fsPromises();
+    await this.#rootExists(key);
     try {
-      await mkdirp(dirname(file));
+      await fs.mkdirp(dirname(file));
     } catch (e) {
       throw this.#fail(e, key, 'creating the folder for');
     }
     const lock = await this.#lock(file, key);
     try {
-      if (options.ifMatch !== undefined || options.ifNoneMatch !== undefined) {
-        const current = await this.get(key);
-        if (options.ifNoneMatch === '*' && current !== null) {
-          throw new StoreError(
-            'E_PRECONDITION',
-            `${JSON.stringify(key)} in ${this.location} already exists (write required that it did not)`,
-            { key, location: this.location, kind: 'dir' },
-          );
-        }
-        if (options.ifMatch !== undefined && (current === null || current.etag !== options.ifMatch)) {
-          throw new StoreError(
-            'E_PRECONDITION',
-            `${JSON.stringify(key)} in ${this.location} changed since it was read (etag ${
-              current === null ? 'none: the object is gone' : current.etag
-            }, expected ${options.ifMatch})`,
-            { key, location: this.location, kind: 'dir' },
-          );
-        }
+      // Under the lock nobody else writes this key: what is there now is what the write replaces.
+      const current = await this.#current(key, file);
+      if (options.ifNoneMatch === '*' && current !== null) {
+        throw new StoreError(
+          'E_PRECONDITION',
+          `${JSON.stringify(key)} in ${this.location} already exists (write required that it did not)`,
+          { key, location: this.location, kind: 'dir' },
+        );
+      }
+      if (options.ifMatch !== undefined && (current === null || etagOf(current) !== options.ifMatch)) {
+        throw new StoreError(
+          'E_PRECONDITION',
+          `${JSON.stringify(key)} in ${this.location} changed since it was read (etag ${
+            current === null ? 'none: the object is gone' : etagOf(current)
+          }, expected ${options.ifMatch})`,
+          { key, location: this.location, kind: 'dir' },
+        );
       }
       const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+      const { O_CREAT, O_EXCL, O_WRONLY } = fs.constants;
+      let fd: number | undefined;
       try {
-        await writeFile(tmp, bytes);
-        await rename(tmp, file);
+        fd = await fs.open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0o666);
+        await fs.writeFile(fd, bytes);
+        // Each version of a key is modified later than the one it replaces, by at least 2 ms
+        // (futimes keeps about a microsecond), so an etag never comes back even when a freed
+        // inode is reused for a later version of the same size.
+        const after = current === null ? 0 : Number(current.mtimeNs / 1_000_000n) + 2;
+        const at = new Date(Math.max(Date.now(), after));
+        await fs.futimes(fd, at, at);
+        const st = await fs.fstatExact(fd);
+        await fs.close(fd);
+        fd = undefined;
+        await fs.rename(tmp, file);
+        return { etag: etagOf(st) };
       } catch (e) {
-        await unlink(tmp).catch(() => {});
+        if (fd !== undefined) await fs.close(fd).catch(() => {});
+        await fs.unlink(tmp).catch(() => {});
+        if (errno(e) === 'EISDIR') throw this.#folder(key, e);
         throw this.#fail(e, key, 'writing');
       }
-      return { etag: etagOf(bytes) };
     } finally {
-      await unlink(lock).catch(() => {});
+      await fs.unlink(lock).catch(() => {});
     }
+  }
+
+  /** What is at the key now (stat only), null when nothing is; a folder or a special file is refused. */
+  async #current(key: string, file: string): Promise<BigIntStats | null> {
+    const fs = await fsPromises();
+    let st;
+    try {
+      st = await fs.statExact(file);
+    } catch (e) {
+      const code = errno(e);
+      if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+      throw this.#fail(e, key, 'reading');
+    }
+    this.#mustBeFile(key, st);
+    return st;
   }
 
   async delete(key: string): Promise<void> {
@@ -345,12 +482,16 @@ class DirStore implements Store {
       await unlink(file);
     } catch (e) {
       if (errno(e) === 'ENOENT' || errno(e) === 'ENOTDIR') return;
+      if (errno(e) === 'EISDIR') throw this.#folder(key, e);
       throw this.#fail(e, key, 'deleting');
     }
   }
 }
 
-/** A store that keeps objects as files under `path` (created on first write). */
+/**
+ * A store that keeps objects as files under the folder `path`, which must exist (a write to a
+ * missing one is E_NO_BUCKET); the folders under it that keys with `/` need are created.
+ */
 export function dirStore(path: string, options?: DirStoreOptions): Store {
   return new DirStore(path, options);
 }

@@ -36,6 +36,7 @@ export {
   CONTROL_CHARACTERS,
   INVISIBLE_CHARACTERS,
   quotedText,
+  shownText,
   MAX_KEY_BYTES,
   MAX_UNIX_SECONDS,
   SCHEMA,

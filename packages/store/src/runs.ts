@@ -12,6 +12,7 @@
 // A success is still only `<task>-beat.json`, byte for byte as `beat` writes it.
 import { MAX_FAILURE_BYTES, MAX_RECORD_BYTES } from './_bounds.js';
 import { StoreError } from './errors.js';
+import { describeValue, isUnixTime as isTime } from './schema.js';
 import type { Store } from './types.js';
 import { updateObject } from './update.js';
 
@@ -69,43 +70,59 @@ export interface FailureRecord {
   outputTruncated?: boolean;
 }
 
-function bad(key: string, location: string, why: string, cause?: unknown): never {
-  throw new StoreError('E_BAD_HEARTBEAT', `malformed run object ${JSON.stringify(key)} in ${location}: ${why}`, {
+function bad(what: string, key: string, location: string, why: string, cause?: unknown): never {
+  throw new StoreError('E_BAD_HEARTBEAT', `malformed ${what} ${JSON.stringify(key)} in ${location}: ${why}`, {
     key,
     location,
     cause,
   });
 }
 
-const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
+const shown = (v: unknown): string => (v === undefined ? 'missing' : describeValue(v));
 
-/** A run-state object's text (`key` and `location` name it in errors): E_BAD_HEARTBEAT when malformed. */
+/**
+ * What keeps a value from being a run state, or undefined when it is one: an object whose
+ * `running` is a list of `{ id: string, started: time }` and whose `failed`, when present, is
+ * `{ id: string, at: time, exit?: integer, signal?: string }` (times: whole unix seconds, year
+ * 9999 at most). Other keys are ignored. The one rule: parseRunState and the verdict both use it.
+ */
+export function runStateProblem(data: unknown): string | undefined {
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isObject(data)) return `not a JSON object: ${shown(data)}`;
+  const { running, failed } = data;
+  if (!Array.isArray(running)) return `"running" is not a list: ${shown(running)}`;
+  for (const [i, r] of running.entries()) {
+    if (!isObject(r)) return `"running[${i}]" is not an object: ${shown(r)}`;
+    if (typeof r['id'] !== 'string') return `"running[${i}].id" is not a string: ${shown(r['id'])}`;
+    if (!isTime(r['started'])) return `"running[${i}].started" is not a time: ${shown(r['started'])}`;
+  }
+  if (failed === undefined) return undefined;
+  if (!isObject(failed)) return `"failed" is not an object: ${shown(failed)}`;
+  if (typeof failed['id'] !== 'string') return `"failed.id" is not a string: ${shown(failed['id'])}`;
+  if (!isTime(failed['at'])) return `"failed.at" is not a time: ${shown(failed['at'])}`;
+  if (failed['exit'] !== undefined && !Number.isSafeInteger(failed['exit'])) return `"failed.exit" is not an integer: ${shown(failed['exit'])}`;
+  if (failed['signal'] !== undefined && typeof failed['signal'] !== 'string') return `"failed.signal" is not a string: ${shown(failed['signal'])}`;
+  return undefined;
+}
+
+/**
+ * A run-state object's text (`key` and `location` name it in errors): E_BAD_HEARTBEAT when it is
+ * not JSON or not of the run state's shape (runStateProblem), never a state with the bad parts dropped.
+ */
 export function parseRunState(text: string, key: string, location: string): RunState {
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (e) {
-    return bad(key, location, 'not JSON', e);
+    return bad('run state', key, location, 'not JSON', e);
   }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) return bad(key, location, 'not a JSON object');
-  const { running, failed } = data as { running?: unknown; failed?: unknown };
-  const state: RunState = { running: [] };
-  if (Array.isArray(running)) {
-    for (const r of running) {
-      const { id, started } = (r ?? {}) as { id?: unknown; started?: unknown };
-      if (typeof id === 'string' && isInt(started)) state.running.push({ id, started });
-    }
-  }
-  if (typeof failed === 'object' && failed !== null) {
-    const { id, at, exit, signal } = failed as Record<string, unknown>;
-    if (isInt(at)) {
-      state.failed = {
-        id: typeof id === 'string' ? id : '',
-        at,
-        ...(isInt(exit) ? { exit } : {}),
-        ...(typeof signal === 'string' ? { signal } : {}),
-      };
-    }
+  const why = runStateProblem(data);
+  if (why !== undefined) return bad('run state', key, location, why);
+  const { running, failed } = data as { running: RunStarted[]; failed?: RunFailedSummary };
+  const state: RunState = { running: running.map(({ id, started }) => ({ id, started })) };
+  if (failed !== undefined) {
+    const { id, at, exit, signal } = failed;
+    state.failed = { id, at, ...(exit !== undefined ? { exit } : {}), ...(signal !== undefined ? { signal } : {}) };
   }
   return state;
 }
@@ -175,10 +192,10 @@ export async function readFailureRecord(store: Store, task: string): Promise<Fai
   try {
     data = JSON.parse(obj.body.toString('utf8'));
   } catch (e) {
-    return bad(key, store.location, 'not JSON', e);
+    return bad('failure record', key, store.location, 'not JSON', e);
   }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) return bad(key, store.location, 'not a JSON object');
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return bad('failure record', key, store.location, 'not a JSON object');
   const r = data as Record<string, unknown>;
-  if (typeof r.ended !== 'string') return bad(key, store.location, 'no "ended"');
+  if (typeof r.ended !== 'string') return bad('failure record', key, store.location, 'no "ended"');
   return r as unknown as FailureRecord;
 }

@@ -53,6 +53,9 @@ export interface KindDecl {
 /** Latest unix time a date can show (9999-12-31T23:59:59Z). */
 export const MAX_UNIX_SECONDS = 253_402_300_799;
 
+/** A time as the store's objects hold one: whole unix seconds from 1970 to the end of year 9999. */
+export const isUnixTime = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && v <= MAX_UNIX_SECONDS;
+
 const plainDigits = /^\s*\d+\s*$/;
 
 function exactInteger(v: unknown): bigint | undefined {
@@ -187,6 +190,16 @@ const INVISIBLE_GLOBAL = new RegExp(INVISIBLE_CHARACTERS.source, 'gu');
  */
 export function quotedText(text: string): string {
   return JSON.stringify(text).replace(INVISIBLE_GLOBAL, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`);
+}
+
+/**
+ * Text from the store (a task name, an address) as a line of output shows it: as it is, or, when it
+ * holds a control, invisible or text-direction character or is blank, quoted by quotedText, so
+ * that nothing read can start a line of its own or make a line look like another.
+ */
+export function shownText(text: string): string {
+  if (!CONTROL_CHARACTERS.test(text) && !INVISIBLE_CHARACTERS.test(text) && text.trim() !== '') return text;
+  return quotedText(text);
 }
 
 /** S3's limit on an object key, in UTF-8 bytes. */

@@ -4,7 +4,7 @@
 /** An object as read back from a store. */
 export interface StoredObject {
   body: Buffer;
-  /** Opaque version tag (S3 ETag, quotes included; a content hash for directories). */
+  /** Opaque version tag (S3 ETag, quotes included; for directories, from the file's inode, size and mtime). */
   etag: string;
   contentType?: string;
   lastModified?: Date;
@@ -34,10 +34,15 @@ export interface PutOptions {
 export interface ListedObject {
   /** The key, without the store's prefix. */
   key: string;
-  /** The same tag `get` answers for this object (S3 ETag, quotes included; a content hash for directories). */
+  /** The same tag `get` answers for this object (S3 ETag, quotes included; for directories, from the file's inode, size and mtime). */
   etag: string;
   size: number;
   lastModified: Date;
+  /**
+   * Directory stores only: something is at this key that is not an object, and `get` refuses it
+   * with an error saying so: a `folder`, or a `special` file (a FIFO, a socket, a device).
+   */
+  unreadable?: 'folder' | 'special';
 }
 
 export interface ListOptions {

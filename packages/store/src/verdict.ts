@@ -5,8 +5,8 @@
 import { Cron } from 'croner';
 import { durationText, elapsedText, racketDate } from './duration.js';
 import type { Heartbeat } from './heartbeat.js';
-import type { FailureRecord, RunState } from './runs.js';
-import { MAX_UNIX_SECONDS, problemsText, taskSettings, type ConfigProblem, type TaskSettings } from './schema.js';
+import { runStateProblem, type FailureRecord, type RunState } from './runs.js';
+import { isUnixTime as isTime, problemsText, taskSettings, type ConfigProblem, type TaskSettings } from './schema.js';
 
 /** A heartbeat further ahead of the clock than this is reported as an error (clock skew or tampering). */
 export const FUTURE_TOLERANCE_SECONDS = 300;
@@ -59,9 +59,10 @@ export interface TaskEvidence {
   run?: RunState | null | { error: string; malformed?: boolean };
   /** The failure record, when the run state names a failure and it was read. */
   failure?: FailureRecord | null | { error: string };
+  /** With `heartbeat: null`: why it counts as missing when the store did not plainly say so (a 403 where listing is refused). */
+  absence?: string;
 }
 
-const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && v <= MAX_UNIX_SECONDS;
 const isError = (v: unknown): v is { error: string } => typeof v === 'object' && v !== null && typeof (v as { error?: unknown }).error === 'string';
 
 /**
@@ -85,22 +86,6 @@ export function dueSince(settings: Pick<TaskSettings, 'schedule' | 'tz' | 'grace
 }
 
 /** A run state whose every time is a time: anything else is that task's error. */
-function runStateProblem(state: RunState): string | undefined {
-  if (!Array.isArray(state.running)) return '"running" is not a list';
-  for (const r of state.running) {
-    if (typeof r !== 'object' || r === null || typeof r.id !== 'string' || !isTime(r.started)) {
-      return `a run's "started" is not a time: ${JSON.stringify((r as { started?: unknown } | null)?.started)}`;
-    }
-  }
-  const f = state.failed;
-  if (f !== undefined) {
-    if (typeof f !== 'object' || f === null || !isTime(f.at)) return `"failed.at" is not a time: ${JSON.stringify(f?.at)}`;
-    if (f.exit !== undefined && !Number.isSafeInteger(f.exit)) return '"failed.exit" is not an integer';
-    if (f.signal !== undefined && typeof f.signal !== 'string') return '"failed.signal" is not a string';
-  }
-  return undefined;
-}
-
 /** The fields of a failure record that have the right type (a record is free JSON in the store). */
 function cleanFailure(record: FailureRecord, task: string): FailureRecord {
   const r = record as unknown as Record<string, unknown>;
@@ -249,7 +234,7 @@ function evaluate(
     }
   }
   if (isError(runRead)) return { ...base, ok: false, state: 'error', reason: `cannot read run state: ${runRead.error}` };
-  if (lastBeat === undefined) return { ...base, ok: false, state: 'missing', ...extra, reason: `no heartbeat recorded (${name}-beat.json not found)` };
+  if (lastBeat === undefined) return { ...base, ok: false, state: 'missing', ...extra, reason: `no heartbeat recorded (${name}-beat.json not found${evidence.absence !== undefined ? `: ${evidence.absence}` : ''})` };
   const age = nowSeconds - lastBeat.seconds;
   if (age < -FUTURE_TOLERANCE_SECONDS) {
     return { ...base, ok: false, state: 'future', lastBeat, reason: `last report is in the future: ${racketDate(lastBeat.seconds)} (${elapsedText(-age)} ahead)` };

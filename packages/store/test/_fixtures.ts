@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { FIXTURES, fixture } from '@svcmon/testkit';
 
-export { FIXTURES, fixture };
+export { fixture };
 
 /** Every config.rktd the original wrote (and the seed). */
 export function fixtureConfigs(): string[] {

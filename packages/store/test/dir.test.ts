@@ -1,10 +1,11 @@
 import { execFile, spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile, mkdir, stat, symlink, truncate } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
-import { dirStore, heartbeatKey, updateObject, writeHeartbeat } from '../src/index.js';
+import { dirStore, heartbeatKey, readHeartbeat, updateObject, writeHeartbeat, type ListedObject } from '../src/index.js';
 import { storeSuite } from './store-suite.js';
 
 storeSuite('directory', async () => {
@@ -23,14 +24,34 @@ describe('directory store', () => {
       await writeFile(join(dir, 'sub', '.b-beat.json.1234.0badcafe.tmp'), '{');
       await writeFile(join(dir, '.dotted key'), 'x');
       const keys = [];
-      for await (const o of store.list('')) keys.push(o.key);
-      expect(keys).toEqual(['.dotted key', 'a-beat.json', 'sub/b-beat.json']);
+      for await (const o of store.list('')) keys.push(o.unreadable === undefined ? o.key : `${o.key} (${o.unreadable})`);
+      expect(keys).toEqual(['.dotted key', 'a-beat.json', 'sub (folder)', 'sub/b-beat.json']);
       const sub = [];
       for await (const o of store.list('sub/')) sub.push(o.key);
       expect(sub).toEqual(['sub/b-beat.json']);
       const none = [];
       for await (const o of dirStore(join(dir, 'never-made')).list('')) none.push(o);
       expect(none).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a write never creates the store\'s own folder (E_NO_BUCKET naming it), only the folders under it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'svcmon-dir-'));
+    try {
+      const typo = join(dir, 'bukcet');
+      for (const key of ['t-beat.json', 'team/t-beat.json']) {
+        const e = await dirStore(typo).put(key, '{}', { contentType: 'application/json' }).catch((err: unknown) => err);
+        expect(e).toMatchObject({ name: 'StoreError', code: 'E_NO_BUCKET', kind: 'dir', key, location: typo });
+        expect((e as Error).message).toBe(`cannot write "${key}": there is no folder ${typo}, and a directory store does not create its own folder`);
+      }
+      await writeFile(join(dir, 'a-file'), 'x');
+      await expect(dirStore(join(dir, 'a-file')).put('k', 'x', { contentType: 'text/plain' })).rejects.toMatchObject({ code: 'E_NO_BUCKET' });
+      await expect(dirStore(join(dir, 'a-file', 'under')).put('k', 'x', { contentType: 'text/plain' })).rejects.toMatchObject({ code: 'E_NO_BUCKET' });
+      expect((await readdir(dir)).sort()).toEqual(['a-file']);
+      await writeHeartbeat(dirStore(dir), 'team/deep/t', { now: new Date(1795488696000) });
+      expect(await readdir(join(dir, 'team', 'deep'))).toEqual(['t-beat.json']);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -54,15 +75,113 @@ describe('directory store', () => {
     }
   });
 
-  test('the etag is the md5 of the content, as S3 computes it for a simple upload', async () => {
+  test('the etag comes from a stat (inode, size, mtime): put, get, list and conditional writes agree; the same bytes again give a new one', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'svcmon-dir-'));
     try {
       const store = dirStore(dir);
       const { etag } = await store.put('x.txt', 'hello', { contentType: 'text/plain' });
-      expect(etag).toBe('"5d41402abc4b2a76b9719d911017c592"');
+      const st = await stat(join(dir, 'x.txt'), { bigint: true });
+      expect(etag).toBe(`"${st.ino.toString(16)}-5-${st.mtimeNs.toString(16)}"`);
+      expect((await store.get('x.txt'))?.etag).toBe(etag);
+      const listed = [];
+      for await (const o of store.list('x')) listed.push(o);
+      expect(listed).toEqual([{ key: 'x.txt', etag, size: 5, lastModified: (await store.get('x.txt'))?.lastModified }]);
+      const again = await store.put('x.txt', 'hello', { contentType: 'text/plain', ifMatch: etag });
+      expect(again.etag).not.toBe(etag);
+      expect((await store.get('x.txt'))?.etag).toBe(again.etag);
+      await expect(store.put('x.txt', 'late', { contentType: 'text/plain', ifMatch: etag })).rejects.toMatchObject({ code: 'E_PRECONDITION' });
+      // Many versions of one size in a row: never an etag seen before (a freed inode may come back).
+      const seen = new Set([etag, again.etag]);
+      let last = again.etag;
+      for (let i = 0; i < 30; i++) {
+        last = (await store.put('x.txt', 'hello', { contentType: 'text/plain', ifMatch: last })).etag;
+        expect(seen.has(last)).toBe(false);
+        seen.add(last);
+      }
       await writeFile(join(dir, 'y.json'), '{}');
       expect((await store.get('y.json'))?.contentType).toBe('application/json');
     } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('links are followed as get follows them (files and folders), a link cycle ends, a dangling link is nothing', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'svcmon-dir-'));
+    const elsewhere = await mkdtemp(join(tmpdir(), 'svcmon-dir-real-'));
+    try {
+      const store = dirStore(dir);
+      const now = { now: new Date(1795488696000) };
+      await writeHeartbeat(dirStore(elsewhere), 'real', now);
+      await writeHeartbeat(dirStore(elsewhere), 'team/inner', now);
+      await symlink(join(elsewhere, 'real-beat.json'), join(dir, 'linked-beat.json'));
+      await symlink(join(elsewhere, 'team'), join(dir, 'team'));
+      await symlink(dir, join(dir, 'loop')); // a folder that holds itself
+      await symlink(join(dir, 'nowhere'), join(dir, 'dangling-beat.json'));
+      const listed = new Map<string, ListedObject>();
+      for await (const o of store.list('')) listed.set(o.key, o);
+      expect([...listed.keys()].filter((k) => !k.startsWith('loop'))).toEqual(['linked-beat.json', 'team', 'team/inner-beat.json']);
+      expect(listed.get('team')?.unreadable).toBe('folder');
+      // The cycle is walked once: its keys end.
+      expect([...listed.keys()].filter((k) => k.startsWith('loop'))).toEqual(['loop']);
+      for (const key of ['linked-beat.json', 'team/inner-beat.json']) {
+        const obj = await store.get(key);
+        expect(listed.get(key)).toMatchObject({ etag: obj?.etag, size: obj?.body.length });
+      }
+      expect(await readHeartbeat(store, 'linked')).toMatchObject({ seconds: 1795488696 });
+      expect(await store.get('dangling-beat.json')).toBeNull();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+      await rm(elsewhere, { recursive: true, force: true });
+    }
+  });
+
+  test('a listing only stats: a 3 GiB (sparse) file is listed with its size, and refused by a bounded get', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'svcmon-dir-'));
+    try {
+      const store = dirStore(dir);
+      await truncate(join(dir, 'huge.bin'), 3 * 1024 ** 3).catch(async () => {
+        await writeFile(join(dir, 'huge.bin'), '');
+        await truncate(join(dir, 'huge.bin'), 3 * 1024 ** 3);
+      });
+      const listed = [];
+      for await (const o of store.list('')) listed.push(o);
+      expect(listed).toMatchObject([{ key: 'huge.bin', size: 3 * 1024 ** 3 }]);
+      await expect(store.get('huge.bin', { maxBytes: 65536 })).rejects.toMatchObject({ code: 'E_TOO_LARGE', key: 'huge.bin' });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a FIFO, a socket or a folder at a key: get refuses it at once naming the path, the listing names it unreadable, a write refuses a folder', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'svcmon-dir-'));
+    const server = createServer();
+    try {
+      const store = dirStore(dir);
+      expect(spawnSync('mkfifo', [join(dir, 'pipe-beat.json')]).status).toBe(0);
+      await new Promise<void>((resolve) => server.listen(join(dir, 'sock-beat.json'), resolve));
+      await mkdir(join(dir, 'folder-beat.json'));
+      await expect(store.get('pipe-beat.json')).rejects.toMatchObject({
+        code: 'E_IO',
+        key: 'pipe-beat.json',
+        message: `"pipe-beat.json" in ${dir} is a FIFO (named pipe), not a regular file (move it away)`,
+      });
+      await expect(store.get('sock-beat.json')).rejects.toMatchObject({ code: 'E_IO', message: expect.stringContaining('is a socket, not a regular file') });
+      await expect(store.get('folder-beat.json')).rejects.toMatchObject({ code: 'E_IO', message: expect.stringContaining('is a directory, not a file (move it away') });
+      await expect(store.put('folder-beat.json', '{}', { contentType: 'application/json' })).rejects.toMatchObject({
+        code: 'E_IO',
+        message: `"folder-beat.json" in ${dir} is a directory, not a file (move it away, or remove it if it is empty)`,
+      });
+      await expect(store.put('pipe-beat.json', '{}', { contentType: 'application/json', ifNoneMatch: '*' })).rejects.toMatchObject({ code: 'E_IO' });
+      const listed = [];
+      for await (const o of store.list('')) listed.push([o.key, o.unreadable]);
+      expect(listed).toEqual([
+        ['folder-beat.json', 'folder'],
+        ['pipe-beat.json', 'special'],
+        ['sock-beat.json', 'special'],
+      ]);
+      expect(await readdir(dir)).toHaveLength(3); // no temp or lock file left behind
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
       await rm(dir, { recursive: true, force: true });
     }
   });
@@ -192,5 +311,5 @@ describe('directory store', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-  });
+  }, 60_000); // four Node processes starting at once on a loaded machine
 });

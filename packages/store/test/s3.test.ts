@@ -136,6 +136,10 @@ describe(`s3 store via ${via}`, () => {
     expect((err as Error).message).toContain('s3:ListBucket');
     expect(s3.requests.slice(before).map((r) => r.status)).toEqual([403]);
     expect(await readHeartbeat(store, 'still readable')).not.toBeNull();
+    // As on AWS without s3:ListBucket, a missing key is a 403 too, not a 404.
+    const at = s3.requests.length;
+    await expect(store.get('never-beat.json')).rejects.toMatchObject({ code: 'E_ACCESS_DENIED', key: 'never-beat.json' });
+    expect(s3.requests.slice(at).map((r) => [r.method, r.status])).toEqual([['GET', 403]]);
   });
 
   test('get with maxBytes stops reading a big object: E_TOO_LARGE, not retried', async () => {

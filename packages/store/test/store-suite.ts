@@ -21,7 +21,7 @@ import {
 } from '../src/index.js';
 import { fixture, fixtureBeats, fixtureConfigs } from './_fixtures.js';
 
-export const ODD_NAMES = [
+const ODD_NAMES = [
   'db backup',
   'zählwerk',
   'a"b',
@@ -57,7 +57,8 @@ export function storeSuite(kind: string, open: () => Promise<SuiteTarget>): void
       const names = [...ODD_NAMES.map((n) => `listing/${n}.json`), 'listing/sub/deeper/x.json', 'listing-not/under.json'];
       for (const [i, key] of names.entries()) await store.put(key, 'x'.repeat(i + 1), { contentType: 'application/json' });
       const listed = [];
-      for await (const o of store.list('listing/', { pageSize: 3 })) listed.push(o);
+      // A directory store also names its folders (`unreadable`); the objects are the same on both.
+      for await (const o of store.list('listing/', { pageSize: 3 })) if (o.unreadable === undefined) listed.push(o);
       const expected = names.filter((k) => k.startsWith('listing/')).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
       expect(listed.map((o) => o.key)).toEqual(expected);
       for (const o of listed) {
@@ -75,7 +76,7 @@ export function storeSuite(kind: string, open: () => Promise<SuiteTarget>): void
       expect(none).toEqual([]);
       for (const key of names) await store.delete(key);
       const after = [];
-      for await (const o of store.list('listing')) after.push(o);
+      for await (const o of store.list('listing')) if (o.unreadable === undefined) after.push(o);
       expect(after).toEqual([]);
     });
 

@@ -1,7 +1,7 @@
 // The one compare-and-swap (updateObject), on every kind of store, within one process and
 // across several processes.
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -74,6 +74,7 @@ async function fresh(kind: 'dir' | 'lite' | 'sdk'): Promise<Target> {
   const name = `cas-${kind}-${bucketNo++}`;
   if (kind === 'dir') {
     const where = join(dir, name);
+    await mkdir(where);
     return { name, where, options: {}, open: () => dirStore(where) };
   }
   await s3.createBucket(name);

@@ -4,8 +4,8 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
-import { CliError } from '../errors.js';
+import { basename, resolve } from 'node:path';
+import { CliError, shellWord } from '../errors.js';
 import type { Io } from '../_io.js';
 import { pulseEventLines } from '../_report.js';
 
@@ -36,6 +36,16 @@ async function closedPort(): Promise<number> {
   const port = await listen(server);
   await close(server);
   return port;
+}
+
+/**
+ * The command that runs this very svcmon, for the hints: `svcmon` when a bin of that name started
+ * it, else this Node and this script (a clone's `node packages/cli/dist/bin.js`, where the PATH's
+ * `node` may be another, older one than the Node the scripts installed).
+ */
+function svcmonCommand(): string {
+  const script = process.argv[1] ?? '';
+  return basename(script) === 'svcmon' ? 'svcmon' : `${shellWord(process.execPath)} ${shellWord(script)}`;
 }
 
 export async function demoCommand(io: Io, dir: string): Promise<number> {
@@ -108,7 +118,9 @@ export async function demoCommand(io: Io, dir: string): Promise<number> {
     io.out('');
     io.out(`Dashboard: ${resolve(path, 'index.html')}`);
     io.out(`  serve it with: npx http-server ${shown}   or   python3 -m http.server -d ${shown}`);
-    io.out(`Try: svcmon beat ${shown} backup && svcmon pulse ${shown} --no-email`);
+    const svcmon = svcmonCommand();
+    io.out(`Try: ${svcmon} beat ${shown} backup && ${svcmon} pulse ${shown} --no-email`);
+    if (svcmon !== 'svcmon') io.out(c.dim(`  (svcmon here is that command: Node ${process.versions.node} and this build of the CLI)`));
     io.out(c.dim('  (the first site lived only as long as the demo: a later pulse finds it down too)'));
     return 0;
   } finally {

@@ -84,7 +84,7 @@ export async function pulseCommand(io: Io, where: string, flags: Flags, invocati
 
   const c = io.errColor;
   const code = pulseExitCode(result);
-  for (const w of result.warnings ?? []) io.err(`svcmon: warning: ${w}`);
+  for (const w of result.warnings ?? []) io.err(`svcmon: warning: ${w.message}`);
   if (result.error !== undefined) {
     io.err(`${c.red('svcmon: error:')} ${result.error}`);
     explain(result.cause);
