@@ -13,10 +13,9 @@
 //   and can refuse listing as a policy without s3:ListBucket does (403 AccessDenied, and then
 //   403 AccessDenied rather than 404 NoSuchKey for a GET or HEAD of a missing key, as AWS does),
 // - injects faults (status codes, delays), records every request and counts them by kind.
-import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -99,12 +98,28 @@ export interface S3TestServer {
   counts: Record<S3RequestKind, number>;
   resetCounts(): void;
   setBucketOptions(bucket: string, options: S3BucketOptions): void;
+  /**
+   * Fill a bucket fast: write the objects straight into s3rver's files, in the format s3rver
+   * writes and reads (the body as `<key>._S3rver_object`, its md5 beside it, the content type and
+   * cache control in `<key>._S3rver_metadata.json`), as a PUT without an ACL would leave them.
+   * For setting up large benchmarks; not while requests on those keys are under way.
+   */
+  writeObjects(bucket: string, objects: Iterable<S3SeedObject>): Promise<number>;
   createBucket(bucket: string, options?: S3BucketOptions): Promise<void>;
   injectFault(fault: S3Fault): void;
   clearFaults(): void;
   /** GET an object straight from s3rver (no signature): status, headers and body. */
   rawGet(bucket: string, key: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>;
   stop(): Promise<void>;
+}
+
+/** An object for `writeObjects`. */
+export interface S3SeedObject {
+  key: string;
+  /** The bytes, or `{ zeros: n }`: n zero bytes as a sparse file (a huge object without the disk). */
+  body: string | Uint8Array | { zeros: number };
+  contentType?: string;
+  cacheControl?: string;
 }
 
 export interface StartS3Options {
@@ -117,6 +132,32 @@ export interface StartS3Options {
 
 /** The canned ACLs Block Public Access counts as public. */
 const PUBLIC_ACLS = new Set(['public-read', 'public-read-write', 'authenticated-read']);
+
+type SourceData = string | ArrayBuffer | ArrayBufferView;
+const bytes = (d: SourceData): Buffer =>
+  typeof d === 'string' ? Buffer.from(d, 'utf8') : ArrayBuffer.isView(d) ? Buffer.from(d.buffer, d.byteOffset, d.byteLength) : Buffer.from(d);
+
+/** SHA-256 and HMAC-SHA-256 for the signer, from node:crypto (a pure-JS hash made the proxy the bottleneck of every benchmark). */
+class NodeSha256 {
+  readonly #secret: SourceData | undefined;
+  #hash: Hash | Hmac;
+  constructor(secret?: SourceData) {
+    this.#secret = secret;
+    this.#hash = this.#fresh();
+  }
+  #fresh(): Hash | Hmac {
+    return this.#secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(this.#secret));
+  }
+  update(data: SourceData): void {
+    this.#hash.update(bytes(data));
+  }
+  digest(): Promise<Uint8Array> {
+    return Promise.resolve(new Uint8Array(this.#hash.digest()));
+  }
+  reset(): void {
+    this.#hash = this.#fresh();
+  }
+}
 
 function regionOf(location: string | undefined): string {
   if (location === undefined || location === '') return 'us-east-1';
@@ -372,7 +413,7 @@ export async function startS3(options: StartS3Options = {}): Promise<S3TestServe
         credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey },
         region: r,
         service: service ?? 's3',
-        sha256: Sha256,
+        sha256: NodeSha256,
         uriEscapePath: false,
         applyChecksum: true,
       });
@@ -573,6 +614,45 @@ export async function startS3(options: StartS3Options = {}): Promise<S3TestServe
     },
     setBucketOptions(bucket, opts) {
       bucketOptions.set(bucket, { ...bucketOptions.get(bucket), ...opts });
+    },
+    async writeObjects(bucket, objects) {
+      if (!bucketOptions.has(bucket)) throw new Error(`no bucket ${bucket} in this test server`);
+      const it = objects[Symbol.iterator]();
+      const folders = new Set<string>();
+      let written = 0;
+      const one = async (o: S3SeedObject): Promise<void> => {
+        const parts = o.key.split('/');
+        const name = parts.pop()!;
+        const folder = join(directory, bucket, ...parts);
+        if (!folders.has(folder)) {
+          await mkdir(folder, { recursive: true });
+          folders.add(folder);
+        }
+        const meta: Record<string, string> = { 'content-type': o.contentType ?? 'binary/octet-stream' };
+        if (o.cacheControl !== undefined) meta['cache-control'] = o.cacheControl;
+        const file = join(folder, `${name}${OBJECT_SUFFIX}`);
+        const md5 = createHash('md5');
+        if (typeof o.body === 'object' && 'zeros' in o.body) {
+          await writeFile(file, '');
+          await truncate(file, o.body.zeros);
+          const chunk = Buffer.alloc(1 << 20);
+          for (let left = o.body.zeros; left > 0; left -= chunk.length) md5.update(left >= chunk.length ? chunk : chunk.subarray(0, left));
+        } else {
+          const body = typeof o.body === 'string' ? Buffer.from(o.body, 'utf8') : o.body;
+          await writeFile(file, body);
+          md5.update(body);
+        }
+        await writeFile(`${file}.md5`, md5.digest('hex'));
+        await writeFile(join(folder, `${name}._S3rver_metadata.json`), JSON.stringify(meta, null, 2));
+        written++;
+      };
+      await Promise.all(
+        Array.from({ length: 32 }, async () => {
+          for (let r = it.next(); !r.done; r = it.next()) await one(r.value);
+        }),
+      );
+      keyIndex.delete(bucket);
+      return written;
     },
     async createBucket(bucket, opts = {}) {
       const out = await forward(s3port, 'PUT', `/${encodeURIComponent(bucket)}`, { 'content-length': '0' });

@@ -5,6 +5,8 @@ import {
   CONFIG_CONTENT_TYPE,
   CONFIG_KEY,
   configFromObject,
+  configReadError,
+  MAX_CONFIG_BYTES,
   isStoreError,
   openStore,
   readConfig,
@@ -63,6 +65,26 @@ export async function loadConfig(fn: ConfigFunction, where: Where, options: GetO
 }
 
 /**
+ * Whether two configs are the same data, so write the same bytes: the same values, arrays in
+ * order, objects by key in any order (the writer sorts keys; absent and undefined are one).
+ * An edit leaves most entries as they were, so this is mostly `===` and never serialises.
+ */
+function sameData(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((v, i) => sameData(v, b[i]));
+  }
+  const plain = (o: object) => Object.getPrototypeOf(o) === Object.prototype || Object.getPrototypeOf(o) === null;
+  if (!plain(a) || !plain(b)) return false; // rktd values (flonums, chars, ...): only the same one
+  const kind = Symbol.for('svcmon.config.hashKind');
+  if ((a as Record<symbol, unknown>)[kind] !== (b as Record<symbol, unknown>)[kind]) return false;
+  const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+  const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+  return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && sameData((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+/**
  * Applies `change` to the current config with the store's compare-and-swap (`updateObject`).
  * `change` must not modify its argument; it returns the new config.
  */
@@ -75,25 +97,30 @@ export async function editConfig(
   const store = openStore(where);
   let edit;
   try {
+    /** The bytes the config was read from (an edit that would write them again writes nothing). */
+    let read: Buffer | undefined;
     edit = await updateObject(
       store,
       CONFIG_KEY,
       (obj) => {
         if (obj === null && !options.force) throw noConfig(fn, store);
+        read = obj?.body;
         return obj === null ? {} : configFromObject(store, obj);
       },
       (before: Config) => {
         const after = change(before);
+        if (sameData(after, before)) return { result: before };
         const bytes = stringifyConfig(after);
-        return bytes === stringifyConfig(before) ? { result: before } : { write: bytes, result: after };
+        return read !== undefined && read.length === Buffer.byteLength(bytes) && read.equals(Buffer.from(bytes, 'utf8')) ? { result: before } : { write: bytes, result: after };
       },
       {
         put: { contentType: CONFIG_CONTENT_TYPE, publicRead: false },
+        maxBytes: MAX_CONFIG_BYTES,
         ...(options.editAttempts === undefined ? {} : { attempts: options.editAttempts }),
       },
     );
   } catch (e) {
-    if (!(isStoreError(e) && e.code === 'E_CONFLICT')) throw e;
+    if (!(isStoreError(e) && e.code === 'E_CONFLICT')) throw configReadError(store, e);
     throw new ConfigError('E_CONFLICT', `${fn}: config.rktd at ${store.location} kept changing under this edit (${e.message})`, {
       fn,
       location: store.location,
@@ -123,9 +150,15 @@ async function syncDashboard(store: Store, config: Config, etag: string | undefi
     // Script and style first, so a fresh index.html never loads stale assets;
     // they do not depend on the config, so later rounds redo index.html only.
     await uploadDashboard(store, renderDashboard(current), round === 0 ? ['style.css', 'script.js', 'index.html'] : ['index.html']);
-    const now = await readConfig(store);
+    // Parsed again only when it moved on.
+    let now;
+    try {
+      now = await store.get(CONFIG_KEY, { maxBytes: MAX_CONFIG_BYTES });
+    } catch (e) {
+      throw configReadError(store, e);
+    }
     if (!now || currentEtag === undefined || now.etag === currentEtag) return;
-    current = now.config;
+    current = configFromObject(store, now);
     currentEtag = now.etag;
   }
 }

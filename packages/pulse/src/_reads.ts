@@ -7,6 +7,8 @@
 import {
   heartbeatKey,
   isStoreError,
+  MAX_RECORD_BYTES,
+  MAX_STATE_BYTES,
   parseHeartbeat,
   parseRunState,
   runStateKey,
@@ -18,7 +20,7 @@ import {
 import { DEFAULT_MONITOR } from './state.js';
 
 /** A heartbeat or run state bigger than this is not read (a heartbeat is a few dozen bytes). */
-export const MAX_OBJECT_BYTES = 64 * 1024;
+export const MAX_OBJECT_BYTES = MAX_RECORD_BYTES;
 
 /**
  * A heartbeat that counts as missing although the store did not answer "no such object"
@@ -166,7 +168,17 @@ interface Listed {
  * monitor's state. Throws StoreError E_LIST_DENIED when the store will not list (the caller
  * falls back to `fullReads`).
  */
-export async function listedReads(store: Store, selfName: string | undefined, tasks: ReadonlySet<string>): Promise<ListedReads> {
+export interface ListedReadsOptions {
+  /** Told when what this monitor remembered cannot be used (it is then read as empty: every listed object is read). */
+  onUnusable?: (message: string) => void;
+}
+
+export async function listedReads(
+  store: Store,
+  selfName: string | undefined,
+  tasks: ReadonlySet<string>,
+  options: ListedReadsOptions = {},
+): Promise<ListedReads> {
   const memoKey = pulseReadsKey(selfName);
   /** key → what the listing says, of the heartbeats and run states of configured tasks only. */
   const listed = new Map<string, Listed>();
@@ -178,7 +190,12 @@ export async function listedReads(store: Store, selfName: string | undefined, ta
     }
   }
   // Only a cache: one that cannot be read is read as empty (and rewritten, or warned about, by save).
-  const before = memoListed ? await store.get(memoKey).catch(() => null) : null;
+  const before = memoListed
+    ? await store.get(memoKey, { maxBytes: MAX_STATE_BYTES }).catch((e: unknown) => {
+        options.onUnusable?.(`cannot use what this monitor remembered: ${e instanceof Error ? e.message : String(e)}; reading every listed object`);
+        return null;
+      })
+    : null;
   const old: ReadsMemo = before === null ? { version: 1, beats: {}, runs: {} } : parseMemo(before.body.toString('utf8'));
   // No memo and nothing to remember is nothing to write either.
   const beforeText = before === null ? memoText(old) : before.body.toString('utf8');

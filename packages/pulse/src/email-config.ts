@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { isRktdSyntaxError, isSym, parse, RHash } from '@svcmon/rktd';
 import { addressProblem, controlCharacter } from './address.js';
 import { PulseError } from './errors.js';
@@ -179,6 +179,9 @@ export function parseEmailConfig(text: string, source = 'e-mail config'): EmailC
   return validateEmailConfig(value, source);
 }
 
+/** The most of an e-mail config file svcmon reads (it holds a server, addresses and a few webhooks). */
+export const MAX_EMAIL_CONFIG_BYTES = 1024 * 1024;
+
 export interface ReadEmailConfigOptions {
   /** Where a warning goes (a password in a file others can read); default: one line on stderr. */
   onWarning?: (message: string) => void;
@@ -192,9 +195,27 @@ export async function readEmailConfig(file: string, options: ReadEmailConfigOpti
   let text: string;
   let mode: number;
   try {
-    text = await readFile(file, 'utf8');
-    mode = (await stat(file)).mode;
+    // At most the bound and one byte more, whatever the file is (one that grows, a device).
+    const fh = await open(file, 'r');
+    let read = 0;
+    const buf = Buffer.alloc(MAX_EMAIL_CONFIG_BYTES + 1);
+    try {
+      mode = (await fh.stat()).mode;
+      for (let n = -1; n !== 0 && read < buf.length; read += n) ({ bytesRead: n } = await fh.read(buf, read, buf.length - read, null));
+    } finally {
+      await fh.close();
+    }
+    if (read > MAX_EMAIL_CONFIG_BYTES) {
+      throw new PulseError(
+        'E_EMAIL_CONFIG',
+        `e-mail config ${file} is too large: more than ${MAX_EMAIL_CONFIG_BYTES} bytes (1 MiB, MAX_EMAIL_CONFIG_BYTES), the most svcmon reads`,
+        { file },
+      );
+    }
+    text = buf.toString('utf8', 0, read);
   } catch (e) {
+    if (e instanceof PulseError) throw e;
+    if (e instanceof PulseError) throw e;
     const code = (e as { code?: unknown }).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : e instanceof Error ? e.message : String(e);
     throw new PulseError('E_EMAIL_CONFIG', `cannot read e-mail config ${file}: ${why}`, { file, cause: e });

@@ -18,7 +18,8 @@ export type PulseEvent =
   /**
    * Something the pulse worked around, once per pulse: `listing-refused` (the store will not list:
    * every heartbeat and run state is read instead), `listing-failed` (likewise, for another
-   * reason), `reads-not-saved` (what was read could not be remembered: the next pulse reads more).
+   * reason), `reads-not-used` (what the last pulse remembered cannot be read: every listed object
+   * is read), `reads-not-saved` (what was read could not be remembered: the next pulse reads more).
    */
   | { type: 'warning'; code: PulseWarningCode; message: string }
   /** The report: its lines as data, and the text (also in the result). */
@@ -41,7 +42,7 @@ export type PulseEvent =
   /** `pulse-metrics.prom` (`publishMetrics`), after the heartbeat: published, or the store's `error`. */
   | { type: 'metrics-published'; ok: boolean; error?: string };
 
-export type PulseWarningCode = 'listing-refused' | 'listing-failed' | 'reads-not-saved';
+export type PulseWarningCode = 'listing-refused' | 'listing-failed' | 'reads-not-used' | 'reads-not-saved';
 
 /** Something the pulse worked around, as `result.warnings` holds it (the `warning` event's data). */
 export interface PulseWarning {

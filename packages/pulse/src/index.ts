@@ -40,7 +40,7 @@ export {
   type MailOutcome,
 } from './mail.js';
 export { parseAddress, addressProblem, type Mailbox } from './address.js';
-export { readEmailConfig, parseEmailConfig, validateEmailConfig, type EmailConfig, type ReadEmailConfigOptions } from './email-config.js';
+export { MAX_EMAIL_CONFIG_BYTES, readEmailConfig, parseEmailConfig, validateEmailConfig, type EmailConfig, type ReadEmailConfigOptions } from './email-config.js';
 export { racketDate, elapsedText } from '@svcmon/store';
 export { PulseError, isPulseError, type PulseErrorCode, type PulseErrorOptions } from './errors.js';
 export type { PulseResult, SiteVerdict, TaskVerdict, TaskState, EmailMode } from './types.js';

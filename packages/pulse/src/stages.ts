@@ -112,7 +112,9 @@ async function taskReads(
   if (options.listing === false) return { reads: fullReads(store) };
   try {
     const names = new Set((config.tasks ?? []).map((t) => t.name));
-    const listed = await listedReads(store, options.selfName, names);
+    const listed = await listedReads(store, options.selfName, names, {
+      onUnusable: (message) => warn({ type: 'warning', code: 'reads-not-used', message }),
+    });
     return { reads: listed, save: () => listed.save() };
   } catch (e) {
     const refused = isStoreError(e) && e.code === 'E_LIST_DENIED';

@@ -1,7 +1,7 @@
 // The pulse's memory between runs: one object per monitor in the bucket,
 // written with a conditional write so two pulses of the same monitor never
 // silently overwrite each other's verdicts.
-import { updateObject, type Store } from '@svcmon/store';
+import { MAX_STATE_BYTES, updateObject, type Store } from '@svcmon/store';
 import { PulseError } from './errors.js';
 
 /** Verdicts kept per check for the uptime strip. */
@@ -80,7 +80,7 @@ export function parsePulseState(text: string): PulseState | null {
 
 /** Read a monitor's state: null when there is none (or it cannot be parsed). Store failures throw. */
 export async function readPulseState(store: Store, selfName?: string): Promise<{ state: PulseState | null; etag?: string }> {
-  const obj = await store.get(pulseStateKey(selfName));
+  const obj = await store.get(pulseStateKey(selfName), { maxBytes: MAX_STATE_BYTES });
   if (obj === null) return { state: null };
   return { state: parsePulseState(obj.body.toString('utf8')), etag: obj.etag };
 }
@@ -111,6 +111,7 @@ export async function updatePulseState<T>(
       },
       {
         put: { contentType: 'application/json', cacheControl: 'no-cache', publicRead: false },
+        maxBytes: MAX_STATE_BYTES,
         ...(attempts === undefined ? {} : { attempts }),
         ...(initial ? { known: { value: initial.state, etag: initial.etag ?? null } } : {}),
       },

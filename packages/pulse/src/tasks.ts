@@ -7,7 +7,7 @@ import {
   type TaskEvidence,
 } from '@svcmon/store';
 import { fullReads, type TaskReads } from './_reads.js';
-import { DEFAULT_CONCURRENCY, limiter } from './_limit.js';
+import { DEFAULT_CONCURRENCY } from './_limit.js';
 import type { OnPulseEvent } from './events.js';
 import type { TaskVerdict } from './types.js';
 
@@ -85,18 +85,22 @@ async function checkTask(store: Store, reads: TaskReads, task: TaskLike, config:
  * A missing or malformed heartbeat is that task's error only.
  */
 export async function checkTasks(store: Store, tasks: readonly TaskLike[], options: CheckTasksOptions = {}): Promise<TaskVerdict[]> {
-  const limit = limiter(options.concurrency ?? DEFAULT_CONCURRENCY);
   const config = options.config ?? {};
   const nowSeconds = Math.floor((options.now ?? new Date()).getTime() / 1000);
   const onEvent = options.onEvent;
   const reads = options.reads ?? fullReads(store);
-  return Promise.all(
-    tasks.map((task) =>
-      limit(async () => {
-        const verdict = await checkTask(store, reads, task, config, nowSeconds, options.selfName);
+  let at = 0;
+  const verdicts = new Array<TaskVerdict>(tasks.length);
+  const workers = Math.max(1, Math.min(tasks.length, Math.floor(options.concurrency ?? DEFAULT_CONCURRENCY) || 1));
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      // A fixed pool of workers taking the next task: no promise per task waits in a queue.
+      for (let i = at++; i < tasks.length; i = at++) {
+        const verdict = await checkTask(store, reads, tasks[i]!, config, nowSeconds, options.selfName);
+        verdicts[i] = verdict;
         onEvent?.({ type: 'task-checked', verdict });
-        return verdict;
-      }),
-    ),
+      }
+    }),
   );
+  return verdicts;
 }

@@ -421,47 +421,48 @@ function findPath(root: Value, target: unknown): string {
 export function stringify(value: Value): string {
   const w = new RecursiveWriter(value);
   w.write(value, 0);
-  return w.out;
+  return w.parts.join('');
 }
 
 /** Below this depth, plain recursion (faster); deeper parts go to the iterative writer. */
 const RECURSION_LIMIT = 400;
 
 class RecursiveWriter {
-  out = '';
+  /** The text so far, in pieces: joined once at the end (a rope of `+=` costs a node per piece). */
+  readonly parts: string[] = [];
   readonly active = new Set<object>();
   constructor(private readonly root: Value) {}
 
   write(v: Value, depth: number): void {
     switch (typeof v) {
       case 'string':
-        this.out += PLAIN_STRING.test(v) ? `"${v}"` : writeString(v, findPathLazy(this.root, v));
+        this.parts.push(PLAIN_STRING.test(v) ? `"${v}"` : writeString(v, findPathLazy(this.root, v)));
         return;
       case 'number':
-        this.out += writeNumber(v);
+        this.parts.push(writeNumber(v));
         return;
       case 'boolean':
-        this.out += v ? '#t' : '#f';
+        this.parts.push(v ? '#t' : '#f');
         return;
       case 'object':
         if (v instanceof Sym) {
-          this.out += symbolText(v, this.root);
+          this.parts.push(symbolText(v, this.root));
           return;
         }
         if (Array.isArray(v)) {
           if (v.length === 0) {
-            this.out += '()';
+            this.parts.push('()');
             return;
           }
           if (depth >= RECURSION_LIMIT) break;
           if (this.active.has(v)) unwritable(this.root, v, 'value contains a cycle');
           this.active.add(v);
-          this.out += '(';
+          this.parts.push('(');
           for (let i = 0; i < v.length; i++) {
-            if (i > 0) this.out += ' ';
+            if (i > 0) this.parts.push(' ');
             this.write(v[i] as Value, depth + 1);
           }
-          this.out += ')';
+          this.parts.push(')');
           this.active.delete(v);
           return;
         }
@@ -469,23 +470,23 @@ class RecursiveWriter {
           if (depth >= RECURSION_LIMIT) break;
           if (this.active.has(v)) unwritable(this.root, v, 'value contains a cycle');
           this.active.add(v);
-          this.out += v.kind === 'equal' ? '#hash(' : v.kind === 'eq' ? '#hasheq(' : '#hasheqv(';
+          this.parts.push(v.kind === 'equal' ? '#hash(' : v.kind === 'eq' ? '#hasheq(' : '#hasheqv(');
           const entries = orderedEntries(v);
           for (let i = 0; i < entries.length; i++) {
             const e = entries[i]!;
-            this.out += i === 0 ? '(' : ' (';
+            this.parts.push(i === 0 ? '(' : ' (');
             this.write(e[0], depth + 1);
-            this.out += ' . ';
+            this.parts.push(' . ');
             this.write(e[1], depth + 1);
-            this.out += ')';
+            this.parts.push(')');
           }
-          this.out += ')';
+          this.parts.push(')');
           this.active.delete(v);
           return;
         }
         break;
     }
-    this.out += stringifyIterative(this.root, v, this.active);
+    this.parts.push(stringifyIterative(this.root, v, this.active));
   }
 }
 

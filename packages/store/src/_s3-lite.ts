@@ -208,12 +208,17 @@ export class LiteS3 {
 
 const XML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 function xmlText(s: string): string {
+  if (!s.includes('&')) return s;
   return s.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);/g, (all, e: string) =>
     e.startsWith('#x') ? String.fromCodePoint(parseInt(e.slice(2), 16)) : e.startsWith('#') ? String.fromCodePoint(Number(e.slice(1))) : (XML_ENTITIES[e] ?? all),
   );
 }
+/** One pattern per element, made once (a listing page asks for four elements of 1,000 objects). */
+const TAGS = new Map<string, RegExp>();
 const tag = (xml: string, name: string): string | undefined => {
-  const m = new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml);
+  let re = TAGS.get(name);
+  if (re === undefined) TAGS.set(name, (re = new RegExp(`<${name}>([^<]*)</${name}>`)));
+  const m = re.exec(xml);
   return m?.[1] === undefined ? undefined : xmlText(m[1]);
 };
 

@@ -2,7 +2,8 @@
 // keys stay absent, so writing back gives the bytes Racket would write.
 import { RHash, fromJS, isRHash, isRktdSyntaxError, isSym, lineColumn, parse, stringify, sym } from '@svcmon/rktd';
 import type { Value } from '@svcmon/rktd';
-import { StoreError } from './errors.js';
+import { MAX_CONFIG_BYTES } from './_bounds.js';
+import { StoreError, isStoreError } from './errors.js';
 import { SCHEMA, setPositions } from './schema.js';
 import type { Store, StoredObject } from './types.js';
 
@@ -46,11 +47,13 @@ export interface Config {
 // brings the kind back when the config is written.
 const HASH_KIND = Symbol.for('svcmon.config.hashKind');
 
-type Locate = (hash: RHash, key: string) => { line: number; column: number } | undefined;
+/** Where a hash's keys were: `(key) => line:column`, holding neither the hash nor anything read. */
+type Locate = (hash: RHash) => ((key: string) => { line: number; column: number } | undefined) | undefined;
 
 /**
  * Symbol-keyed hashes → plain objects, lists → arrays; other values stay rktd values. With
- * `locate`, each object knows where its keys were (`configPosition`).
+ * `locate`, each object knows where its keys were (`configPosition`). Nothing of the rktd value
+ * is kept: a big config is held once, as plain objects.
  */
 function toConfigJS(value: Value, locate?: Locate): unknown {
   if (Array.isArray(value)) return value.map((v) => toConfigJS(v, locate));
@@ -58,15 +61,14 @@ function toConfigJS(value: Value, locate?: Locate): unknown {
     for (const k of value.keys()) if (!isSym(k)) return value;
     const out: Record<string, unknown> = {};
     for (const [k, v] of value) {
-      Object.defineProperty(out, (k as { name: string }).name, {
-        value: toConfigJS(v, locate),
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
+      const name = (k as { name: string }).name;
+      // A plain assignment keeps the object compact; `__proto__` must be an own key, not the prototype.
+      if (name === '__proto__') Object.defineProperty(out, name, { value: toConfigJS(v, locate), enumerable: true, writable: true, configurable: true });
+      else out[name] = toConfigJS(v, locate);
     }
     if (value.kind !== 'equal') Object.defineProperty(out, HASH_KIND, { value: value.kind });
-    if (locate) setPositions(out, (key) => locate(value, key));
+    const at = locate?.(value);
+    if (at) setPositions(out, at);
     return out;
   }
   return value;
@@ -105,9 +107,12 @@ export function parseConfig(text: string, source: string = CONFIG_KEY): Config {
     if (!m) offsets.set(hash, (m = new Map()));
     m.set(key.name, offset);
   };
-  const locate: Locate = (hash, key) => {
-    const at = offsets.get(hash)?.get(key);
-    return at === undefined ? undefined : lineColumn(text, at);
+  const locate: Locate = (hash) => {
+    const at = offsets.get(hash);
+    return at && ((key) => {
+      const offset = at.get(key);
+      return offset === undefined ? undefined : lineColumn(text, offset);
+    });
   };
   try {
     value = parse(text, { source, onHashEntry });
@@ -168,9 +173,29 @@ export function stringifyConfig(config: Config): string {
 
 /** The store's config.rktd and its etag (for a conditional write back), or null when there is none. */
 export async function readConfig(store: Store): Promise<{ config: Config; etag: string } | null> {
-  const obj = await store.get(CONFIG_KEY);
+  let obj;
+  try {
+    obj = await store.get(CONFIG_KEY, { maxBytes: MAX_CONFIG_BYTES });
+  } catch (e) {
+    throw configReadError(store, e);
+  }
   if (obj === null) return null;
   return { config: configFromObject(store, obj), etag: obj.etag };
+}
+
+/**
+ * What a failed read of config.rktd (at most MAX_CONFIG_BYTES, as `readConfig` and every edit
+ * read it) throws: a bigger one is a bad config (E_BAD_CONFIG) naming the key and the bound;
+ * anything else as it was.
+ */
+export function configReadError(store: Store, e: unknown): unknown {
+  if (!(isStoreError(e) && e.code === 'E_TOO_LARGE')) return e;
+  return new StoreError(
+    'E_BAD_CONFIG',
+    `${CONFIG_KEY} in ${store.location} is too large: ${e.message.replace(/^.* is too large to read: /, '')} ` +
+      `(svcmon reads at most ${MAX_CONFIG_BYTES / (1024 * 1024)} MiB of it, MAX_CONFIG_BYTES; split the tasks over several buckets or prefixes)`,
+    { key: CONFIG_KEY, location: store.location, ...(e.kind === undefined ? {} : { kind: e.kind }), cause: e },
+  );
 }
 
 /** The config in `obj` (config.rktd as read from `store`); a bad one is E_BAD_CONFIG naming the store. */

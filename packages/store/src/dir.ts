@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { BigIntStats } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { fsPromises, hostname, type FsCalls } from './_builtins.js';
-import { checkKey } from './_keys.js';
+import { checkKey, compareKeys } from './_keys.js';
 import { StoreError, isStoreError, tooLarge } from './errors.js';
 import type { ListedObject, ListOptions, PutOptions, ReadOptions, Store, StoredObject } from './types.js';
 
@@ -65,11 +65,6 @@ async function readAll(fs: FsCalls, fd: number, expected: number, cap: number): 
 
 /** The store's own lock and temporary files (see #lock and put). */
 const OWN_FILE = /^\..+\.(lock|\d+\.[0-9a-f]{8}\.tmp)$/;
-
-/** S3's listing order: by the keys' UTF-8 bytes. */
-function byUtf8(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
@@ -291,7 +286,7 @@ class DirStore implements Store {
       // no folder yet: nothing to list
     }
     await walk(this.location, '');
-    found.sort((a, b) => byUtf8(a.key, b.key));
+    found.sort((a, b) => compareKeys(a.key, b.key));
     yield* found;
   }
 

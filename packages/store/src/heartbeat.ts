@@ -1,5 +1,6 @@
 // `<task>-beat.json`, byte for byte as the Racket original writes it:
 // {"date":"Tue, 24 Nov 2026 02:51:36 +0000","seconds":1795488696}
+import { MAX_RECORD_BYTES } from './_bounds.js';
 import { StoreError } from './errors.js';
 import { assertTaskName } from './schema.js';
 import type { Store } from './types.js';
@@ -71,7 +72,7 @@ export async function writeHeartbeat(
  */
 export async function readHeartbeat(store: Store, task: string): Promise<Heartbeat | null> {
   const key = heartbeatKey(task);
-  const obj = await store.get(key);
+  const obj = await store.get(key, { maxBytes: MAX_RECORD_BYTES });
   if (obj === null) return null;
   return parseHeartbeat(obj.body.toString('utf8'), key, store.location);
 }

@@ -1,5 +1,7 @@
 export type { ListedObject, ListOptions, ReadOptions, PutOptions, Store, StoredObject, StoreOptions } from './types.js';
 export { StoreError, isStoreError } from './errors.js';
+export { MAX_CONFIG_BYTES, MAX_FAILURE_BYTES, MAX_OUTPUT_BYTES, MAX_RECORD_BYTES, MAX_STATE_BYTES } from './_bounds.js';
+export { compareKeys } from './_keys.js';
 export type { StoreErrorCode, StoreErrorDetails } from './errors.js';
 export { openStore } from './where.js';
 export type { Where } from './where.js';
@@ -24,6 +26,7 @@ export {
   DEFAULT_PERIOD,
   DEFAULT_TIMEOUT,
   configFromObject,
+  configReadError,
   parseConfig,
   readConfig,
   stringifyConfig,

@@ -10,6 +10,7 @@
 //                        message, output tail). Never public-read.
 //
 // A success is still only `<task>-beat.json`, byte for byte as `beat` writes it.
+import { MAX_FAILURE_BYTES, MAX_RECORD_BYTES } from './_bounds.js';
 import { StoreError } from './errors.js';
 import { describeValue, isUnixTime as isTime } from './schema.js';
 import type { Store } from './types.js';
@@ -129,7 +130,7 @@ export function parseRunState(text: string, key: string, location: string): RunS
 /** The task's run state and its etag, or null when it has none. */
 export async function readRunState(store: Store, task: string): Promise<{ state: RunState; etag: string } | null> {
   const key = runStateKey(task);
-  const obj = await store.get(key);
+  const obj = await store.get(key, { maxBytes: MAX_RECORD_BYTES });
   if (obj === null) return null;
   return { state: parseRunState(obj.body.toString('utf8'), key, store.location), etag: obj.etag };
 }
@@ -165,6 +166,7 @@ export async function updateRunState(
     },
     {
       put: { contentType: RUN_CONTENT_TYPE, cacheControl: 'no-cache', publicRead: options.publicRead ?? true },
+      maxBytes: MAX_RECORD_BYTES,
       ...(options.attempts === undefined ? {} : { attempts: options.attempts }),
       ...(options.current ? { known: { value: options.current.state, etag: options.current.etag } } : {}),
     },
@@ -184,7 +186,7 @@ export async function writeFailureRecord(store: Store, record: FailureRecord): P
 /** The task's last failure in full, or null. */
 export async function readFailureRecord(store: Store, task: string): Promise<FailureRecord | null> {
   const key = failureKey(task);
-  const obj = await store.get(key);
+  const obj = await store.get(key, { maxBytes: MAX_FAILURE_BYTES });
   if (obj === null) return null;
   let data: unknown;
   try {

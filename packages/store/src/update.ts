@@ -24,6 +24,8 @@ export interface UpdateOptions<T> {
   put: Omit<PutOptions, 'ifMatch' | 'ifNoneMatch'>;
   /** Tries before E_CONFLICT (default UPDATE_ATTEMPTS). */
   attempts?: number;
+  /** Refuse to read an object larger than this (StoreError E_TOO_LARGE): see `ReadOptions`. */
+  maxBytes?: number;
   /**
    * The object as this process last wrote or read it (`etag: null`: known to be absent): the
    * first try uses it instead of reading. A stale one only costs a refused write and a read.
@@ -72,7 +74,7 @@ export async function updateObject<T, R>(
       ({ value, etag } = known);
       known = undefined;
     } else {
-      const object = await store.get(key);
+      const object = await store.get(key, options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes });
       // The store holds exactly what the refused write carried: it had landed (or an identical
       // write won), so the change is done; computing it again would apply it twice.
       if (refused !== undefined && object !== null && refused.bytes.equals(object.body)) {

@@ -105,7 +105,7 @@ function exitText(exit: number | undefined, signal: string | undefined): string 
 }
 
 /** The report text of a failure (continuation lines are indented by the report). */
-function failureText(failed: NonNullable<RunState['failed']>, record: FailureRecord | null, nowSeconds: number): string {
+function failureText(failed: NonNullable<RunState['failed']>, record: FailureRecord | null, nowSeconds: number, unread?: string): string {
   const r = record && record.runId === failed.id ? record : null;
   const exit = exitText(r?.exitCode ?? failed.exit, r?.signal ?? failed.signal);
   let line = `failed ${racketDate(failed.at)} (${elapsedText(Math.max(0, nowSeconds - failed.at))} ago): ${exit}`;
@@ -115,6 +115,8 @@ function failureText(failed: NonNullable<RunState['failed']>, record: FailureRec
   if (failed.id) details.push(`run ${failed.id}`);
   if (details.length > 0) line += ` (${details.join(', ')})`;
   const lines = [line];
+  // The record could not be read (too large, malformed, the store failed): said, not hidden.
+  if (unread !== undefined) lines.push(`failure details not read: ${unread}`);
   if (r?.message) lines.push(r.message);
   if (r?.output !== undefined && r.output !== '') {
     lines.push(r.outputTruncated ? 'last output (cut to its tail):' : 'output:');
@@ -222,7 +224,7 @@ function evaluate(
       record && record.runId === failed.id
         ? record
         : { task: name, runId: failed.id, ended: new Date(failed.at * 1000).toISOString(), ...(failed.exit !== undefined ? { exitCode: failed.exit } : {}), ...(failed.signal !== undefined ? { signal: failed.signal } : {}) };
-    return { ...base, ok: false, state: 'failed', ...(lastBeat ? { lastBeat } : {}), ...extra, failure, reason: failureText(failed, record, nowSeconds) };
+    return { ...base, ok: false, state: 'failed', ...(lastBeat ? { lastBeat } : {}), ...extra, failure, reason: failureText(failed, record, nowSeconds, f && isError(f) ? f.error : undefined) };
   }
   if (run && s.maxDuration !== undefined) {
     const over = run.running.filter((r) => nowSeconds - r.started > s.maxDuration!).sort((a, b) => a.started - b.started)[0];

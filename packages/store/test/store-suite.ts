@@ -2,12 +2,19 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   CONFIG_KEY,
+  failureKey,
   formatHeartbeat,
   heartbeatKey,
   isStoreError,
+  MAX_CONFIG_BYTES,
+  MAX_FAILURE_BYTES,
+  MAX_RECORD_BYTES,
   parseConfig,
   readConfig,
+  readFailureRecord,
   readHeartbeat,
+  readRunState,
+  runStateKey,
   writeConfig,
   writeHeartbeat,
   type Store,
@@ -104,6 +111,35 @@ export function storeSuite(kind: string, open: () => Promise<SuiteTarget>): void
       // The store stays usable after a refused read.
       await store.put('small.txt', 'ok', { contentType: 'text/plain' });
       expect((await store.get('small.txt', { maxBytes: 2 }))?.body.toString()).toBe('ok');
+    });
+
+    test('size bounds: a heartbeat or run state over MAX_RECORD_BYTES, a failure record over MAX_FAILURE_BYTES is E_TOO_LARGE naming the key; at the bound they are read', async () => {
+      const json = { contentType: 'application/json' };
+      const padded = (text: string, size: number) => text + ' '.repeat(size - Buffer.byteLength(text));
+      const beat = formatHeartbeat(new Date(1_795_488_696_000));
+      const cases = [
+        { key: heartbeatKey('big'), bound: MAX_RECORD_BYTES, text: beat, read: () => readHeartbeat(store, 'big') },
+        { key: runStateKey('big'), bound: MAX_RECORD_BYTES, text: '{"running":[]}', read: () => readRunState(store, 'big') },
+        { key: failureKey('big'), bound: MAX_FAILURE_BYTES, text: '{"task":"big","runId":"r","ended":"2026-11-24T02:51:36Z"}', read: () => readFailureRecord(store, 'big') },
+      ];
+      for (const c of cases) {
+        await store.put(c.key, padded(c.text, c.bound), json);
+        expect(await c.read()).not.toBeNull();
+        await store.put(c.key, padded(c.text, c.bound + 1), json);
+        const e = await c.read().catch((err: unknown) => err);
+        expect(e).toMatchObject({ name: 'StoreError', code: 'E_TOO_LARGE', key: c.key });
+        expect((e as Error).message).toContain(`at most ${c.bound} bytes`);
+        await store.delete(c.key);
+      }
+    });
+
+    test(`a config.rktd over MAX_CONFIG_BYTES (${MAX_CONFIG_BYTES / 1048576} MiB) is E_BAD_CONFIG naming the key and the bound, not read`, async () => {
+      await store.put(CONFIG_KEY, Buffer.alloc(MAX_CONFIG_BYTES + 1, 0x20), { contentType: 'application/data' });
+      const e = await readConfig(store).catch((err: unknown) => err);
+      expect(e).toMatchObject({ name: 'StoreError', code: 'E_BAD_CONFIG', key: CONFIG_KEY, location: store.location });
+      expect((e as Error).message).toContain(`${MAX_CONFIG_BYTES + 1} bytes`);
+      expect((e as Error).message).toContain('MAX_CONFIG_BYTES');
+      await store.delete(CONFIG_KEY);
     });
 
     test('a missing object is null, and delete makes an object missing', async () => {
