@@ -100,7 +100,7 @@ function nextCheck(prev: CheckState | undefined, rawOk: boolean, down: boolean, 
 /** Why a site is down when only other monitors saw it fail: the first one's word. */
 function seenElsewhere(others: ReadonlyArray<{ monitor: string; reason: string }>): string {
   const [first] = others;
-  const more = others.length > 1 ? ` (and ${others.length - 1} more monitor${others.length > 2 ? 's' : ''})` : '';
+  const more = others.length > 1 ? `, and ${others.length - 1} more monitor${others.length > 2 ? 's' : ''}` : '';
   return first ? `${first.monitor}: ${first.reason}${more}` : 'failed';
 }
 
