@@ -7,13 +7,23 @@
 // The clock is the script's: each round is five minutes later, whatever the machine takes.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { createServer as createTcpServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dirStore, writeHeartbeat, type Store } from '@svcmon/store';
 import { readLedger, type PulseStatus, type WebhookPayload } from '@svcmon/pulse';
-import { launchChromium, startSmtp, startStaticServer, type Browser, type StaticServer, type TestSmtp } from '@svcmon/testkit';
+import {
+  deadPort as closedPort,
+  launchChromium,
+  startHookSink,
+  startSmtp,
+  startStaticServer,
+  type Browser,
+  type HookSink,
+  type StaticServer,
+  type TestSmtp,
+} from '@svcmon/testkit';
 import { publishDashboard, setEmail, setSite, setTask } from '../src/index.js';
 import { PACKAGE_DIR, REPO_ROOT, tempDir } from './_helpers.js';
 
@@ -53,12 +63,12 @@ describe('three monitors, one voice (processes, real SMTP, webhooks, Chromium)',
   let store: Store;
   let smtp: TestSmtp;
   let site: Server;
-  let sink: Server;
+  let sink: HookSink;
   let siteBase = '';
   let sinkBase = '';
   let deadPort = 0;
   let round = 0;
-  const hits: Array<{ path: string; headers: Record<string, unknown>; body: string }> = [];
+  let hits: HookSink['hits'] = [];
   const children = new Set<ChildProcess>();
 
   async function listen(server: Server): Promise<string> {
@@ -74,20 +84,11 @@ describe('three monitors, one voice (processes, real SMTP, webhooks, Chromium)',
       res.writeHead(down ? 503 : 200).end(down ? 'down' : 'up');
     });
     siteBase = await listen(site);
-    sink = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        hits.push({ path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-        res.writeHead(200).end('ok');
-      });
-    });
-    sinkBase = await listen(sink);
+    sink = await startHookSink();
+    sinkBase = sink.base;
+    hits = sink.hits;
     smtp = await startSmtp();
-    const probe = createTcpServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    deadPort = (probe.address() as AddressInfo).port;
-    await new Promise((r) => probe.close(r));
+    deadPort = await closedPort();
 
     await setSite(store, { url: `${siteBase}/flip`, confirm: 2 }, { force: true });
     await setSite(store, { url: `${siteBase}/other` });
@@ -100,8 +101,7 @@ describe('three monitors, one voice (processes, real SMTP, webhooks, Chromium)',
   afterAll(async () => {
     for (const c of children) c.kill('SIGKILL');
     await new Promise((r) => site?.close(r));
-    sink?.closeAllConnections();
-    await new Promise((r) => sink?.close(r));
+    await sink?.close();
     await smtp?.close();
     await cleanup?.();
   });

@@ -5,11 +5,11 @@
 // clock is injected.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { createServer as createTcpServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dirStore, openStore, writeConfig, writeHeartbeat, type Config, type Store } from '@svcmon/store';
-import { startS3, startSmtp, type S3TestServer, type TestSmtp } from '@svcmon/testkit';
+import { deadPort as closedPort, startHookSink, startS3, startSmtp, type HookSink, type S3TestServer, type TestSmtp } from '@svcmon/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   channelId,
@@ -31,9 +31,9 @@ import {
 let site: Server;
 let siteBase = '';
 let flipStatus = 200;
-let sink: Server;
+let sink: HookSink;
 let sinkBase = '';
-const hooksHit: Array<{ path: string; body: string }> = [];
+let hooksHit: HookSink['hits'] = [];
 let smtp: TestSmtp;
 /** A port nothing listens on: an SMTP server that is down. */
 let deadPort = 0;
@@ -50,25 +50,15 @@ beforeAll(async () => {
     else res.writeHead(200).end('ok');
   });
   siteBase = await listen(site);
-  sink = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      hooksHit.push({ path: req.url ?? '', body: Buffer.concat(chunks).toString('utf8') });
-      res.writeHead(200).end('ok');
-    });
-  });
-  sinkBase = await listen(sink);
+  sink = await startHookSink();
+  sinkBase = sink.base;
+  hooksHit = sink.hits;
   smtp = await startSmtp();
-  const probe = createTcpServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  deadPort = (probe.address() as AddressInfo).port;
-  await new Promise((r) => probe.close(r));
+  deadPort = await closedPort();
 });
 afterAll(async () => {
   await new Promise((r) => site.close(r));
-  sink.closeAllConnections();
-  await new Promise((r) => sink.close(r));
+  await sink.close();
   await smtp.close();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
