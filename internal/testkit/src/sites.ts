@@ -105,3 +105,33 @@ export async function startSites(): Promise<Sites> {
     },
   };
 }
+
+/** A loopback HTTP server standing in for webhook receivers: records every request, answers 200. */
+export interface HookSink {
+  /** Base URL, e.g. `http://127.0.0.1:41234`. */
+  base: string;
+  /** Requests received, in order. */
+  hits: Array<{ path: string; headers: Record<string, string | string[] | undefined>; body: string }>;
+  close(): Promise<void>;
+}
+
+export async function startHookSink(): Promise<HookSink> {
+  const hits: HookSink['hits'] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      hits.push({ path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      res.writeHead(200).end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    hits,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}

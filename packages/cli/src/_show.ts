@@ -60,7 +60,7 @@ export async function describeConfig(config: Config, location: string, missing: 
         if (read.problems.length) return [shownText(String(site.url)), invalid(read.problems)];
         const v = read.values;
         const how = read.defaulted.has('timeout') ? c.dim(' (default)') : '';
-        const rules = ['status', 'contains', 'max-ms', 'cert-days', 'failures']
+        const rules = ['status', 'contains', 'max-ms', 'cert-days', 'failures', 'confirm']
           .filter((k) => !read.defaulted.has(k))
           .map((k) => `${k}=${write(v[k])}`);
         return [site.url, `timeout ${String(v['timeout'])} s${how}${rules.length ? `, ${rules.join(' ')}` : ''}${extra(site, 'site')}`];

@@ -53,7 +53,7 @@ describe('svcmon pulse alerting flags', () => {
     expect(second.stdout).not.toContain('Sending email:');
     await smtp.waitFor(1);
     expect(hooks.filter((h) => h.startsWith('POST /hook/'))).toHaveLength(1);
-    expect((await readdir(dir)).sort()).toEqual(['config.rktd', 'pulse-badge.svg', 'pulse.json', 'svcmon-pulse-state']);
+    expect((await readdir(dir)).sort()).toEqual(['config.rktd', 'pulse', 'pulse-badge.svg', 'pulse.json', 'svcmon-pulse-ledger.json', 'svcmon-pulse-state']);
     expect(JSON.parse(await readFile(join(dir, 'pulse.json'), 'utf8'))).toMatchObject({ ok: false, monitor: 'default' });
   });
 

@@ -5,6 +5,7 @@
 
 export const PULSE_HTML = `<h2>Pulse</h2>
 <p class="pulse-status pending" id="pulse-status" data-pulse="pulse.json">Reading pulse.json…</p>
+<table class="monitors" id="pulse-monitors" hidden><thead><tr><th scope="col">Monitor</th><th scope="col">State</th><th scope="col">Last pulse</th><th scope="col">Expected every</th><th scope="col">Its verdict</th></tr></thead><tbody></tbody></table>
 <table class="checks" id="pulse-checks" hidden><thead><tr><th scope="col">Check</th><th scope="col">Verdict</th><th scope="col">Last 100 pulses</th><th scope="col">Last failure</th></tr></thead><tbody></tbody></table>`;
 
 export const PULSE_STYLE_CSS = `.pulse-status { padding: 0.5rem 0.75rem; border-radius: 6px; border: 1px solid var(--line); }
@@ -25,6 +26,10 @@ ul.sites li .verdict { margin-left: 0.5rem; }
 table.checks td.check { min-width: 10rem; overflow-wrap: anywhere; }
 table.checks td.verdict-cell { min-width: 8rem; }
 table.checks td.uptime, table.checks td.last-failure { white-space: nowrap; }
+table.monitors { margin: 0.5rem 0; }
+table.monitors td.monitor-state.running { color: var(--ok); font-weight: 600; }
+table.monitors td.monitor-state.stopped { color: var(--late); font-weight: 600; }
+table.monitors td.monitor-verdict.failed { color: var(--missing); }
 `;
 
 export const PULSE_SCRIPT_JS = `// svcmon dashboard: the pulse's own status from pulse.json.
@@ -80,6 +85,7 @@ export const PULSE_SCRIPT_JS = `// svcmon dashboard: the pulse's own status from
 
   function verdict(check) {
     if (check.pending) return el('span', 'verdict pending', 'failed ' + check.pending.count + ' of ' + check.pending.of);
+    if (check.confirming) return el('span', 'verdict pending', 'failed at ' + check.confirming.count + ' of ' + check.confirming.monitors + ' monitors');
     if (check.ok) return el('span', 'verdict up', 'up');
     // Why, on a line of its own: the pulse's reason, else the task's state (late, missing, …).
     var down = el('span', 'verdict down', 'DOWN');
@@ -92,6 +98,36 @@ export const PULSE_SCRIPT_JS = `// svcmon dashboard: the pulse's own status from
     p.className = 'pulse-status ' + cls;
     p.setAttribute('data-state', cls);
     p.textContent = text;
+  }
+
+  // One row per monitor of the bucket (pulse.json's monitors): stopped once its last pulse is
+  // older than its own period plus grace (fresh), by this page's clock. Returns the stopped count.
+  function renderMonitors(pulse, now) {
+    var table = document.getElementById('pulse-monitors');
+    var body = table && table.querySelector('tbody');
+    var list = Array.isArray(pulse.monitors) ? pulse.monitors : [];
+    var stopped = 0;
+    if (!body) return 0;
+    while (body.firstChild) body.removeChild(body.firstChild);
+    list.forEach(function (m) {
+      if (!m || typeof m.seconds !== 'number') return;
+      var age = now - m.seconds;
+      var fresh = typeof m.fresh === 'number' && m.fresh > 0 ? m.fresh : DEFAULT_PERIOD;
+      var isStopped = age > fresh;
+      if (isStopped) stopped++;
+      var down = Array.isArray(m.down) ? m.down : [];
+      var tr = el('tr', 'monitor-row ' + (isStopped ? 'stopped' : 'running'));
+      tr.setAttribute('data-monitor', String(m.name));
+      tr.setAttribute('data-state', isStopped ? 'stopped' : 'running');
+      tr.appendChild(el('td', 'monitor-name', String(m.name)));
+      tr.appendChild(el('td', 'monitor-state ' + (isStopped ? 'stopped' : 'running'), isStopped ? 'stopped' : 'running'));
+      tr.appendChild(el('td', 'monitor-last', amount(age) + ' ago'));
+      tr.appendChild(el('td', 'monitor-every', amount(fresh)));
+      tr.appendChild(el('td', 'monitor-verdict ' + (m.ok ? 'ok' : 'failed'), m.ok ? 'all healthy' : down.length ? down.length + ' failing: ' + down.map(function (id) { return String(id).replace(/^site:/, '').replace(/^task:/, 'task '); }).join(', ') : 'CHECK FAILED'));
+      body.appendChild(tr);
+    });
+    table.hidden = list.length < 2 && stopped === 0;
+    return stopped;
   }
 
   function render(pulse) {
@@ -107,8 +143,13 @@ export const PULSE_SCRIPT_JS = `// svcmon dashboard: the pulse's own status from
     } else {
       setStatus(p, 'fresh', 'Last pulse' + who + ' ' + amount(age) + ' ago: ' + verdictText);
     }
+    var stopped = renderMonitors(pulse, now);
+    var count = Array.isArray(pulse.monitors) ? pulse.monitors.length : 0;
+    if (count > 1 || stopped > 0) p.textContent += ' \u00b7 ' + count + ' monitor' + (count === 1 ? '' : 's') + (stopped ? ', ' + stopped + ' stopped' : '');
     p.classList.add(pulse.ok ? 'ok' : 'failed');
     p.setAttribute('data-verdict', pulse.ok ? 'ok' : 'failed');
+    p.setAttribute('data-monitors', String(count));
+    p.setAttribute('data-stopped', String(stopped));
     p.setAttribute('data-age', String(Math.round(age)));
 
     var items = document.querySelectorAll('ul.sites li[data-url]');

@@ -4,21 +4,21 @@ import { describe, expect, it } from 'vitest';
 import { getSite, isConfigError, setSite } from '../src/index.js';
 import { tempDir } from './_helpers.js';
 
-describe('site keys status, contains, max-ms, cert-days, failures', () => {
+describe('site keys status, contains, max-ms, cert-days, failures, confirm', () => {
   it('are accepted and written as Racket data', async () => {
     const { dir, cleanup } = await tempDir();
     try {
       const store = dirStore(dir);
       await setSite(
         store,
-        { url: 'https://example.com/', status: [200, 204], contains: 'Welcome', 'max-ms': 1000, 'cert-days': 30, failures: 3 },
+        { url: 'https://example.com/', status: [200, 204], contains: 'Welcome', 'max-ms': 1000, 'cert-days': 30, failures: 3, confirm: 2 },
         { force: true, skipHtml: true },
       );
       const read = await readConfig(store);
       expect(stringifyConfig(read!.config)).toBe(
-        '#hash((sites . (#hash((cert-days . 30) (contains . "Welcome") (failures . 3) (max-ms . 1000) (status . (200 204)) (url . "https://example.com/")))))\n',
+        '#hash((sites . (#hash((cert-days . 30) (confirm . 2) (contains . "Welcome") (failures . 3) (max-ms . 1000) (status . (200 204)) (url . "https://example.com/")))))\n',
       );
-      expect(await getSite(store, 'https://example.com/')).toMatchObject({ status: [200, 204], failures: 3 });
+      expect(await getSite(store, 'https://example.com/')).toMatchObject({ status: [200, 204], failures: 3, confirm: 2 });
     } finally {
       await cleanup();
     }
@@ -31,6 +31,7 @@ describe('site keys status, contains, max-ms, cert-days, failures', () => {
     ['max-ms', 0, /max-ms must be a positive exact integer/],
     ['cert-days', -1, /cert-days must be a non-negative exact integer/],
     ['failures', 1.5, /failures must be a positive exact integer/],
+    ['confirm', 0, /confirm must be a positive exact integer \(monitors\)/],
   ])('%s %j is rejected', async (key, value, message) => {
     const { dir, cleanup } = await tempDir();
     try {

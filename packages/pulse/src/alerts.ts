@@ -31,18 +31,38 @@ export interface Notification {
   stillDown: CheckChange[];
 }
 
-/** A site's `failures` threshold, from the schema (an entry the schema refuses is already failed). */
-function failuresOf(site: { [key: string]: unknown }): number {
-  return siteSettings(site).settings?.failures ?? 1;
+/** A site's `failures` threshold and `confirm` count, from the schema (an entry the schema refuses is already failed). */
+function rulesOf(site: { [key: string]: unknown }): { failures: number; confirm: number } {
+  const s = siteSettings(site).settings;
+  return { failures: s?.failures ?? 1, confirm: s?.confirm ?? 1 };
+}
+
+/** What people were last told: the checks counted down then (sorted ids), and when (for reminders). */
+export interface Told {
+  alerted: string[];
+  notifiedAt?: number;
+}
+
+/** The other monitors of the bucket whose last verdicts are fresh (from the ledger). */
+export interface Peers {
+  /** Their names. */
+  monitors: string[];
+  /** Check id → those of them that saw it down (their own `failures` thresholds applied), and why. */
+  down: Record<string, Array<{ monitor: string; reason: string }>>;
 }
 
 export interface Evaluation {
-  /** Site verdicts with thresholds applied (`ok` true and `pending` set while under the threshold). */
+  /**
+   * Site verdicts with thresholds and confirmation applied (`ok` true and `pending` set while
+   * under the `failures` threshold, `confirming` while fewer monitors than `confirm` saw it down).
+   */
   sites: SiteVerdict[];
   tasks: TaskVerdict[];
   ok: boolean;
   /** Check ids counted as down, sorted. */
   down: string[];
+  /** The checks this monitor saw down itself (its thresholds applied, before confirmation) → why: its word in the ledger. */
+  own: Record<string, string>;
   checks: Record<string, CheckState>;
 }
 
@@ -77,9 +97,21 @@ function nextCheck(prev: CheckState | undefined, rawOk: boolean, down: boolean, 
   return c;
 }
 
+/** Why a site is down when only other monitors saw it fail: the first one's word. */
+function seenElsewhere(others: ReadonlyArray<{ monitor: string; reason: string }>): string {
+  const [first] = others;
+  const more = others.length > 1 ? `, and ${others.length - 1} more monitor${others.length > 2 ? 's' : ''}` : '';
+  return first ? `${first.monitor}: ${first.reason}${more}` : 'failed';
+}
+
 /**
- * Apply the sites' `failures` thresholds against the previous state and compute each check's
- * next state. `siteEntries[i]` is the config entry of `sites[i]`.
+ * Apply the sites' `failures` thresholds against the previous state, then their `confirm`
+ * counts against what the other fresh monitors saw (`peers`; none: this monitor alone), and
+ * compute each check's next state. `siteEntries[i]` is the config entry of `sites[i]`.
+ *
+ * A site is down when at least `confirm` fresh monitors (this one included) saw it down by their
+ * own thresholds; with fewer, it is `confirming` (and healthy). Tasks are judged from the bucket's
+ * own objects, the same for every monitor: each monitor's own verdict.
  */
 export function evaluate(
   previous: PulseState | null,
@@ -87,28 +119,46 @@ export function evaluate(
   siteEntries: ReadonlyArray<{ [key: string]: unknown }>,
   tasks: readonly TaskVerdict[],
   nowSeconds: number,
+  peers?: Peers,
 ): Evaluation {
   const checks: Record<string, CheckState> = {};
   const down: string[] = [];
-  const outSites = sites.map((raw, i) => {
+  const own: Record<string, string> = {};
+  const monitors = 1 + (peers?.monitors.length ?? 0);
+  const outSites = sites.map((raw, i): SiteVerdict => {
     const id = checkId('site', raw.url);
     const prev = usable(Object.hasOwn(previous?.checks ?? {}, id) ? previous!.checks[id] : undefined);
-    const threshold = failuresOf(siteEntries[i] ?? {});
+    const { failures: threshold, confirm } = rulesOf(siteEntries[i] ?? {});
     const count = raw.ok ? 0 : (prev?.failures ?? 0) + 1;
-    const isDown = !raw.ok && count >= threshold;
-    checks[id] = nextCheck(prev, raw.ok, isDown, nowSeconds, raw.reason);
-    if (isDown) down.push(id);
-    if (!raw.ok && !isDown) return { ...raw, ok: true, pending: { count, of: threshold } };
+    const ownDown = !raw.ok && count >= threshold;
+    if (ownDown) own[id] = raw.reason ?? 'failed';
+    const others = Object.hasOwn(peers?.down ?? {}, id) ? peers!.down[id]! : [];
+    const seen = (ownDown ? 1 : 0) + others.length;
+    const isDown = seen >= confirm;
+    checks[id] = nextCheck(prev, raw.ok, isDown, nowSeconds, raw.reason ?? (isDown ? seenElsewhere(others) : undefined));
+    if (isDown) {
+      down.push(id);
+      return ownDown ? raw : { ...raw, ok: false, reason: seenElsewhere(others) };
+    }
+    if (!raw.ok && !ownDown) return { ...raw, ok: true, pending: { count, of: threshold } };
+    if (seen > 0) {
+      const reason = ownDown ? raw.reason : seenElsewhere(others);
+      return { ...raw, ok: true, ...(reason !== undefined ? { reason } : {}), confirming: { count: seen, monitors, needed: confirm } };
+    }
     return raw;
   });
   for (const task of tasks) {
     const id = checkId('task', task.name);
     const prev = usable(Object.hasOwn(previous?.checks ?? {}, id) ? previous!.checks[id] : undefined);
-    checks[id] = nextCheck(prev, task.ok, !task.ok, nowSeconds, task.ok ? undefined : (task.reason ?? task.state));
-    if (!task.ok) down.push(id);
+    const reason = task.ok ? undefined : (task.reason ?? task.state);
+    checks[id] = nextCheck(prev, task.ok, !task.ok, nowSeconds, reason);
+    if (!task.ok) {
+      down.push(id);
+      own[id] = (reason ?? task.state).split('\n')[0] ?? task.state;
+    }
   }
   down.sort();
-  return { sites: outSites, tasks: [...tasks], ok: down.length === 0, down, checks };
+  return { sites: outSites, tasks: [...tasks], ok: down.length === 0, down, own, checks };
 }
 
 function change(id: string, reason?: string): CheckChange {
@@ -120,13 +170,14 @@ function change(id: string, reason?: string): CheckChange {
 
 /**
  * Whether this pulse notifies, and what changed. In change mode: when the set of checks counted
- * down differs from the set people were last told about (`previous.alerted`; none without previous
- * state, so anything down is news), or, with `remindSeconds`, when something is still down and the
- * last notification is at least that old.
+ * down differs from the set people were last told about (`told.alerted`, the ledger's; none
+ * without, so anything down is news), or, with `remindSeconds`, when something is still down and
+ * the last notification is at least that old. The one decision: whoever delivers, every monitor
+ * decides with this from the same ledger.
  */
 export function decideNotification(
   mode: NotifyMode,
-  previous: PulseState | null,
+  told: Told | null,
   evaluation: Evaluation,
   nowSeconds: number,
   remindSeconds?: number,
@@ -135,7 +186,7 @@ export function decideNotification(
   const current = new Set(evaluation.down);
   const known = new Set(Object.keys(evaluation.checks));
   // Checks no longer configured are neither down nor recovered.
-  const before = new Set((previous?.alerted ?? []).filter((id) => known.has(id)));
+  const before = new Set((told?.alerted ?? []).filter((id) => known.has(id)));
   const reasons = evaluation.checks;
   const wentDown = [...current].filter((id) => !before.has(id)).map((id) => change(id, reasons[id]?.reason));
   const recovered = [...before].filter((id) => !current.has(id)).map((id) => change(id));
@@ -144,7 +195,7 @@ export function decideNotification(
   if (mode === 'failure') return evaluation.ok ? null : { kind: 'report', wentDown, recovered, stillDown };
   if (wentDown.length > 0 || recovered.length > 0) return { kind: 'change', wentDown, recovered, stillDown };
   if (remindSeconds !== undefined && current.size > 0) {
-    const last = previous?.notifiedAt;
+    const last = told?.notifiedAt;
     if (last === undefined || nowSeconds - last >= remindSeconds) return { kind: 'reminder', wentDown, recovered, stillDown };
   }
   return null;

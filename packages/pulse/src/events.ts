@@ -26,10 +26,11 @@ export type PulseEvent =
   | { type: 'report'; ok: boolean; lines: ReportLine[]; text: string }
   /**
    * Whether anyone is told. `notification` null: nobody (`quiet` says why in change mode:
-   * `unchanged` something is down as last reported, `healthy` all healthy as last reported).
+   * `unchanged` something is down as last reported, `healthy` all healthy as last reported,
+   * `taken` another monitor, `takenBy`, is delivering the message right now).
    * `changes`: the lines put before the report in a change or reminder message.
    */
-  | { type: 'notification'; notification: Notification | null; changes: string; quiet?: 'unchanged' | 'healthy' }
+  | { type: 'notification'; notification: Notification | null; changes: string; quiet?: 'unchanged' | 'healthy' | 'taken'; takenBy?: string }
   | { type: 'mail-sending'; recipients: string[] }
   | { type: 'mail-result'; sent: boolean; error?: string }
   /** Webhooks are called (by host: their URLs hold tokens). */
@@ -75,6 +76,7 @@ export function eventLines(event: PulseEvent): string[] {
     case 'notification':
       if (event.quiet === 'unchanged') return ['', 'No change since the last message: not notifying'];
       if (event.quiet === 'healthy') return ['', 'All healthy, as last reported: not notifying'];
+      if (event.quiet === 'taken') return ['', `Monitor ${stringify(event.takenBy ?? '?')} is delivering this change: not notifying`];
       return event.changes ? ['', ...textLines(event.changes)] : [];
     case 'mail-sending':
       return ['', 'Sending email:', ...event.recipients.map((to) => `  ${shownText(to)}`)];

@@ -16,6 +16,7 @@ export {
   type EvaluatePulseOptions,
   type PulseVerdict,
   type PulseMemory,
+  type PulseLedgerRead,
   type NotifyPulseOptions,
   type PulseNotified,
   type PersistPulseOptions,
@@ -52,6 +53,8 @@ export {
   checkId,
   type NotifyMode,
   type Notification,
+  type Told,
+  type Peers,
   type CheckChange,
   type Evaluation,
 } from './alerts.js';
@@ -65,6 +68,20 @@ export {
   type PulseState,
   type CheckState,
 } from './state.js';
+export {
+  readLedger,
+  updateLedger,
+  parseLedger,
+  peersOf,
+  channelId,
+  PULSE_LEDGER_KEY,
+  CLAIM_LEASE_SECONDS,
+  DEFAULT_FRESH_SECONDS,
+  type PulseLedger,
+  type LedgerMonitor,
+  type LedgerClaim,
+  type LedgerUndelivered,
+} from './ledger.js';
 export {
   sendWebhooks,
   validateWebhooks,
@@ -81,6 +98,9 @@ export {
   publishPulseStatus,
   pulseStatus,
   renderBadge,
+  monitorStatusKey,
+  monitorsView,
+  type MonitorView,
   PULSE_JSON_KEY,
   PULSE_BADGE_KEY,
   type PulseStatus,

@@ -94,7 +94,7 @@ export function renderMetrics(result: PulseResult, options: RenderMetricsOptions
   family('pulse_timestamp_seconds', 'When the pulse started, in seconds since the epoch.', one(result.startedAt.getTime() / 1000));
   family('pulse_duration_seconds', 'How long the pulse took, in seconds.', one(result.ms / 1000));
   if (checked) {
-    const verdict = (s: (typeof sites)[number]): string => (!s.ok ? 'down' : s.pending ? 'pending' : 'up');
+    const verdict = (s: (typeof sites)[number]): string => (!s.ok ? 'down' : s.pending || s.confirming ? 'pending' : 'up');
     family(
       'pulse_sites',
       'Sites by verdict: up, pending (failing, under its failures threshold), down.',

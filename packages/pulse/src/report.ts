@@ -33,6 +33,11 @@ function siteReportLine(site: SiteVerdict): ReportLine {
     const { count, of } = site.pending;
     return verdictLine('site', site.url, 'FAILED', ` (${count} of ${of}${site.reason ? `: ${site.reason}` : ''})`);
   }
+  if (site.confirming) {
+    const { count, monitors, needed } = site.confirming;
+    const need = needed !== monitors ? `, ${needed} needed` : '';
+    return verdictLine('site', site.url, 'FAILED', ` (${count} of ${monitors} monitors${need}${site.reason ? `: ${site.reason}` : ''})`);
+  }
   if (site.ok) return verdictLine('site', site.url, 'ok');
   return verdictLine('site', site.url, 'FAILED', site.reason ? ` (${site.reason})` : '');
 }

@@ -1,15 +1,27 @@
 // The pulse as stages: read config → check → evaluate → notify → persist and publish.
 // `takePulse` is exactly these, in this order; a custom monitor composes the same ones.
 import { isStoreError, openStore, parseDuration, readConfig, writeHeartbeat, type Config, type Store, type Where } from '@svcmon/store';
-import { decideNotification, evaluate, notificationTitle, renderChanges, type Evaluation, type Notification } from './alerts.js';
+import { decideNotification, evaluate, notificationTitle, renderChanges, type Evaluation, type Notification, type Peers } from './alerts.js';
 import type { EmailConfig } from './email-config.js';
 import { keepCause, type PulseErrorCode } from './errors.js';
 import { oneLine } from './_text.js';
 import type { OnPulseEvent, PulseEvent, PulseWarning } from './events.js';
 import { fullReads, listedReads, type TaskReads } from './_reads.js';
+import {
+  channelId,
+  claimId,
+  claimIsLive,
+  DEFAULT_FRESH_SECONDS,
+  FORGET_MONITOR_SECONDS,
+  peersOf,
+  PULSE_LEDGER_KEY,
+  updateLedger,
+  type LedgerClaim,
+  type PulseLedger,
+} from './ledger.js';
 import { deliverReport, type MailOutcome } from './mail.js';
 import { publishPulseMetrics, PULSE_METRICS_KEY, renderMetrics } from './metrics.js';
-import { publishPulseStatus, pulseStatus } from './publish.js';
+import { monitorsView, publishPulseStatus, pulseStatus } from './publish.js';
 import { decideRecipients } from './recipients.js';
 import { renderReport, reportLines, type ReportInput } from './report.js';
 import { checkSites } from './sites.js';
@@ -172,6 +184,18 @@ export interface PulseMemory {
   error?: string;
 }
 
+/** The ledger as this pulse wrote it, and what it took there. */
+export interface PulseLedgerRead {
+  ledger: PulseLedger;
+  etag: string | null;
+  /** The other fresh monitors and what they saw: what the verdicts were confirmed against. */
+  peers: Peers;
+  /** The message this pulse took to deliver (change mode). */
+  claim?: LedgerClaim;
+  /** Another monitor is delivering the change right now: this one stays quiet. */
+  takenBy?: string;
+}
+
 /** Everything the pulse concluded, before anyone is told: what the notify and persist stages act on. */
 export interface PulseVerdict {
   /** Every site and task healthy (thresholds applied) and the pulse could do its job. */
@@ -206,6 +230,8 @@ export interface PulseVerdict {
   cause?: unknown;
   /** Absent with `state: false`, or when the store answered for no heartbeat. */
   memory?: PulseMemory;
+  /** The shared ledger as this pulse left it (absent with `state: false`, or when it could not be updated: then `memory.error`). */
+  ledger?: PulseLedgerRead;
   /** What the checks worked around (listing refused, …). */
   warnings?: PulseWarning[];
 }
@@ -226,8 +252,86 @@ export interface EvaluatePulseOptions {
  * The verdicts people see, from the raw checks and what the monitor remembers. The one place the
  * pulse evaluates: the first judgement and the recount after a concurrent state write both come here.
  */
-function judge(config: Config, checks: PulseChecks, previous: PulseState | null, nowSeconds: number): Evaluation {
-  return evaluate(previous, checks.sites, config.sites ?? [], checks.tasks, nowSeconds);
+function judge(config: Config, checks: PulseChecks, previous: PulseState | null, nowSeconds: number, peers?: Peers): Evaluation {
+  return evaluate(previous, checks.sites, config.sites ?? [], checks.tasks, nowSeconds, peers);
+}
+
+/** How long this monitor's verdicts count for the others: its own task's period plus grace, else an hour. */
+function freshSeconds(checks: PulseChecks): { fresh: number; period?: number; grace?: number } {
+  const self = checks.tasks.find((t) => t.self);
+  if (!self || self.period <= 0) return { fresh: DEFAULT_FRESH_SECONDS };
+  const grace = self.grace ?? 0;
+  return { fresh: self.period + grace, period: self.period, ...(grace > 0 ? { grace } : {}) };
+}
+
+const sameIds = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+
+interface Decided {
+  evaluation: Evaluation;
+  notification: Notification | null;
+  ledger?: PulseLedgerRead;
+}
+
+/**
+ * One compare-and-swap on the ledger: this monitor's verdicts go in, the other fresh monitors'
+ * come out (confirmation), and in change mode the decision whether to tell anyone is taken
+ * against what the ledger says people were told, a message to deliver being claimed in the same
+ * write, so that of monitors seeing the same change at once exactly one takes it.
+ */
+async function decideWithLedger(
+  input: PulseInput,
+  checks: PulseChecks,
+  previous: PulseState | null,
+  options: { monitor: string; emailMode: EmailMode; nowSeconds: number; remindSeconds: number | undefined },
+): Promise<Decided & { ledger: PulseLedgerRead }> {
+  const { monitor, emailMode, nowSeconds, remindSeconds } = options;
+  const id = claimId();
+  const own = freshSeconds(checks);
+  let decided: Decided & { ledger: PulseLedgerRead } | undefined;
+  const { etag } = await updateLedger(input.store, (current) => {
+    const peers = peersOf(current, monitor, nowSeconds);
+    const evaluation = judge(input.config, checks, previous, nowSeconds, peers);
+    const next: PulseLedger = { version: 1, monitors: {} };
+    for (const [name, m] of Object.entries(current?.monitors ?? {})) {
+      if (name !== monitor && nowSeconds - m.seconds <= FORGET_MONITOR_SECONDS) next.monitors[name] = m;
+    }
+    next.monitors[monitor] = { seconds: nowSeconds, ...own, ok: evaluation.ok, down: evaluation.own };
+    // A bucket without a ledger yet: what this monitor told people before there was one.
+    const told = current?.told ?? previous?.told;
+    if (told) next.told = told;
+    if (current?.undelivered) next.undelivered = current.undelivered;
+    const claim = current?.claim;
+    const live = claimIsLive(claim, monitor, nowSeconds);
+    if (claim && live) next.claim = claim;
+    else if (claim) {
+      // Its taker never said how delivery went (killed, hung): what it delivered itself is not known.
+      const { id: _lapsed, ...rest } = claim;
+      next.undelivered = { ...rest, error: `${claim.by} took the message and never said it was delivered` };
+    }
+    let notification: Notification | null;
+    let taken: LedgerClaim | undefined;
+    if (emailMode !== 'change') notification = decideNotification(emailMode, told ?? null, evaluation, nowSeconds, remindSeconds);
+    else if (live) notification = null;
+    else {
+      notification = decideNotification(emailMode, told ?? null, evaluation, nowSeconds, remindSeconds);
+      if (notification) {
+        const kind = notification.kind === 'reminder' ? 'reminder' : 'change';
+        const left = next.undelivered;
+        // The same message another taker delivered in part: only the channels it missed.
+        const delivered = left && left.kind === kind && sameIds(left.alerted, evaluation.down) ? left.delivered : [];
+        taken = { id, by: monitor, seconds: nowSeconds, kind, alerted: evaluation.down, delivered };
+        next.claim = taken;
+      }
+    }
+    decided = {
+      evaluation,
+      notification,
+      ledger: { ledger: next, etag: null, peers, ...(taken ? { claim: taken } : {}), ...(live && emailMode === 'change' ? { takenBy: claim!.by } : {}) },
+    };
+    return { ledger: next, value: undefined };
+  });
+  decided!.ledger.etag = etag;
+  return decided!;
 }
 
 function reportEvent(input: ReportInput, onEvent: OnPulseEvent | undefined): string {
@@ -253,6 +357,7 @@ export async function evaluatePulse(input: PulseInput, checks: PulseChecks, opti
   // The store answered for config.rktd but for no heartbeat: the pulse could not do its job.
   const read = checks.tasks.filter((t) => !t.self);
   const storeFailure = read.length > 0 && read.every((t) => t.state === 'error') ? read[0]?.reason : undefined;
+  const monitor = selfName ?? DEFAULT_MONITOR;
   let memory: PulseMemory | undefined;
   if (state && storeFailure === undefined) {
     const key = pulseStateKey(selfName);
@@ -264,20 +369,37 @@ export async function evaluatePulse(input: PulseInput, checks: PulseChecks, opti
     }
   }
   const previous = memory?.previous ?? null;
-  const evaluation = judge(config, checks, previous, nowSeconds);
+  let decided: Decided | undefined;
+  if (memory && memory.error === undefined) {
+    try {
+      decided = await decideWithLedger(input, checks, previous, { monitor, emailMode, nowSeconds, remindSeconds });
+    } catch (e) {
+      // Without the ledger no monitor can know what the others told: this one tells nobody.
+      memory.error = oneLine(e);
+    }
+  }
+  if (!decided) {
+    const evaluation = judge(config, checks, previous, nowSeconds);
+    const lost = memory?.error !== undefined && emailMode === 'change';
+    decided = { evaluation, notification: lost ? null : decideNotification(emailMode, null, evaluation, nowSeconds, remindSeconds) };
+  }
+  const { evaluation, notification } = decided;
   const ok = evaluation.ok;
-  const notification = decideNotification(emailMode, previous, evaluation, nowSeconds, remindSeconds);
-  const recipients =
-    emailMode === 'change' ? (notification ? decideRecipients(config, 'change', ok) : []) : decideRecipients(config, emailMode, ok);
+  const delivered = new Set(decided.ledger?.claim?.delivered ?? []);
+  const recipients = (
+    emailMode === 'change' ? (notification ? decideRecipients(config, 'change', ok) : []) : decideRecipients(config, emailMode, ok)
+  ).filter((to) => !delivered.has(channelId('mail', to)));
   const report = reportEvent({ ok, sites: evaluation.sites, tasks: checks.tasks }, onEvent);
   const changes = notification ? renderChanges(notification, evaluation.checks) : '';
-  const quiet = emailMode === 'change' && !notification ? (evaluation.down.length ? 'unchanged' : 'healthy') : undefined;
-  onEvent?.({ type: 'notification', notification, changes, ...(quiet ? { quiet } : {}) });
+  const takenBy = decided.ledger?.takenBy;
+  const quiet =
+    emailMode === 'change' && !notification ? (takenBy !== undefined ? 'taken' : evaluation.down.length ? 'unchanged' : 'healthy') : undefined;
+  onEvent?.({ type: 'notification', notification, changes, ...(quiet ? { quiet } : {}), ...(takenBy !== undefined ? { takenBy } : {}) });
   const verdict: PulseVerdict = {
     ok,
     bucket,
     ...(selfName !== undefined ? { selfName } : {}),
-    monitor: selfName ?? DEFAULT_MONITOR,
+    monitor,
     time: now,
     emailMode,
     sites: evaluation.sites,
@@ -295,6 +417,7 @@ export async function evaluatePulse(input: PulseInput, checks: PulseChecks, opti
     verdict.errorCode = 'E_STORE';
   }
   if (memory) verdict.memory = memory;
+  if (decided.ledger) verdict.ledger = decided.ledger;
   if (checks.warnings !== undefined) verdict.warnings = checks.warnings;
   return verdict;
 }
@@ -353,6 +476,8 @@ export interface PulseNotified {
   webhooks?: WebhookResult[];
   /** Every channel took the message (a message not delivered everywhere counts as not told). */
   told: boolean;
+  /** The channels that took it (`mail:<address>`, `webhook:<hash>`: the ledger's ids). */
+  delivered: string[];
 }
 
 /**
@@ -361,7 +486,9 @@ export interface PulseNotified {
  */
 export async function notifyPulse(verdict: PulseVerdict, options: NotifyPulseOptions = {}): Promise<PulseNotified> {
   const { emailConfig = {}, onEvent } = options;
-  const hooks = options.webhooks ?? emailConfig.webhooks ?? [];
+  const skip = new Set(verdict.ledger?.claim?.delivered ?? []);
+  // Another monitor delivered this very message to some webhooks already: not again.
+  const hooks = (options.webhooks ?? emailConfig.webhooks ?? []).filter((h) => !skip.has(channelId('webhook', h.url)));
   const { notification, recipients } = verdict;
   const mailJob = async (): Promise<PulseNotified['mail']> => {
     if (recipients.length === 0) return undefined;
@@ -387,8 +514,13 @@ export async function notifyPulse(verdict: PulseVerdict, options: NotifyPulseOpt
     return results;
   };
   const [mail, webhooks] = await Promise.all([mailJob(), hookJob()]);
+  const delivered = [
+    ...(mail?.delivery ?? []).filter((d) => d.accepted).map((d) => channelId('mail', d.to)),
+    ...(webhooks ?? []).flatMap((w, i) => (w.sent && hooks[i] ? [channelId('webhook', hooks[i].url)] : [])),
+  ];
   const notified: PulseNotified = {
     told: notification !== null && mail?.sent !== false && (webhooks ?? []).every((w) => w.sent),
+    delivered,
   };
   if (mail) notified.mail = mail;
   if (webhooks) notified.webhooks = webhooks;
@@ -414,6 +546,8 @@ export interface PersistPulseOptions {
 export interface PulsePersisted {
   /** The monitor's state object: written, or why not (absent when not kept). */
   state?: { written: boolean; key: string; error?: string };
+  /** The ledger, after a message this pulse took: delivered, or left for the next taker; or why it could not be said. */
+  ledger?: { written: boolean; key: string; error?: string };
   /** pulse.json and the badge: published, or why not (absent when not published). */
   published?: { ok: boolean; error?: string };
   /** The monitor's own heartbeat (with `beat`): written, or `reason` it was not, or the store's `error`. */
@@ -455,24 +589,14 @@ export async function persistPulse(
   if (input && evaluation && memory) {
     let error = memory.error;
     if (error === undefined) {
-      const told = notified.told;
       try {
         checkStates = await updatePulseState(
           input.store,
           selfName,
           (latest) => {
             // Another pulse of this monitor wrote since we read: count from what it left.
-            const again = latest === memory.previous ? evaluation : judge(input.config, checks, latest, nowSeconds);
-            const next: PulseState = {
-              version: 1,
-              monitor: verdict.monitor,
-              seconds: nowSeconds,
-              ok: again.ok,
-              checks: again.checks,
-              alerted: told ? evaluation.down : (latest?.alerted ?? []),
-            };
-            const notifiedAt = told ? nowSeconds : latest?.notifiedAt;
-            if (notifiedAt !== undefined) next.notifiedAt = notifiedAt;
+            const again = latest === memory.previous ? evaluation : judge(input.config, checks, latest, nowSeconds, verdict.ledger?.peers);
+            const next: PulseState = { version: 1, monitor: verdict.monitor, seconds: nowSeconds, ok: again.ok, checks: again.checks };
             return { state: next, value: again.checks };
           },
           4,
@@ -487,6 +611,36 @@ export async function persistPulse(
     if (error !== undefined && verdict.emailMode === 'change') out.errorCode = 'E_STORE';
     onEvent?.({ type: 'state-result', ...out.state });
   }
+  const ledger = verdict.ledger;
+  if (input && ledger?.claim) {
+    const claim = ledger.claim;
+    try {
+      const { etag } = await updateLedger(
+        input.store,
+        (current) => {
+          // Lapsed and taken over by another monitor: the ledger is that one's to say.
+          if (current?.claim?.id !== claim.id) return { ledger: null, value: undefined };
+          const { claim: _done, undelivered: _left, ...rest } = current;
+          const next: PulseLedger = rest;
+          if (notified.told) next.told = { alerted: claim.alerted, notifiedAt: nowSeconds };
+          else {
+            const delivered = [...new Set([...claim.delivered, ...notified.delivered])].sort();
+            const error = notified.mail?.error ?? notified.webhooks?.find((w) => !w.sent)?.error ?? 'not delivered';
+            const { id: _id, ...left } = claim;
+            next.undelivered = { ...left, delivered, error: oneLine(error) };
+          }
+          ledger.ledger = next;
+          return { ledger: next, value: undefined };
+        },
+        { ledger: ledger.ledger, etag: ledger.etag },
+      );
+      ledger.etag = etag;
+      out.ledger = { written: true, key: PULSE_LEDGER_KEY };
+    } catch (e) {
+      out.ledger = { written: false, key: PULSE_LEDGER_KEY, error: oneLine(e) };
+      out.errorCode = 'E_STORE';
+    }
+  }
   if (input && evaluation && publish && verdict.error === undefined) {
     const selfVerdict = selfName !== undefined ? verdict.tasks.find((t) => t.self) : undefined;
     const status = pulseStatus({
@@ -499,7 +653,7 @@ export async function persistPulse(
       checks: checkStates,
     });
     try {
-      await publishPulseStatus(input.store, status);
+      await publishPulseStatus(input.store, status, ledger ? monitorsView(ledger.ledger.monitors, nowSeconds) : undefined);
       out.published = { ok: true };
     } catch (e) {
       out.published = { ok: false, error: `cannot publish pulse.json: ${oneLine(e)}` };
@@ -565,6 +719,7 @@ export function pulseResult(
   }
   if (notified.webhooks) result.webhooks = notified.webhooks;
   if (persisted.state) result.state = persisted.state;
+  if (persisted.ledger) result.ledger = persisted.ledger;
   if (persisted.published) result.published = persisted.published;
   if (persisted.beat) result.beat = persisted.beat;
   if (persisted.errorCode) result.errorCode ??= persisted.errorCode;

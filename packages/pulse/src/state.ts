@@ -2,6 +2,7 @@
 // written with a conditional write so two pulses of the same monitor never
 // silently overwrite each other's verdicts.
 import { MAX_STATE_BYTES, updateObject, type Store } from '@svcmon/store';
+import type { Told } from './alerts.js';
 import { PulseError } from './errors.js';
 
 /** Verdicts kept per check for the uptime strip. */
@@ -36,10 +37,12 @@ export interface PulseState {
   ok: boolean;
   /** Check id (`site:<url>`, `task:<name>`) → its state. */
   checks: Record<string, CheckState>;
-  /** The checks that were down when people were last told (sorted ids); change mode compares with this. */
-  alerted: string[];
-  /** Seconds of the last notification that reached everyone (for reminders). */
-  notifiedAt?: number;
+  /**
+   * What this monitor last told people, as a state written before the ledger kept it (its
+   * `alerted` and `notifiedAt`): read, never written, so that the first pulse on a bucket without a
+   * ledger does not announce again what was announced already.
+   */
+  told?: Told;
 }
 
 /** Where a monitor keeps its state: `svcmon-pulse-state/<name>.json` (name URI-encoded). Not public. */
@@ -72,9 +75,11 @@ export function parsePulseState(text: string): PulseState | null {
     seconds: typeof s['seconds'] === 'number' ? s['seconds'] : 0,
     ok: s['ok'] === true,
     checks,
-    alerted: Array.isArray(s['alerted']) ? (s['alerted'] as unknown[]).filter((x): x is string => typeof x === 'string') : [],
   };
-  if (typeof s['notifiedAt'] === 'number') out.notifiedAt = s['notifiedAt'];
+  if (Array.isArray(s['alerted'])) {
+    out.told = { alerted: (s['alerted'] as unknown[]).filter((x): x is string => typeof x === 'string') };
+    if (typeof s['notifiedAt'] === 'number') out.told.notifiedAt = s['notifiedAt'];
+  }
   return out;
 }
 

@@ -29,6 +29,12 @@ export interface SiteVerdict {
    * the report says `FAILED (count of of: reason)`.
    */
   pending?: { count: number; of: number };
+  /**
+   * Fewer fresh monitors than the site's `confirm` saw it down (`count` of the `monitors` whose
+   * verdicts are fresh; `needed` is its `confirm`): `ok` stays true and the report says
+   * `FAILED (count of monitors monitors: reason)`.
+   */
+  confirming?: { count: number; monitors: number; needed: number };
 }
 
 export type { TaskState } from '@svcmon/store';
@@ -71,6 +77,8 @@ export interface PulseResult {
   webhooks?: WebhookResult[];
   /** The monitor's state object (`svcmon-pulse-state/<monitor>.json`): written, or why not. */
   state?: { written: boolean; key: string; error?: string };
+  /** The shared ledger (`svcmon-pulse-ledger.json`) after a message this pulse took (change mode): recorded, or why not. */
+  ledger?: { written: boolean; key: string; error?: string };
   /** pulse.json and the badge (and pulse-metrics.prom with `publishMetrics`): published, or why not (absent with `publish: false`). */
   published?: { ok: boolean; error?: string };
   /**

@@ -79,7 +79,7 @@ export function webhookPayload(input: {
         kind: 'site' as const,
         name: s.url,
         ok: s.ok,
-        ...(s.reason !== undefined && (!s.ok || s.pending) ? { reason: s.reason } : {}),
+        ...(s.reason !== undefined && (!s.ok || s.pending || s.confirming) ? { reason: s.reason } : {}),
         ...(s.status !== undefined ? { status: s.status } : {}),
         ms: s.ms,
       })),

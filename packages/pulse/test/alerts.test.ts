@@ -207,13 +207,14 @@ describe('change mode', () => {
     expect(reminder.parsed.text).toContain(`Still down (reminder):\n  ${siteBase}/flip (HTTP 503), down since Tuesday, November 24th, 2026 3:00:00am\n`);
   });
 
-  it('two monitors on one bucket keep separate state', async () => {
+  it('two monitors on one bucket keep separate state and share one ledger: the change is told once', async () => {
     const store = await bucket({ sites: [{ url: `${siteBase}/flip` }], emails: [{ to: 'ops@example.com' }] });
     flipStatus = 503;
     const a1 = await takePulse(store, options({ now: at(0), selfName: 'monitor-a', webhooks: [] }));
     const b1 = await takePulse(store, options({ now: at(1), selfName: 'monitor-b', webhooks: [] }));
     const a2 = await takePulse(store, options({ now: at(5), selfName: 'monitor-a', webhooks: [] }));
-    expect([a1, b1, a2].map((r) => r.notification?.kind ?? null)).toEqual(['change', 'change', null]);
+    expect([a1, b1, a2].map((r) => r.notification?.kind ?? null)).toEqual(['change', null, null]);
+    expect(smtp.messages).toHaveLength(1);
     expect(a1.state).toEqual({ written: true, key: 'svcmon-pulse-state/monitor-a.json' });
     expect(b1.state?.key).toBe(pulseStateKey('monitor-b'));
     const a = JSON.parse((await store.get(pulseStateKey('monitor-a')))!.body.toString());

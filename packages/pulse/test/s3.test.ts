@@ -76,11 +76,14 @@ describe('takePulse on S3', () => {
     const [m] = await smtp.waitFor(1);
     expect(m!.parsed.subject).toBe('[take-pulse] FAILED health check at golden');
     expect(pulseExitCode(result)).toBe(1);
-    // The pulse writes only its own objects: its state (private) and pulse.json + badge (public-read).
+    // The pulse writes only its own objects: its state and the shared ledger (private), its own
+    // status, pulse.json and the badge (public-read).
     const writes = s3.requests.filter((r) => r.method !== 'GET' && r.method !== 'HEAD' && r.key !== 'config.rktd' && !r.key.endsWith('-beat.json'));
     expect(writes.map((r) => `${r.method} ${r.key} ${r.headers['x-amz-acl'] ?? 'private'}`).sort()).toEqual([
       'PUT pulse-badge.svg public-read',
       'PUT pulse.json public-read',
+      'PUT pulse/monitor.status.json public-read',
+      'PUT svcmon-pulse-ledger.json private',
       'PUT svcmon-pulse-state/monitor.json private',
       'PUT svcmon-pulse-state/reads/monitor.json private',
     ]);
@@ -149,12 +152,18 @@ describe('takePulse on S3', () => {
 });
 
 describe('alert state on S3', () => {
-  it('change mode on s3rver: conditional writes (If-None-Match, then If-Match), two monitors apart, no-ACL bucket', async () => {
+  it('change mode on s3rver: conditional writes (If-None-Match, then If-Match), two monitors apart, one ledger, no-ACL bucket', async () => {
     const store: Store = openStore('alerts', opts());
     await store.put('config.rktd', `#hash((sites . (#hash((url . "${sites.serverError}")))))\n`, { contentType: 'application/data' });
     const pulse = (selfName: string) => takePulse(store, { emailMode: 'change', selfName });
     const [a1, b1, a2] = [await pulse('a'), await pulse('b'), await pulse('a')];
-    expect([a1, b1, a2].map((r) => r.notification?.kind ?? null)).toEqual(['change', 'change', null]);
+    // One message: monitor b finds the change told already (the ledger).
+    expect([a1, b1, a2].map((r) => r.notification?.kind ?? null)).toEqual(['change', null, null]);
+    const ledgerPuts = s3.requests.filter((r) => r.method === 'PUT' && r.bucket === 'alerts' && r.key === 'svcmon-pulse-ledger.json');
+    expect(ledgerPuts.map((r) => [r.headers['if-none-match'] ?? null, typeof r.headers['if-match'], r.headers['x-amz-acl'] ?? null])).toEqual([
+      ['*', 'undefined', null],
+      ...Array.from({ length: ledgerPuts.length - 1 }, () => [null, 'string', null]),
+    ]);
     expect([a1, b1, a2].map((r) => r.state?.written)).toEqual([true, true, true]);
     const puts = s3.requests.filter((r) => r.method === 'PUT' && r.bucket === 'alerts' && r.key.startsWith('svcmon-pulse-state/'));
     expect(puts.map((r) => [r.key, r.headers['if-none-match'] ?? null, typeof r.headers['if-match']])).toEqual([
@@ -162,15 +171,16 @@ describe('alert state on S3', () => {
       ['svcmon-pulse-state/b.json', '*', 'undefined'],
       ['svcmon-pulse-state/a.json', null, 'string'],
     ]);
-    // pulse.json and the badge ask for public-read and fall back to no ACL on a bucket that refuses ACLs;
-    // the state never asks.
+    // The monitor's status, pulse.json and the badge ask for public-read and fall back to no ACL on
+    // a bucket that refuses ACLs; the state and the ledger never ask.
     expect([a1, b1, a2].map((r) => r.published)).toEqual([{ ok: true }, { ok: true }, { ok: true }]);
     const pub = s3.requests.filter((r) => r.method === 'PUT' && r.bucket === 'alerts' && r.key === 'pulse.json');
-    expect(pub[0]?.headers['x-amz-acl']).toBe('public-read');
     expect(pub.some((r) => r.headers['x-amz-acl'] === undefined && r.status === 200)).toBe(true);
-    // pulse.json and the badge go up together: they share the first refusal, one refused ACL request in all.
+    // They go up together: they share the first refusal, one refused ACL request in all.
     const askedAcl = s3.requests.filter((r) => r.method === 'PUT' && r.bucket === 'alerts' && r.headers['x-amz-acl'] !== undefined);
-    expect(askedAcl.map((r) => `${r.key} ${r.status}`)).toEqual(['pulse.json 400']);
+    expect(askedAcl).toHaveLength(1);
+    expect(askedAcl.map((r) => r.status)).toEqual([400]);
+    expect(['pulse/a.status.json', 'pulse.json', 'pulse-badge.svg']).toContain(askedAcl[0]!.key);
     expect(puts.every((r) => r.headers['x-amz-acl'] === undefined)).toBe(true);
     expect(JSON.parse((await store.get('pulse.json'))!.body.toString())).toMatchObject({ monitor: 'a', ok: false });
   });

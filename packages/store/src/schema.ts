@@ -322,6 +322,12 @@ export const SCHEMA: Readonly<Record<EntryKind, KindDecl>> = {
         flag: true,
         help: 'consecutive failed pulses before the site counts as down',
       },
+      confirm: {
+        type: integer(1, 'a positive exact integer (monitors)', 'n'),
+        default: 1,
+        flag: true,
+        help: 'monitors with a fresh verdict that must see the site down before it counts as down',
+      },
     },
   },
   email: {
@@ -489,6 +495,7 @@ export interface SiteSettings {
   maxMs?: number;
   certDays: number;
   failures: number;
+  confirm: number;
 }
 
 type Settings<T> = { settings: T; defaulted: Set<string>; problems?: undefined } | { settings?: undefined; problems: ConfigProblem[] };
@@ -521,6 +528,7 @@ export function siteSettings(entry: unknown, config: unknown = {}, source?: stri
     timeout: v['timeout'] as number,
     certDays: v['cert-days'] as number,
     failures: v['failures'] as number,
+    confirm: v['confirm'] as number,
   };
   if (v['status'] !== undefined) s.status = v['status'] as number[];
   if (v['contains'] !== undefined) s.contains = v['contains'] as string;

@@ -1,0 +1,45 @@
+// One monitor's pulse in its own process, for the several-monitors scenario:
+//   node pulse-worker.mjs <@svcmon/pulse dist URL> <options JSON>
+// options: { dir, monitor, now (ISO), smtpPort, hooks, remind, cutOff (URL suffix it cannot
+// reach), stallOnClaim (stop dead once it took a message, for a test that SIGKILLs it) }.
+// Prints one line of JSON: what the pulse did.
+import { writeSync } from 'node:fs';
+
+const [, , distUrl, optionsJson] = process.argv;
+const o = JSON.parse(optionsJson);
+const { takePulse } = await import(distUrl);
+const realFetch = globalThis.fetch;
+const cutOffFetch = async (input, init) => {
+  if (o.cutOff && String(input).endsWith(o.cutOff)) {
+    throw new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
+  }
+  return realFetch(input, init);
+};
+const now = new Date(o.now);
+const result = await takePulse(o.dir, {
+  emailMode: 'change',
+  remind: o.remind,
+  emailConfig: { server: '127.0.0.1', port: o.smtpPort },
+  webhooks: o.hooks,
+  selfName: o.monitor,
+  beat: true,
+  now: () => now,
+  fetch: cutOffFetch,
+  onEvent: (e) => {
+    if (o.stallOnClaim && e.type === 'notification' && e.notification) {
+      writeSync(1, 'claimed\n');
+      // Stuck for good (until the test kills it): nothing after the claim happens.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+    }
+  },
+});
+process.stdout.write(
+  `${JSON.stringify({
+    ok: result.ok,
+    notification: result.notification?.kind ?? null,
+    mail: result.mail?.sent ?? null,
+    ledger: result.ledger ?? null,
+    beat: result.beat?.written ?? null,
+    error: result.error ?? null,
+  })}\n`,
+);
