@@ -16,6 +16,7 @@ import { readLedger, type PulseStatus, type WebhookPayload } from '@svcmon/pulse
 import {
   deadPort as closedPort,
   launchChromium,
+  REPO_ROOT,
   startHookSink,
   startSmtp,
   startStaticServer,
@@ -25,7 +26,7 @@ import {
   type TestSmtp,
 } from '@svcmon/testkit';
 import { publishDashboard, setEmail, setSite, setTask } from '../src/index.js';
-import { PACKAGE_DIR, REPO_ROOT, tempDir } from './_helpers.js';
+import { PACKAGE_DIR, tempDir } from './_helpers.js';
 
 const PULSE_DIST = pathToFileURL(path.join(REPO_ROOT, 'packages', 'pulse', 'dist', 'index.js')).href;
 const WORKER = path.join(PACKAGE_DIR, 'test', 'workers', 'pulse-worker.mjs');
