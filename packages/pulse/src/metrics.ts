@@ -97,7 +97,7 @@ export function renderMetrics(result: PulseResult, options: RenderMetricsOptions
     const verdict = (s: (typeof sites)[number]): string => (!s.ok ? 'down' : s.pending || s.confirming ? 'pending' : 'up');
     family(
       'pulse_sites',
-      'Sites by verdict: up, pending (failing, under its failures threshold), down.',
+      'Sites by verdict: up, pending (failing, under its failures threshold or awaiting confirmation by other monitors), down.',
       SITE_VERDICTS.map((v) => ({ labels: { ...base, verdict: v }, value: sites.filter((s) => verdict(s) === v).length })),
     );
     family(
