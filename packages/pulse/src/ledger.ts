@@ -3,7 +3,7 @@
 // confirmation and the combined view) and what people were last told (so that one change makes
 // one message, whichever monitor sees it first).
 import { createHash, randomUUID } from 'node:crypto';
-import { updateObject, type Store, type StoredObject } from '@svcmon/store';
+import { MAX_STATE_BYTES, updateObject, type Store, type StoredObject } from '@svcmon/store';
 import type { Peers, Told } from './alerts.js';
 import { PulseError } from './errors.js';
 import { oneLine } from './_text.js';
@@ -160,7 +160,7 @@ export function peersOf(ledger: PulseLedger | null, self: string, nowSeconds: nu
 
 /** Read the ledger: null when there is none. Store failures throw. */
 export async function readLedger(store: Store): Promise<{ ledger: PulseLedger | null; etag?: string }> {
-  const obj = await store.get(PULSE_LEDGER_KEY);
+  const obj = await store.get(PULSE_LEDGER_KEY, { maxBytes: MAX_STATE_BYTES });
   if (obj === null) return { ledger: null };
   return { ledger: parseLedger(obj.body.toString('utf8')), etag: obj.etag };
 }
@@ -188,6 +188,7 @@ export async function updateLedger<T>(
       },
       {
         put: { contentType: 'application/json', cacheControl: 'no-cache', publicRead: false },
+        maxBytes: MAX_STATE_BYTES,
         ...(known ? { known: { value: known.ledger, etag: known.etag } } : {}),
       },
     );
