@@ -144,6 +144,13 @@ async function readJson<T>(store: Store, key: string): Promise<T> {
 }
 
 describe('each monitor under its own key, and the combined view', () => {
+  it("a monitor's verdicts count for its own period plus grace", async () => {
+    const store = await bucket({ sites: [{ url: FLIP() }], tasks: [{ name: 'monitor-a', period: 300, grace: 120 }] } as Config);
+    await takePulse(store, { emailMode: 'none', selfName: 'monitor-a', now: at(0) });
+    const { monitors } = await readJson<PulseStatus>(store, PULSE_JSON_KEY);
+    expect(monitors).toMatchObject([{ name: 'monitor-a', period: 300, grace: 120, fresh: 420, stopped: false }]);
+  });
+
   it('one monitor: pulse.json is its status (plus monitors), the same under pulse/<monitor>.status.json', async () => {
     const store = await bucket({ sites: [{ url: FLIP() }], tasks: [{ name: 'monitor-a', period: 300 }] } as Config);
     const r = await takePulse(store, { emailMode: 'none', selfName: 'monitor-a', now: at(0) });

@@ -188,7 +188,8 @@ function evaluate(
   }
   const s = read.settings;
   const base = { name, period: s.period, self: false } as const;
-  if (options.self) return { ...base, self: true, ok: true, state: 'ok', lastBeat: { seconds: nowSeconds }, ageSeconds: 0 };
+  // The monitor itself: its period and grace are how long its verdicts count for the other monitors.
+  if (options.self) return { ...base, ...(s.grace > 0 ? { grace: s.grace } : {}), self: true, ok: true, state: 'ok', lastBeat: { seconds: nowSeconds }, ageSeconds: 0 };
   const pausedUntil = s.paused ? (s.pausedUntil !== undefined && s.pausedUntil > nowSeconds ? s.pausedUntil : null) : s.pausedUntil !== undefined && s.pausedUntil > nowSeconds ? s.pausedUntil : undefined;
   if (pausedUntil !== undefined) {
     return { ...base, ok: true, state: 'paused', pausedUntil, reason: pausedUntil === null ? 'paused until resumed' : `paused until ${racketDate(pausedUntil)}` };
