@@ -301,7 +301,8 @@ class DirStore implements Store {
     const me: LockHolder = { pid: process.pid, host: await hostname(), since: new Date(Date.now()).toISOString() };
     const mine = `${lock}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
-      await writeFile(mine, Buffer.from(`${JSON.stringify(me)}\n`));
+      // The token makes each taking of the lock a different text, which a takeover compares (#takeOver).
+      await writeFile(mine, Buffer.from(`${JSON.stringify({ ...me, token: randomBytes(8).toString('hex') })}\n`));
     } catch (e) {
       throw this.#fail(e, key, 'locking');
     }
@@ -317,7 +318,7 @@ class DirStore implements Store {
         const held = await this.#holder(lock);
         if (held === null) continue; // released meanwhile
         if (held.abandoned) {
-          await this.#takeOver(lock, held.ino);
+          await this.#takeOver(lock, held.ino, held.text);
           continue;
         }
         if (Date.now() > deadline) throw this.#locked(key, lock, held.holder, held.mtimeMs);
@@ -329,7 +330,7 @@ class DirStore implements Store {
   }
 
   /** Who holds `lock` and whether they are gone; null when there is no lock any more. */
-  async #holder(lock: string): Promise<{ holder: LockHolder | undefined; abandoned: boolean; ino: number; mtimeMs: number } | null> {
+  async #holder(lock: string): Promise<{ holder: LockHolder | undefined; abandoned: boolean; ino: number; text: string; mtimeMs: number } | null> {
     const { readFile, stat } = await fsPromises();
     let st;
     let text;
@@ -348,14 +349,19 @@ class DirStore implements Store {
     // (a slow edit) is waited for, one killed mid-edit is taken over at once.
     if (holder !== undefined && holder.host === (await hostname())) abandoned = !processRuns(holder.pid);
     // No holder inside (an older svcmon's empty lock): only its age can tell.
-    return { holder, abandoned, ino: st.ino, mtimeMs: st.mtimeMs };
+    return { holder, abandoned, ino: st.ino, text: text.toString('utf8'), mtimeMs: st.mtimeMs };
   }
 
-  /** Removes an abandoned lock, unless another writer replaced it meanwhile (a different file). */
-  async #takeOver(lock: string, ino: number): Promise<void> {
-    const { stat, unlink } = await fsPromises();
+  /**
+   * Removes an abandoned lock, unless another writer replaced it meanwhile. The file's inode alone
+   * cannot tell: a writer that took the lock over a moment ago may have been given the freed inode
+   * number, so its holder (pid, host, time) must be the one judged abandoned too.
+   */
+  async #takeOver(lock: string, ino: number, text: string): Promise<void> {
+    const { readFile, stat, unlink } = await fsPromises();
     try {
-      if ((await stat(lock)).ino !== ino) return;
+      const [st, now] = await Promise.all([stat(lock), readFile(lock)]);
+      if (st.ino !== ino || now.toString('utf8') !== text) return;
       await unlink(lock);
     } catch {
       // gone already: the next try takes it
