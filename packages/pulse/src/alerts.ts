@@ -45,6 +45,8 @@ export interface Told {
 
 /** The other monitors of the bucket whose last verdicts are fresh (from the ledger). */
 export interface Peers {
+  /** This monitor's name: what it saw itself is said under it, as the others' is under theirs. */
+  self: string;
   /** Their names. */
   monitors: string[];
   /** Check id → those of them that saw it down (their own `failures` thresholds applied), and why. */
@@ -142,7 +144,7 @@ export function evaluate(
     }
     if (!raw.ok && !ownDown) return { ...raw, ok: true, pending: { count, of: threshold } };
     if (seen > 0) {
-      const reason = ownDown ? raw.reason : seenElsewhere(others);
+      const reason = ownDown ? (peers && raw.reason !== undefined ? `${peers.self}: ${raw.reason}` : raw.reason) : seenElsewhere(others);
       return { ...raw, ok: true, ...(reason !== undefined ? { reason } : {}), confirming: { count: seen, monitors, needed: confirm } };
     }
     return raw;

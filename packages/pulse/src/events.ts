@@ -19,7 +19,9 @@ export type PulseEvent =
    * Something the pulse worked around, once per pulse: `listing-refused` (the store will not list:
    * every heartbeat and run state is read instead), `listing-failed` (likewise, for another
    * reason), `reads-not-used` (what the last pulse remembered cannot be read: every listed object
-   * is read), `reads-not-saved` (what was read could not be remembered: the next pulse reads more).
+   * is read), `reads-not-saved` (what was read could not be remembered: the next pulse reads more),
+   * `ledger-damaged` (part of the shared ledger could not be used: it is rewritten without it),
+   * `clock-ahead` (the ledger holds times in this monitor's future: one of the clocks is wrong).
    */
   | { type: 'warning'; code: PulseWarningCode; message: string }
   /** The report: its lines as data, and the text (also in the result). */
@@ -43,7 +45,7 @@ export type PulseEvent =
   /** `pulse-metrics.prom` (`publishMetrics`), after the heartbeat: published, or the store's `error`. */
   | { type: 'metrics-published'; ok: boolean; error?: string };
 
-export type PulseWarningCode = 'listing-refused' | 'listing-failed' | 'reads-not-used' | 'reads-not-saved';
+export type PulseWarningCode = 'listing-refused' | 'listing-failed' | 'reads-not-used' | 'reads-not-saved' | 'ledger-damaged' | 'clock-ahead';
 
 /** Something the pulse worked around, as `result.warnings` holds it (the `warning` event's data). */
 export interface PulseWarning {

@@ -8,11 +8,13 @@ import { oneLine } from './_text.js';
 import type { OnPulseEvent, PulseEvent, PulseWarning } from './events.js';
 import { fullReads, listedReads, type TaskReads } from './_reads.js';
 import {
+  aheadOfClock,
   channelId,
   claimId,
   claimIsLive,
   DEFAULT_FRESH_SECONDS,
   FORGET_MONITOR_SECONDS,
+  isAhead,
   peersOf,
   PULSE_LEDGER_KEY,
   updateLedger,
@@ -21,7 +23,7 @@ import {
 } from './ledger.js';
 import { deliverReport, type MailOutcome } from './mail.js';
 import { publishPulseMetrics, PULSE_METRICS_KEY, renderMetrics } from './metrics.js';
-import { monitorsView, publishPulseStatus, pulseStatus } from './publish.js';
+import { monitorStatusKey, monitorsView, publishPulseStatus, PULSE_BADGE_KEY, PULSE_JSON_KEY, pulseStatus } from './publish.js';
 import { decideRecipients } from './recipients.js';
 import { renderReport, reportLines, type ReportInput } from './report.js';
 import { checkSites } from './sites.js';
@@ -283,15 +285,31 @@ async function decideWithLedger(
   checks: PulseChecks,
   previous: PulseState | null,
   options: { monitor: string; emailMode: EmailMode; nowSeconds: number; remindSeconds: number | undefined },
-): Promise<Decided & { ledger: PulseLedgerRead }> {
+): Promise<Decided & { ledger: PulseLedgerRead; warnings: PulseWarning[] }> {
   const { monitor, emailMode, nowSeconds, remindSeconds } = options;
   const id = claimId();
   const own = freshSeconds(checks);
-  let decided: Decided & { ledger: PulseLedgerRead } | undefined;
-  const { etag } = await updateLedger(input.store, (current) => {
+  let decided: Decided & { ledger: PulseLedgerRead; warnings: PulseWarning[] } | undefined;
+  const { etag } = await updateLedger(input.store, (current, damage) => {
+    const warnings: PulseWarning[] = [];
+    if (damage.length > 0) {
+      warnings.push({
+        code: 'ledger-damaged',
+        message: `the pulse ledger ${PULSE_LEDGER_KEY} in ${input.store.location} could not be used in full: ${damage.join('; ')}. This pulse rewrites it without ${
+          current === null ? 'it' : 'those parts'
+        }${current?.told === undefined ? '; what people were last told is not known, so what is down now is announced again' : ''}`,
+      });
+    }
+    const ahead = aheadOfClock(current, nowSeconds);
+    if (ahead.length > 0) {
+      warnings.push({
+        code: 'clock-ahead',
+        message: `the pulse ledger is dated in this monitor's future: ${ahead.join('; ')}. Those times are not trusted until the clocks agree (check both machines' clocks)`,
+      });
+    }
     const peers = peersOf(current, monitor, nowSeconds);
     const evaluation = judge(input.config, checks, previous, nowSeconds, peers);
-    const next: PulseLedger = { version: 1, monitors: {} };
+    const next: PulseLedger = { version: 1, monitors: Object.create(null) as PulseLedger['monitors'] };
     for (const [name, m] of Object.entries(current?.monitors ?? {})) {
       if (name !== monitor && nowSeconds - m.seconds <= FORGET_MONITOR_SECONDS) next.monitors[name] = m;
     }
@@ -299,9 +317,11 @@ async function decideWithLedger(
     // A bucket without a ledger yet: what this monitor told people before there was one.
     const told = current?.told ?? previous?.told;
     if (told) next.told = told;
+    // A last notification in this clock's future must not hold reminders back until it comes.
+    const toldNow = told?.notifiedAt !== undefined && isAhead(told.notifiedAt, nowSeconds) ? { alerted: told.alerted } : told;
     if (current?.undelivered) next.undelivered = current.undelivered;
     const claim = current?.claim;
-    const live = claimIsLive(claim, monitor, nowSeconds);
+    const live = claimIsLive(claim, nowSeconds);
     if (claim && live) next.claim = claim;
     else if (claim) {
       // Its taker never said how delivery went (killed, hung): what it delivered itself is not known.
@@ -310,10 +330,10 @@ async function decideWithLedger(
     }
     let notification: Notification | null;
     let taken: LedgerClaim | undefined;
-    if (emailMode !== 'change') notification = decideNotification(emailMode, told ?? null, evaluation, nowSeconds, remindSeconds);
+    if (emailMode !== 'change') notification = decideNotification(emailMode, toldNow ?? null, evaluation, nowSeconds, remindSeconds);
     else if (live) notification = null;
     else {
-      notification = decideNotification(emailMode, told ?? null, evaluation, nowSeconds, remindSeconds);
+      notification = decideNotification(emailMode, toldNow ?? null, evaluation, nowSeconds, remindSeconds);
       if (notification) {
         const kind = notification.kind === 'reminder' ? 'reminder' : 'change';
         const left = next.undelivered;
@@ -326,6 +346,7 @@ async function decideWithLedger(
     decided = {
       evaluation,
       notification,
+      warnings,
       ledger: { ledger: next, etag: null, peers, ...(taken ? { claim: taken } : {}), ...(live && emailMode === 'change' ? { takenBy: claim!.by } : {}) },
     };
     return { ledger: next, value: undefined };
@@ -370,9 +391,15 @@ export async function evaluatePulse(input: PulseInput, checks: PulseChecks, opti
   }
   const previous = memory?.previous ?? null;
   let decided: Decided | undefined;
+  const warnings = [...(checks.warnings ?? [])];
   if (memory && memory.error === undefined) {
     try {
-      decided = await decideWithLedger(input, checks, previous, { monitor, emailMode, nowSeconds, remindSeconds });
+      const withLedger = await decideWithLedger(input, checks, previous, { monitor, emailMode, nowSeconds, remindSeconds });
+      decided = withLedger;
+      for (const w of withLedger.warnings) {
+        warnings.push(w);
+        onEvent?.({ type: 'warning', ...w });
+      }
     } catch (e) {
       // Without the ledger no monitor can know what the others told: this one tells nobody.
       memory.error = oneLine(e);
@@ -418,7 +445,7 @@ export async function evaluatePulse(input: PulseInput, checks: PulseChecks, opti
   }
   if (memory) verdict.memory = memory;
   if (decided.ledger) verdict.ledger = decided.ledger;
-  if (checks.warnings !== undefined) verdict.warnings = checks.warnings;
+  if (warnings.length > 0) verdict.warnings = warnings;
   return verdict;
 }
 
@@ -656,7 +683,10 @@ export async function persistPulse(
       await publishPulseStatus(input.store, status, ledger ? monitorsView(ledger.ledger.monitors, nowSeconds) : undefined);
       out.published = { ok: true };
     } catch (e) {
-      out.published = { ok: false, error: `cannot publish pulse.json: ${oneLine(e)}` };
+      out.published = {
+        ok: false,
+        error: `cannot publish the status of monitor ${JSON.stringify(verdict.monitor)} (${monitorStatusKey(verdict.monitor)}, ${PULSE_JSON_KEY}, ${PULSE_BADGE_KEY}): ${oneLine(e)}`,
+      };
     }
     onEvent?.({ type: 'published', ...out.published });
   }

@@ -299,6 +299,91 @@ describe('one message per change', () => {
     expect((await readLedger(store)).ledger!.told?.alerted).toEqual([`site:${FLIP()}`]);
   });
 
+  it('two overlapping pulses of one monitor (a cron that starts the next early): the earlier one delivers, the later one stays quiet', async () => {
+    const store = await bucket({ sites: [{ url: FLIP() }], emails: [{ to: 'ops@example.com' }] });
+    await pulse(store, 'monitor-a', 0, { webhooks: [] });
+    flipStatus = 503;
+    // The pulse of minute 5 took the change and is still delivering it when the next one starts.
+    await updateLedger(store, (current) => ({
+      ledger: { ...current!, claim: { id: 'earlier', by: 'monitor-a', seconds: T0 / 1000 + 300, kind: 'change', alerted: [`site:${FLIP()}`], delivered: [] } },
+      value: undefined,
+    }));
+    const events: PulseEvent[] = [];
+    const later = await pulse(store, 'monitor-a', 6, { webhooks: [], onEvent: (e) => events.push(e) });
+    expect(later.notification).toBeUndefined();
+    expect(events.find((e) => e.type === 'notification')).toMatchObject({ quiet: 'taken', takenBy: 'monitor-a' });
+    expect(perChannel()).toEqual({ mail: 0 });
+    // Never heard of again (killed): once its lease lapses, the monitor's next pulse delivers it.
+    const next = await pulse(store, 'monitor-a', 5 + CLAIM_LEASE_SECONDS / 60, { webhooks: [] });
+    expect(next.notification?.kind).toBe('change');
+    await smtp.waitFor(1);
+    expect(perChannel()).toEqual({ mail: 1 });
+  });
+
+  it('monitors named __proto__ and constructor are monitors like any other', async () => {
+    const names = ['__proto__', 'constructor'];
+    const store = await bucket({ sites: [{ url: FLIP(), confirm: 2 }], tasks: names.map((name) => ({ name, period: 600 })), emails: [{ to: 'ops@example.com' }] } as Config);
+    flipStatus = 503;
+    const first = await pulse(store, '__proto__', 0);
+    expect(first.notification).toBeUndefined();
+    expect(first.report).toContain(`${FLIP()}: FAILED (1 of 1 monitors, 2 needed: __proto__: HTTP 503)`);
+    const second = await pulse(store, 'constructor', 1);
+    expect(second.notification?.kind).toBe('change');
+    const ledger = (await readLedger(store)).ledger!;
+    expect(Object.keys(ledger.monitors).sort()).toEqual(names);
+    const combined = await readJson<PulseStatus>(store, PULSE_JSON_KEY);
+    expect(combined.monitors?.map((m) => [m.name, m.key])).toEqual([
+      ['__proto__', 'pulse/__proto__.status.json'],
+      ['constructor', 'pulse/constructor.status.json'],
+    ]);
+    await smtp.waitFor(1);
+  });
+
+  it('a damaged ledger is said (file, what is wrong) and rewritten; what is down is announced again', async () => {
+    const store = await bucket({ sites: [{ url: FLIP() }], emails: [{ to: 'ops@example.com' }] });
+    flipStatus = 503;
+    await pulse(store, 'monitor-a', 0, { webhooks: [] });
+    await smtp.waitFor(1);
+    await store.put(PULSE_LEDGER_KEY, '{"version": 1, "told": {"alerted": [', { contentType: 'application/json' });
+    const events: PulseEvent[] = [];
+    const r = await pulse(store, 'monitor-a', 5, { webhooks: [], onEvent: (e) => events.push(e) });
+    const warning = r.warnings?.find((w) => w.code === 'ledger-damaged');
+    expect(warning?.message).toContain(`the pulse ledger ${PULSE_LEDGER_KEY} in ${store.location} could not be used in full: it is not JSON (`);
+    expect(warning?.message).toContain('what is down now is announced again');
+    expect(events.filter((e) => e.type === 'warning' && e.code === 'ledger-damaged')).toHaveLength(1);
+    expect(r.notification?.kind).toBe('change');
+    expect((await readLedger(store)).damage).toEqual([]);
+    await smtp.waitFor(2);
+    // One bad part: only it is left out, and said.
+    const ledger = JSON.parse((await store.get(PULSE_LEDGER_KEY))!.body.toString('utf8')) as Record<string, unknown>;
+    await store.put(PULSE_LEDGER_KEY, JSON.stringify({ ...ledger, claim: { by: 42 } }), { contentType: 'application/json' });
+    const again = await pulse(store, 'monitor-a', 10, { webhooks: [] });
+    expect(again.warnings?.find((w) => w.code === 'ledger-damaged')?.message).toMatch(/could not be used in full: "claim" is not a claim\. This pulse rewrites it without those parts$/);
+    expect(again.notification).toBeUndefined();
+    expect(perChannel()).toEqual({ mail: 2 });
+  });
+
+  it("a monitor whose clock is ahead: its verdicts do not count and its notification time does not silence reminders, and it is said", async () => {
+    const store = await bucket(threeMonitors({ confirm: 2 }));
+    flipStatus = 503;
+    // monitor-b's clock is two hours ahead: it saw the site down and mailed people "at" 05:00.
+    await pulse(store, 'monitor-b', 120, { fetch: cutOff, emailMode: 'none' });
+    await updateLedger(store, (current) => ({ ledger: { ...current!, told: { alerted: [], notifiedAt: T0 / 1000 + 7200 } }, value: undefined }));
+    const a = await pulse(store, 'monitor-a', 0, { remind: '15m' });
+    const warning = a.warnings?.find((w) => w.code === 'clock-ahead');
+    expect(warning?.message).toContain('monitor "monitor-b" last pulsed 7200 s after this monitor\'s clock');
+    expect(warning?.message).toContain("people were last told 7200 s after this monitor's clock");
+    // Alone by its own clock: the site needs two monitors.
+    expect(a.report).toContain(`${FLIP()}: FAILED (1 of 1 monitors, 2 needed: monitor-a: HTTP 503)`);
+    flipStatus = 200;
+    await updateLedger(store, (current) => ({ ledger: { ...current!, told: { alerted: ['task:monitor-b', 'task:monitor-c'], notifiedAt: T0 / 1000 + 7200 } }, value: undefined }));
+    // What is down was told (monitor-b's heartbeat is in the future, monitor-c is late): the
+    // reminder is due, although the last notification is "later".
+    const reminded = await pulse(store, 'monitor-a', 31, { remind: '15m' });
+    expect(reminded.notification?.kind).toBe('reminder');
+    await smtp.waitFor(1);
+  });
+
   it('a bucket whose monitor told people before the ledger existed does not announce it again', async () => {
     const store = await bucket({ sites: [{ url: FLIP() }], emails: [{ to: 'ops@example.com' }] });
     flipStatus = 503;
@@ -322,7 +407,7 @@ describe('confirmation: confirm K', () => {
     const b0 = await pulse(store, 'monitor-b', 2);
     for (const r of [c0, a0, b0]) reports.push(r.report.split('\n').find((l) => l.startsWith(FLIP()))!);
     expect(reports).toEqual([
-      `${FLIP()}: FAILED (1 of 1 monitors, 2 needed: connection refused)`,
+      `${FLIP()}: FAILED (1 of 1 monitors, 2 needed: monitor-c: connection refused)`,
       `${FLIP()}: FAILED (1 of 2 monitors: monitor-c: connection refused)`,
       `${FLIP()}: FAILED (1 of 3 monitors, 2 needed: monitor-c: connection refused)`,
     ]);
@@ -363,7 +448,7 @@ describe('confirmation: confirm K', () => {
     expect(a0.report).toContain(`${FLIP()}: FAILED (1 of 2: HTTP 503)`);
     expect(b0.report).toContain(`${FLIP()}: FAILED (1 of 2: HTTP 503)`);
     const a1 = await pulse(store, 'monitor-a', 5);
-    expect(a1.report).toContain(`${FLIP()}: FAILED (1 of 2 monitors: HTTP 503)`);
+    expect(a1.report).toContain(`${FLIP()}: FAILED (1 of 2 monitors: monitor-a: HTTP 503)`);
     expect(a1.ok).toBe(true);
     const b1 = await pulse(store, 'monitor-b', 6);
     expect(b1.ok).toBe(false);
