@@ -47,10 +47,6 @@ const KILL = { monitor: 'monitor-a', round: 6 } as const;
 // monitor whose SMTP server is down goes last, so it is the one to see the site recovered.
 const ORDER: Record<number, string[][]> = {
   [KILL.round]: [[KILL.monitor], ['monitor-b', 'monitor-c']],
-  // Known race, open in issue 17: when all three find the killed taker's claim lapsed at the same
-  // moment, two of them sometimes both deliver it (3 of 15 runs). Until that is mended, the round
-  // after the kill pulses one monitor after another; every other round pulses all three at once.
-  [KILL.round + 1]: [['monitor-a'], ['monitor-b'], ['monitor-c']],
   8: [['monitor-a', 'monitor-c'], ['monitor-b']],
 };
 
