@@ -37,6 +37,7 @@ process.stdout.write(
   `${JSON.stringify({
     ok: result.ok,
     notification: result.notification?.kind ?? null,
+    wentDown: result.notification?.wentDown.map((c) => c.id) ?? [],
     mail: result.mail?.sent ?? null,
     ledger: result.ledger ?? null,
     beat: result.beat?.written ?? null,
