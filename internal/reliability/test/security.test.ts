@@ -3,12 +3,12 @@
 // limited to http/https (also after a redirect), bodies are not read, and
 // secrets (SMTP password, AWS secret key) never reach stdout, stderr or --json.
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   launchChromium,
+  listen,
   startS3,
   startSmtp,
   startStaticServer,
@@ -143,8 +143,7 @@ describe('site URLs are limited to http and https', () => {
       res.writeHead(302, { location: to });
       res.end();
     });
-    await new Promise<void>((resolve) => redirector.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(redirector.address() as AddressInfo).port}`;
+    base = await listen(redirector);
   });
   afterAll(async () => {
     redirector.closeAllConnections();

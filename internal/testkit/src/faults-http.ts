@@ -5,8 +5,9 @@
 // site. Every socket is destroyed on close().
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
+import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
+import { listenPort } from './listen.js';
 import { TEST_CERT_FILE, TEST_KEY_FILE } from './smtp.js';
 
 export interface FaultySites {
@@ -32,14 +33,6 @@ function track(server: Server | NetServer, sockets: Set<Socket>): void {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-}
-
-async function listen(server: Server | NetServer): Promise<number> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  return (server.address() as AddressInfo).port;
 }
 
 export async function startFaultySites(): Promise<FaultySites> {
@@ -83,7 +76,7 @@ export async function startFaultySites(): Promise<FaultySites> {
     maxOpen = Math.max(maxOpen, ++open);
     socket.on('close', () => open--);
   });
-  const tricklePort = await listen(trickle);
+  const tricklePort = await listenPort(trickle);
 
   const chunk = Buffer.alloc(64 * 1024, 0x61);
   const flood = createServer((req, res) => {
@@ -102,7 +95,7 @@ export async function startFaultySites(): Promise<FaultySites> {
     pump();
   });
   track(flood, sockets);
-  const floodPort = await listen(flood);
+  const floodPort = await listenPort(flood);
 
   const tls = createHttpsServer({ key: readFileSync(TEST_KEY_FILE), cert: readFileSync(TEST_CERT_FILE) }, (req, res) => {
     requests.push(`${req.method} ${req.url}`);
@@ -110,7 +103,7 @@ export async function startFaultySites(): Promise<FaultySites> {
     res.end('hello over self-signed TLS\n');
   });
   track(tls, sockets);
-  const tlsPort = await listen(tls);
+  const tlsPort = await listenPort(tls);
 
   return {
     trickleHeaders: `http://127.0.0.1:${tricklePort}/trickle-headers`,
@@ -146,7 +139,7 @@ export async function startHangingSmtp(): Promise<HangingSmtp> {
     socket.on('error', () => undefined);
   });
   track(server, sockets);
-  const port = await listen(server);
+  const port = await listenPort(server);
   return {
     port,
     connections: () => count,

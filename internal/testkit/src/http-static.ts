@@ -1,9 +1,9 @@
 // A tiny static file server for a directory, on 127.0.0.1 and a free port:
 // enough to open a directory store's dashboard in a browser.
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { listenPort } from './listen.js';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -66,11 +66,7 @@ export async function startStaticServer(root: string): Promise<StaticServer> {
       }
     })();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenPort(server);
   return {
     url: `http://127.0.0.1:${port}/`,
     port,

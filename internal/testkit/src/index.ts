@@ -11,3 +11,4 @@ export * from './faults-http.js';
 export * from './seed.js';
 export * from './clock.js';
 export * from './process.js';
+export * from './listen.js';

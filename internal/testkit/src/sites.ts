@@ -1,7 +1,8 @@
 // Loopback web sites for the pulse's site checks: one server answering every
 // kind of site a monitor meets, plus a port that refuses connections.
 import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { listen, listenPort } from './listen.js';
 
 export interface Sites {
   /** Base URL of the server, e.g. `http://127.0.0.1:41234`. */
@@ -29,18 +30,10 @@ export interface Sites {
   close(): Promise<void>;
 }
 
-async function listen(server: Server): Promise<number> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  return (server.address() as AddressInfo).port;
-}
-
 /** A port that was free a moment ago and now refuses connections. */
 export async function deadPort(): Promise<number> {
   const server = createServer();
-  const port = await listen(server);
+  const port = await listenPort(server);
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
 }
@@ -85,7 +78,7 @@ export async function startSites(): Promise<Sites> {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  const port = await listen(server);
+  const port = await listenPort(server);
   const base = `http://127.0.0.1:${port}`;
   return {
     base,
@@ -125,9 +118,8 @@ export async function startHookSink(): Promise<HookSink> {
       res.writeHead(200).end('ok');
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
-    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    base: await listen(server),
     hits,
     close: async () => {
       server.closeAllConnections();

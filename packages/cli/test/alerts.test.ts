@@ -1,9 +1,8 @@
 // svcmon pulse --change-email / --remind / --no-publish and webhooks; set-site's check flags.
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { startSites, startSmtp, type Sites, type TestSmtp } from '@svcmon/testkit';
+import { listen, startSites, startSmtp, type Sites, type TestSmtp } from '@svcmon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { svcmon, tempDir } from './_run.js';
 
@@ -20,8 +19,7 @@ beforeAll(async () => {
     hooks.push(`${req.method} ${req.url}`);
     res.writeHead(req.url?.startsWith('/broken') ? 500 : 200).end();
   });
-  await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
-  sinkBase = `http://127.0.0.1:${(sink.address() as AddressInfo).port}`;
+  sinkBase = await listen(sink);
 });
 afterAll(async () => {
   await sites?.close();

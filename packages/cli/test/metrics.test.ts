@@ -4,13 +4,13 @@
 // promtool judges every file and object.
 import { X509Certificate } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { mkdir, readFile, readdir, stat } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dirStore, openStore, writeHeartbeat, type Store } from '@svcmon/store';
 import {
   deadPort,
+  listen,
   mustRunPromtoolTests,
   parseExposition,
   promtoolCheckMetrics,
@@ -39,8 +39,7 @@ beforeAll(async () => {
   [sites, s3] = await Promise.all([startSites(), startS3({ buckets: ['metrics'] })]);
   // HTTPS with the testkit's certificate, trusted by the child through NODE_EXTRA_CA_CERTS.
   tls = createServer({ key: readFileSync(TEST_KEY_FILE), cert: readFileSync(TEST_CERT_FILE) }, (_req, res) => res.writeHead(200).end('ok'));
-  await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve));
-  secure = `https://127.0.0.1:${(tls.address() as AddressInfo).port}/`;
+  secure = `${await listen(tls)}/`;
 });
 afterAll(async () => {
   await Promise.all([sites?.close(), s3?.stop(), new Promise((r) => (tls ? tls.close(r) : r(undefined)))]);

@@ -1,15 +1,13 @@
 // The dashboard in Chromium with run state (svcmon run): failed, running and paused rows.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dirStore, updateRunState, writeFailureRecord, writeHeartbeat, type Store } from '@svcmon/store';
-import { launchChromium, startStaticServer, type Browser, type StaticServer } from '@svcmon/testkit';
 import { pauseTask, setTask } from '../src/index.js';
-import { tempDir } from './_helpers.js';
+import { dashboardInChromium, tempDir, type DashboardInChromium } from './_helpers.js';
 
 describe('dashboard in Chromium: run states', () => {
   let cleanup: () => Promise<void>;
   let store: Store;
-  let server: StaticServer;
-  let browser: Browser;
+  let chromium: DashboardInChromium;
 
   beforeAll(async () => {
     let dir: string;
@@ -31,22 +29,19 @@ describe('dashboard in Chromium: run states', () => {
     // recovered: an old failure, then a success.
     await updateRunState(store, 'recovered', () => ({ running: [], failed: { id: 'r3', at: now - 7200, exit: 1 } }));
     await writeHeartbeat(store, 'recovered', { now: new Date((now - 60) * 1000) });
-    server = await startStaticServer(dir);
-    browser = await launchChromium();
+    chromium = await dashboardInChromium(dir);
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await chromium?.close();
     await cleanup?.();
   });
 
   it('marks failed, running and paused rows', async () => {
-    const page = await browser.newPage();
+    const page = await chromium.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(`${server.url}index.html`);
-    await page.waitForFunction(() => document.body.hasAttribute('data-checked'), undefined, { timeout: 20_000 });
+    await chromium.load(page);
     const rows = await page.$$eval('tr.task-row', (trs) =>
       Object.fromEntries(
         trs.map((tr) => [

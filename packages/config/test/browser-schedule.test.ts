@@ -4,9 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dirStore, writeHeartbeat, type Store } from '@svcmon/store';
 import { takePulse } from '@svcmon/pulse';
-import { launchChromium, startStaticServer, type Browser, type StaticServer } from '@svcmon/testkit';
 import { setTask } from '../src/index.js';
-import { tempDir } from './_helpers.js';
+import { dashboardInChromium, tempDir, type DashboardInChromium } from './_helpers.js';
 
 // Sunday 2026-06-07 12:00 UTC: the weekly run was due Monday 2026-06-01 03:00 (UTC and Berlin).
 const NOW = new Date('2026-06-07T12:00:00Z');
@@ -14,8 +13,7 @@ const NOW = new Date('2026-06-07T12:00:00Z');
 describe('dashboard in Chromium: schedules and time zones', () => {
   let cleanup: () => Promise<void>;
   let store: Store;
-  let server: StaticServer;
-  let browser: Browser;
+  let chromium: DashboardInChromium;
 
   beforeAll(async () => {
     let dir: string;
@@ -30,13 +28,11 @@ describe('dashboard in Chromium: schedules and time zones', () => {
     await writeHeartbeat(store, 'weekly-berlin', { now: new Date('2026-06-01T01:02:00Z') });
     await writeHeartbeat(store, 'weekly-missed', { now: new Date('2026-05-25T03:05:00Z') });
     await writeHeartbeat(store, 'hourly', { now: new Date(NOW.getTime() - 2 * 3600_000) });
-    server = await startStaticServer(dir);
-    browser = await launchChromium();
+    chromium = await dashboardInChromium(dir);
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await chromium?.close();
     await cleanup?.();
   });
 
@@ -45,12 +41,11 @@ describe('dashboard in Chromium: schedules and time zones', () => {
     const fromPulse = Object.fromEntries(pulse.tasks.map((t) => [t.name, t.state]));
     expect(fromPulse).toEqual({ 'weekly-missed': 'late', 'weekly-berlin': 'ok', weekly: 'ok', hourly: 'late' });
 
-    const page = await browser.newPage();
+    const page = await chromium.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     await page.clock.setFixedTime(NOW);
-    await page.goto(`${server.url}index.html`);
-    await page.waitForFunction(() => document.body.hasAttribute('data-checked'), undefined, { timeout: 20_000 });
+    await chromium.load(page);
     const rows: Record<string, { state: string | null; expected: string; title: string }> = await page.$$eval('tr.task-row', (trs) =>
       Object.fromEntries(trs.map((tr) => [tr.getAttribute('data-task'), { state: tr.getAttribute('data-state'), expected: tr.querySelector('td.period')?.textContent ?? '', title: tr.querySelector('.status')?.getAttribute('title') ?? '' }])),
     );

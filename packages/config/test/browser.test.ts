@@ -4,9 +4,8 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dirStore, readConfig, writeConfig, writeHeartbeat, type Store } from '@svcmon/store';
-import { launchChromium, startStaticServer, type Browser, type StaticServer } from '@svcmon/testkit';
 import { publishDashboard, setHtml, setSite, setTask } from '../src/index.js';
-import { PACKAGE_DIR, tempDir } from './_helpers.js';
+import { dashboardInChromium, PACKAGE_DIR, tempDir, type DashboardInChromium } from './_helpers.js';
 
 const ODD = '<img src=x onerror=window.__xss=1>';
 const TITLE = '<b>Ops</b> & "friends" <script>window.__xss=2</script>';
@@ -23,8 +22,7 @@ interface RowInfo {
 describe('dashboard in Chromium', () => {
   let cleanup: () => Promise<void>;
   let store: Store;
-  let server: StaticServer;
-  let browser: Browser;
+  let chromium: DashboardInChromium;
 
   beforeAll(async () => {
     let dir: string;
@@ -45,22 +43,19 @@ describe('dashboard in Chromium', () => {
     await writeHeartbeat(store, 'backup', { now: new Date(now - (2 * 86400 + 3 * 3600) * 1000) }); // 2 days: late
     // weekly-report never beat: missing
     await writeHeartbeat(store, ODD, { now: new Date(now - 10_000) }); // fetched through its URL-encoded link
-    server = await startStaticServer(dir);
-    browser = await launchChromium();
+    chromium = await dashboardInChromium(dir);
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await chromium?.close();
     await cleanup?.();
   });
 
   it('marks healthy, late and missing rows and renders every name as text', async () => {
-    const page = await browser.newPage({ viewport: { width: 1100, height: 640 } });
+    const page = await chromium.newPage({ viewport: { width: 1100, height: 640 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(`${server.url}index.html`);
-    await page.waitForFunction(() => document.body.hasAttribute('data-checked'), undefined, { timeout: 20_000 });
+    await chromium.load(page);
 
     const rows: RowInfo[] = await page.$$eval('tr.task-row', (trs) =>
       trs.map((tr) => ({
@@ -99,8 +94,8 @@ describe('dashboard in Chromium', () => {
     expect(await page.locator('#summary').textContent()).toMatch(/^2 healthy · 1 late · 1 missing — checked /);
     expect(errors).toEqual([]);
     // The heartbeats were fetched with relative, encoded URLs.
-    expect(server.log).toContain(`GET /${encodeURIComponent(`${ODD}-beat.json`)} 200`);
-    expect(server.log).toContain('GET /weekly-report-beat.json 404');
+    expect(chromium.server.log).toContain(`GET /${encodeURIComponent(`${ODD}-beat.json`)} 200`);
+    expect(chromium.server.log).toContain('GET /weekly-report-beat.json 404');
 
     const outDir = path.join(PACKAGE_DIR, 'test-output');
     await mkdir(outDir, { recursive: true });
@@ -111,10 +106,9 @@ describe('dashboard in Chromium', () => {
   });
 
   it('refreshes itself every minute without reloading the page', async () => {
-    const page = await browser.newPage();
+    const page = await chromium.newPage();
     await page.clock.install();
-    await page.goto(`${server.url}index.html`);
-    await page.waitForFunction(() => document.body.hasAttribute('data-checked'), undefined, { timeout: 20_000 });
+    await chromium.load(page);
     const row = page.locator('tr.task-row[data-task="weekly-report"]');
     expect(await row.getAttribute('data-state')).toBe('missing');
     await page.evaluate(() => {

@@ -5,9 +5,9 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dirStore, writeHeartbeat, type Store } from '@svcmon/store';
-import { launchChromium, startStaticServer, type Browser, type Page, type StaticServer } from '@svcmon/testkit';
+import type { Page } from '@svcmon/testkit';
 import { setTask, setSite } from '../src/index.js';
-import { tempDir } from './_helpers.js';
+import { dashboardInChromium, tempDir, type DashboardInChromium } from './_helpers.js';
 
 const LONG = 'nightly-database-backup-of-the-primary-cluster-in-eu-west-1-with-point-in-time-recovery';
 const WORDS = 'weekly report for the finance team and the auditors of the northern region';
@@ -19,8 +19,7 @@ describe('dashboard layout and messages in Chromium', () => {
   let dir: string;
   let cleanup: () => Promise<void>;
   let store: Store;
-  let server: StaticServer;
-  let browser: Browser;
+  let chromium: DashboardInChromium;
 
   beforeAll(async () => {
     ({ dir, cleanup } = await tempDir('svcmon-dashboard-layout-'));
@@ -52,27 +51,22 @@ describe('dashboard layout and messages in Chromium', () => {
       }),
       { contentType: 'application/json', publicRead: true },
     );
-    server = await startStaticServer(dir);
-    browser = await launchChromium();
+    chromium = await dashboardInChromium(dir);
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await chromium?.close();
     // SVCMON_KEEP_SCREENSHOTS=1 keeps the temp dir (and its screenshots) to look at.
     if (process.env['SVCMON_KEEP_SCREENSHOTS']) console.log(`screenshots in ${dir}`);
     else await cleanup?.();
   });
 
   async function open(url: string, width: number): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width, height: 900 } });
+    const page = await chromium.newPage({ viewport: { width, height: 900 } });
     page.on('pageerror', (e) => {
       throw e;
     });
-    await page.goto(url);
-    await page.waitForFunction(() => document.body.hasAttribute('data-checked') && document.body.hasAttribute('data-pulse-checked'), undefined, {
-      timeout: 20_000,
-    });
+    await chromium.load(page, { url, checked: ['data-checked', 'data-pulse-checked'] });
     return page;
   }
 
@@ -91,7 +85,7 @@ describe('dashboard layout and messages in Chromium', () => {
 
   for (const width of [360, 1280]) {
     it(`at ${width} px: names wrap in a readable column, the failed pulse is red, each DOWN says why (screenshot)`, async () => {
-      const page = await open(`${server.url}index.html`, width);
+      const page = await open(chromium.url, width);
       await page.waitForSelector('#pulse-checks tbody tr');
       await page.screenshot({ path: path.join(dir, `dashboard-${width}.png`), fullPage: true });
 

@@ -7,7 +7,6 @@
 // The clock is the script's: each round is five minutes later, whatever the machine takes.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +15,7 @@ import { readLedger, type PulseStatus, type WebhookPayload } from '@svcmon/pulse
 import {
   deadPort as closedPort,
   launchChromium,
+  listen,
   REPO_ROOT,
   startHookSink,
   startSmtp,
@@ -73,11 +73,6 @@ describe('three monitors, one voice (processes, real SMTP, webhooks, Chromium)',
   let round = 0;
   let hits: HookSink['hits'] = [];
   const children = new Set<ChildProcess>();
-
-  async function listen(server: Server): Promise<string> {
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  }
 
   beforeAll(async () => {
     ({ dir, cleanup } = await tempDir('svcmon-monitors-'));

@@ -5,9 +5,8 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dirStore, writeHeartbeat, type Store } from '@svcmon/store';
-import { launchChromium, startStaticServer, type Browser, type StaticServer } from '@svcmon/testkit';
 import { setSite, setTask } from '../src/index.js';
-import { PACKAGE_DIR, tempDir } from './_helpers.js';
+import { dashboardInChromium, PACKAGE_DIR, tempDir, type DashboardInChromium } from './_helpers.js';
 
 const SITE_UP = 'https://example.com/';
 const SITE_DOWN = 'https://shop.example.com/health';
@@ -37,8 +36,7 @@ function pulseJson(ageSeconds: number, period = 300): string {
 describe('dashboard pulse section in Chromium', () => {
   let cleanup: () => Promise<void>;
   let store: Store;
-  let server: StaticServer;
-  let browser: Browser;
+  let chromium: DashboardInChromium;
 
   beforeAll(async () => {
     let dir: string;
@@ -49,23 +47,20 @@ describe('dashboard pulse section in Chromium', () => {
     await setSite(store, { url: SITE_UP });
     await setTask(store, { name: 'monitor', period: 300 });
     await writeHeartbeat(store, 'monitor', { now: new Date(Date.now() - 240_000) });
-    server = await startStaticServer(dir);
-    browser = await launchChromium();
+    chromium = await dashboardInChromium(dir);
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await chromium?.close();
     await cleanup?.();
   });
 
   async function open(): Promise<import('@svcmon/testkit').Page> {
-    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    const page = await chromium.newPage({ viewport: { width: 1100, height: 900 } });
     page.on('pageerror', (e) => {
       throw e;
     });
-    await page.goto(`${server.url}index.html`);
-    await page.waitForFunction(() => document.body.hasAttribute('data-pulse-checked'), undefined, { timeout: 20_000 });
+    await chromium.load(page, { checked: ['data-pulse-checked'] });
     return page;
   }
 

@@ -101,30 +101,21 @@ export interface FullReadsOptions {
 
 /** Today's reads: every heartbeat and run state is asked for. */
 export function fullReads(store: Store, options: FullReadsOptions = {}): TaskReads {
-  const denied = (e: unknown): boolean => options.listingRefused === true && isStoreError(e) && e.code === 'E_ACCESS_DENIED';
+  /** The object at `key` parsed, null if there is none, or `denied` for a 403 once the store has refused to list. */
+  async function readOrDenied<T, D>(key: string, parse: (text: string, key: string, location: string) => T, denied: D): Promise<T | null | D> {
+    let obj;
+    try {
+      obj = await readSmall(store, key);
+    } catch (e) {
+      if (options.listingRefused === true && isStoreError(e) && e.code === 'E_ACCESS_DENIED') return denied;
+      throw e;
+    }
+    return obj === null ? null : parse(obj.text, key, store.location);
+  }
   return {
-    async heartbeat(task) {
-      const key = heartbeatKey(task);
-      let obj;
-      try {
-        obj = await readSmall(store, key);
-      } catch (e) {
-        if (denied(e)) return { absent: DENIED_MEANS_ABSENT };
-        throw e;
-      }
-      return obj === null ? null : parseHeartbeat(obj.text, key, store.location);
-    },
-    async runState(task) {
-      const key = runStateKey(task);
-      let obj;
-      try {
-        obj = await readSmall(store, key);
-      } catch (e) {
-        if (denied(e)) return null; // no run state: the common case, nothing to report
-        throw e;
-      }
-      return obj === null ? null : parseRunState(obj.text, key, store.location);
-    },
+    heartbeat: (task) => readOrDenied(heartbeatKey(task), parseHeartbeat, { absent: DENIED_MEANS_ABSENT }),
+    // Denied: no run state, the common case, nothing to report.
+    runState: (task) => readOrDenied(runStateKey(task), parseRunState, null),
   };
 }
 

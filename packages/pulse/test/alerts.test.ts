@@ -3,11 +3,10 @@
 // an HTTP sink that records every webhook request.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dirStore, writeConfig, type Config, type Store } from '@svcmon/store';
-import { startSmtp, type TestSmtp } from '@svcmon/testkit';
+import { listen, startSmtp, type TestSmtp } from '@svcmon/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   eventLines,
@@ -38,11 +37,6 @@ let sinkBase = '';
 const hits: Hit[] = [];
 let smtp: TestSmtp;
 const dirs: string[] = [];
-
-async function listen(server: Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
 
 beforeAll(async () => {
   site = createServer((req, res) => {

@@ -2,9 +2,9 @@
 // reads never wait behind sites. Asserted on structure (what the server saw at once, the order
 // of the pulse's events), never on wall time: the speed figure is in bench/hanging.bench.mjs.
 import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { openStore, writeHeartbeat } from '@svcmon/store';
-import { startS3, type S3TestServer } from '@svcmon/testkit';
+import { listen, startS3, type S3TestServer } from '@svcmon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkSites, takePulse, type PulseEvent } from '../src/index.js';
 
@@ -32,8 +32,7 @@ async function startHanging(): Promise<HangingServer> {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const base = await listen(server);
   return {
     url: (i) => `${base}/hang/${i}`,
     get arrived() {

@@ -5,11 +5,10 @@
 // clock is injected.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dirStore, openStore, writeConfig, writeHeartbeat, type Config, type Store } from '@svcmon/store';
-import { deadPort as closedPort, startHookSink, startS3, startSmtp, type HookSink, type S3TestServer, type TestSmtp } from '@svcmon/testkit';
+import { deadPort as closedPort, listen, startHookSink, startS3, startSmtp, type HookSink, type S3TestServer, type TestSmtp } from '@svcmon/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   channelId,
@@ -38,11 +37,6 @@ let smtp: TestSmtp;
 /** A port nothing listens on: an SMTP server that is down. */
 let deadPort = 0;
 const dirs: string[] = [];
-
-async function listen(server: Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
 
 beforeAll(async () => {
   site = createServer((req, res) => {

@@ -5,10 +5,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dirStore, writeConfig } from '@svcmon/store';
+import { listen } from '@svcmon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkSites, takePulse } from '../src/index.js';
 
@@ -30,11 +30,6 @@ function makeCert(name: string, days: number): { key: Buffer; cert: Buffer } {
   return { key: readFileSync(key), cert: readFileSync(cert) };
 }
 
-async function listen(server: Server): Promise<number> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return (server.address() as AddressInfo).port;
-}
-
 beforeAll(async () => {
   // The certificates are self-signed: the GET must accept them (the cert-days check reads them anyway).
   previousTls = process.env['NODE_TLS_REJECT_UNAUTHORIZED'];
@@ -54,14 +49,14 @@ beforeAll(async () => {
     else if (req.url === '/moved') res.writeHead(301, { location: '/welcome' }).end();
     else res.writeHead(404).end();
   });
-  base = `http://127.0.0.1:${await listen(http)}`;
+  base = await listen(http);
   for (const [days, set] of [
     [3, (u: string) => (soon = u)],
     [365, (u: string) => (valid = u)],
   ] as const) {
     const server = createHttpsServer(makeCert(`c${days}`, days), (_req, res) => res.writeHead(200).end('Welcome'));
     https.push(server);
-    set(`https://127.0.0.1:${await listen(server)}/`);
+    set(`${await listen(server)}/`);
   }
 });
 
