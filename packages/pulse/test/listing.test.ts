@@ -257,7 +257,7 @@ describe('a pulse from a listing gives the full read’s verdicts', () => {
     expect(listed.tasks.find((t) => t.name === 'nightly-build')?.lastBeat).toBeDefined();
   });
 
-  test('a directory store: linked heartbeats and folders, a FIFO and a folder at a key give the full read’s verdicts; a reads file that is a folder is one clear warning', async () => {
+  test('a directory store: linked heartbeats and folders, a FIFO and a folder at a key give the full read’s verdicts; a reads file that is a folder is said, read and write', async () => {
     const root = await mkdtemp(join(tmpdir(), 'svcmon-listing-odd-'));
     const elsewhere = await mkdtemp(join(tmpdir(), 'svcmon-listing-real-'));
     try {
@@ -277,7 +277,12 @@ describe('a pulse from a listing gives the full read’s verdicts', () => {
       for (let i = 0; i < 2; i++) {
         const listed = await checkPulse({ store, config: CONFIG }, { now: at });
         expect(withoutMs(listed.tasks)).toEqual(withoutMs(full.tasks));
+        // Its folder is listed at the root, not the folder it is in: it is read, and that says what is wrong.
         expect(listed.warnings).toEqual([
+          {
+            code: 'reads-not-used',
+            message: `cannot use what this monitor remembered: "${pulseReadsKey()}" in ${root} is a directory, not a file (move it away, or remove it if it is empty); reading every listed object`,
+          },
           {
             code: 'reads-not-saved',
             message: `cannot remember what this pulse read: "${pulseReadsKey()}" in ${root} is a directory, not a file (move it away, or remove it if it is empty)`,
