@@ -222,7 +222,7 @@ async function listNeeded(store: Store, needed: readonly string[], memoKey: stri
     }
     if (!memoHere.covered) memo = 'absent';
     if (folders.length <= MAX_DESCENTS) {
-      for (const [, lo, hi] of folders.slice(1)) await visit(lo, hi);
+      for (const [, lo, hi] of folders) await visit(lo, hi);
       return;
     }
     // Many small folders (a task per folder): one listing of them all costs less than one each.
