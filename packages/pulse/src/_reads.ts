@@ -180,12 +180,11 @@ function commonPrefix(a: string, b: string): string {
  * part of a folder that can hold a needed key (their longest common prefix), one level at a
  * time (delimiter), descending into a folder only when a needed key is under it. A folder under
  * which the memo is the only needed key is not listed: the memo is read whenever it may exist.
- * Returns whether it may (`listed`: the listing names it readable; `absent`: a listing that
- * covers its key names nothing there; `maybe`: no listing covered it).
+ * Returns whether it may: unless a listing that covers its key names nothing readable there.
  */
-async function listNeeded(store: Store, needed: readonly string[], memoKey: string, found: (o: ListedObject) => void): Promise<'listed' | 'absent' | 'maybe'> {
+async function listNeeded(store: Store, needed: readonly string[], memoKey: string, found: (o: ListedObject) => void): Promise<boolean> {
   const wanted = new Set(needed);
-  let memo: 'listed' | 'absent' | 'maybe' = 'maybe';
+  let memoMayExist = true;
   /** needed[from, to) as narrowed to the keys under `prefix` (keys under a prefix are contiguous in any sort). */
   const under = (prefix: string, from: number, to: number): [number, number] => {
     const first = (pred: (k: string) => boolean, lo: number, hi: number): number => {
@@ -202,7 +201,7 @@ async function listNeeded(store: Store, needed: readonly string[], memoKey: stri
   const take = (o: ListedObject, coversMemo: { covered: boolean }): void => {
     if (o.key === memoKey) {
       coversMemo.covered = true;
-      memo = o.unreadable === undefined ? 'listed' : 'absent';
+      memoMayExist = o.unreadable === undefined;
     } else if (wanted.has(o.key)) found(o);
   };
   const visit = async (from: number, to: number): Promise<void> => {
@@ -220,7 +219,7 @@ async function listNeeded(store: Store, needed: readonly string[], memoKey: stri
       if (memoKey.startsWith(o.key)) memoHere.covered = true;
       folders.push([o.key, lo, hi]);
     }
-    if (!memoHere.covered) memo = 'absent';
+    if (!memoHere.covered) memoMayExist = false;
     if (folders.length <= MAX_DESCENTS) {
       for (const [, lo, hi] of folders) await visit(lo, hi);
       return;
@@ -229,16 +228,16 @@ async function listNeeded(store: Store, needed: readonly string[], memoKey: stri
     const flat = commonPrefix(folders[0]![0], folders.at(-1)![0]);
     const memoFlat = { covered: !memoKey.startsWith(flat) };
     for await (const o of store.list(flat)) take(o, memoFlat);
-    if (!memoFlat.covered) memo = 'absent';
+    if (!memoFlat.covered) memoMayExist = false;
   };
   if (needed.length > 0) await visit(0, needed.length);
-  return memo;
+  return memoMayExist;
 }
 
 /**
  * List the store (only where the tasks' objects can be: `listNeeded`) and remember (etag →
- * parsed object, or why it is malformed) beside the monitor's state. Throws StoreError E_LIST_DENIED when the store will not list (the caller
- * falls back to `fullReads`).
+ * parsed object, or why it is malformed) beside the monitor's state. Throws StoreError
+ * E_LIST_DENIED when the store will not list (the caller falls back to `fullReads`).
  */
 export interface ListedReadsOptions {
   /** Told when what this monitor remembered cannot be used (it is then read as empty: every listed object is read). */
@@ -255,9 +254,9 @@ export async function listedReads(
   /** key → what the listing says, of the heartbeats and run states of configured tasks only. */
   const listed = new Map<string, Listed>();
   const needed = [memoKey, ...[...tasks].flatMap((t) => [heartbeatKey(t), runStateKey(t)])].sort();
-  const memo = await listNeeded(store, needed, memoKey, (o) => listed.set(o.key, { etag: o.etag, size: o.size, unreadable: o.unreadable !== undefined }));
+  const memoMayExist = await listNeeded(store, needed, memoKey, (o) => listed.set(o.key, { etag: o.etag, size: o.size, unreadable: o.unreadable !== undefined }));
   // Only a cache: one that cannot be read is read as empty (and rewritten, or warned about, by save).
-  const before = memo !== 'absent'
+  const before = memoMayExist
     ? await store.get(memoKey, { maxBytes: MAX_STATE_BYTES }).catch((e: unknown) => {
         options.onUnusable?.(`cannot use what this monitor remembered: ${e instanceof Error ? e.message : String(e)}; reading every listed object`);
         return null;
