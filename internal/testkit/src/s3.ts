@@ -9,7 +9,9 @@
 // - enforces If-Match / If-None-Match on PUT (412 PreconditionFailed),
 // - answers GetBucketLocation with a configurable LocationConstraint,
 // - answers ListObjectsV2 itself from s3rver's files, as AWS documents it (s3rver 3.7.1 pages
-//   with a DES token Node >= 17 refuses, and stats every object of the bucket for every page),
+//   with a DES token Node >= 17 refuses, and stats every object of the bucket for every page;
+//   with a delimiter it counts CommonPrefixes apart from max-keys and names one again on the
+//   next page: AWS counts each as one key, and a page never repeats one),
 //   and can refuse listing as a policy without s3:ListBucket does (403 AccessDenied, and then
 //   403 AccessDenied rather than 404 NoSuchKey for a GET or HEAD of a missing key, as AWS does),
 // - injects faults (status codes, delays), records every request and counts them by kind.
@@ -293,7 +295,12 @@ export async function startS3(options: StartS3Options = {}): Promise<S3TestServe
   /** Each bucket's sorted keys, read from s3rver's files once and dropped on any write to it. */
   const keyIndex = new Map<string, Promise<string[]>>();
 
-  /** ListObjectsV2 as AWS documents it (prefix, start-after, continuation-token, max-keys; no delimiter). */
+  /**
+   * ListObjectsV2 as AWS documents it (prefix, delimiter, start-after, continuation-token,
+   * max-keys). With a delimiter, the keys with it after the prefix are rolled up into one
+   * CommonPrefix each, which counts as one key against max-keys and in KeyCount; a page that
+   * ends with one resumes after every key under it.
+   */
   async function listV2(bucket: string, query: Record<string, string>): Promise<{ status: number; body: string }> {
     const maxKeys = query['max-keys'] === undefined ? 1000 : Number(query['max-keys']);
     if (!Number.isInteger(maxKeys) || maxKeys < 0) {
@@ -315,13 +322,26 @@ export async function startS3(options: StartS3Options = {}): Promise<S3TestServe
       }
       after = decoded.slice('svcmon-testkit:'.length);
     }
+    const delimiter = query.delimiter === undefined || query.delimiter === '' ? undefined : query.delimiter;
     let i = after === '' ? 0 : firstAfter(keys, after);
     if (prefix !== '') i = Math.max(i, firstAfter(keys, prefix, true));
     const page: string[] = [];
-    for (; i < keys.length && page.length < Math.min(maxKeys, 1000); i++) {
+    const folders: string[] = [];
+    /** The last key the page covers (a folder covers every key under it): where the next page starts. */
+    let last = after;
+    while (i < keys.length && page.length + folders.length < Math.min(maxKeys, 1000)) {
       const k = keys[i]!;
       if (!k.startsWith(prefix)) break;
-      page.push(k);
+      const d = delimiter === undefined ? -1 : k.indexOf(delimiter, prefix.length);
+      if (d === -1) {
+        page.push(k);
+        last = k;
+        i++;
+        continue;
+      }
+      const folder = k.slice(0, d + delimiter!.length);
+      folders.push(folder);
+      while (i < keys.length && keys[i]!.startsWith(folder)) last = keys[i++]!;
     }
     const truncated = i < keys.length && keys[i]!.startsWith(prefix);
     const contents = await Promise.all(
@@ -331,15 +351,17 @@ export async function startS3(options: StartS3Options = {}): Promise<S3TestServe
         return `<Contents><Key>${xmlEscape(k)}</Key><LastModified>${st.mtime.toISOString()}</LastModified><ETag>&quot;${md5}&quot;</ETag><Size>${st.size}</Size><StorageClass>STANDARD</StorageClass></Contents>`;
       }),
     );
-    const next = truncated ? Buffer.from(`svcmon-testkit:${page.at(-1) ?? after}`, 'utf8').toString('base64url') : undefined;
+    const next = truncated ? Buffer.from(`svcmon-testkit:${last}`, 'utf8').toString('base64url') : undefined;
     const body =
       `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">` +
       `<Name>${xmlEscape(bucket)}</Name><Prefix>${xmlEscape(prefix)}</Prefix>` +
       (query['start-after'] !== undefined ? `<StartAfter>${xmlEscape(query['start-after'])}</StartAfter>` : '') +
-      `<KeyCount>${page.length}</KeyCount><MaxKeys>${maxKeys}</MaxKeys><IsTruncated>${truncated}</IsTruncated>` +
+      (delimiter !== undefined ? `<Delimiter>${xmlEscape(delimiter)}</Delimiter>` : '') +
+      `<KeyCount>${page.length + folders.length}</KeyCount><MaxKeys>${maxKeys}</MaxKeys><IsTruncated>${truncated}</IsTruncated>` +
       (token !== undefined ? `<ContinuationToken>${xmlEscape(token)}</ContinuationToken>` : '') +
       (next !== undefined ? `<NextContinuationToken>${next}</NextContinuationToken>` : '') +
       contents.join('') +
+      folders.map((f) => `<CommonPrefixes><Prefix>${xmlEscape(f)}</Prefix></CommonPrefixes>`).join('') +
       `</ListBucketResult>`;
     return { status: 200, body };
   }
@@ -546,8 +568,8 @@ export async function startS3(options: StartS3Options = {}): Promise<S3TestServe
         sendError(403, 'AccessDenied', 'Access Denied');
         return;
       }
-      // ListObjectsV2 without a delimiter is answered here; anything else s3rver answers.
-      if (query['list-type'] === '2' && query.delimiter === undefined) {
+      // ListObjectsV2 is answered here; the older ListObjects s3rver answers.
+      if (query['list-type'] === '2') {
         const out = await listV2(bucket, query);
         send(out.status, { 'content-type': 'application/xml' }, out.body);
         return;

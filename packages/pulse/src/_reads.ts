@@ -1,6 +1,6 @@
 // How a pulse obtains each task's heartbeat and run state (what it makes of them is tasks.ts's).
 // Either every object is read (`fullReads`, the way without s3:ListBucket), or the store is
-// listed once and only what changed is read (`listedReads`): an object the listing does not
+// listed and only what changed is read (`listedReads`): an object the listing does not
 // name needs no GET, and one whose etag is what this monitor read last time is taken from
 // what it remembered. It remembers the parsed objects, not verdicts: verdicts are computed
 // afresh from them and the clock each pulse, so a remembered heartbeat still goes late.
@@ -14,6 +14,7 @@ import {
   runStateKey,
   StoreError,
   type Heartbeat,
+  type ListedObject,
   type RunState,
   type Store,
 } from '@svcmon/store';
@@ -154,10 +155,80 @@ interface Listed {
   unreadable: boolean;
 }
 
+/** A folder with more subfolders to descend into than this is listed once, without delimiter, instead of once per subfolder. */
+const MAX_DESCENTS = 10;
+
+/** The longest common prefix of two keys, never ending inside a surrogate pair (it is sent as a prefix). */
+function commonPrefix(a: string, b: string): string {
+  let n = 0;
+  while (n < a.length && n < b.length && a.charCodeAt(n) === b.charCodeAt(n)) n++;
+  const last = a.charCodeAt(n - 1);
+  return a.slice(0, last >= 0xd800 && last <= 0xdbff ? n - 1 : n);
+}
+
 /**
- * List the store once and remember (etag → parsed object, or why it is malformed) beside the
- * monitor's state. Throws StoreError E_LIST_DENIED when the store will not list (the caller
- * falls back to `fullReads`).
+ * Lists what the store holds of `needed` (sorted keys, the memo's among them) and no more: the
+ * part of a folder that can hold a needed key (their longest common prefix), one level at a
+ * time (delimiter), descending into a folder only when a needed key is under it. A folder under
+ * which the memo is the only needed key is not listed: the memo is read whenever it may exist.
+ * Returns whether it may: unless a listing that covers its key names nothing readable there.
+ */
+async function listNeeded(store: Store, needed: readonly string[], memoKey: string, found: (o: ListedObject) => void): Promise<boolean> {
+  const wanted = new Set(needed);
+  let memoMayExist = true;
+  /** needed[from, to) as narrowed to the keys under `prefix` (keys under a prefix are contiguous in any sort). */
+  const under = (prefix: string, from: number, to: number): [number, number] => {
+    const first = (pred: (k: string) => boolean, lo: number, hi: number): number => {
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (pred(needed[mid]!)) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo;
+    };
+    const lo = first((k) => k < prefix, from, to);
+    return [lo, first((k) => k.startsWith(prefix), lo, to)];
+  };
+  const take = (o: ListedObject, coversMemo: { covered: boolean }): void => {
+    if (o.key === memoKey) {
+      coversMemo.covered = true;
+      memoMayExist = o.unreadable === undefined;
+    } else if (wanted.has(o.key)) found(o);
+  };
+  const visit = async (from: number, to: number): Promise<void> => {
+    if (to - from === 1 && needed[from] === memoKey) return;
+    const prefix = commonPrefix(needed[from]!, needed[to - 1]!);
+    const memoHere = { covered: !memoKey.startsWith(prefix) };
+    const folders: Array<[key: string, from: number, to: number]> = [];
+    for await (const o of store.list(prefix, { delimiter: '/' })) {
+      if (!('folder' in o)) {
+        take(o, memoHere);
+        continue;
+      }
+      const [lo, hi] = under(o.key, from, to);
+      if (lo === hi) continue;
+      if (memoKey.startsWith(o.key)) memoHere.covered = true;
+      folders.push([o.key, lo, hi]);
+    }
+    if (!memoHere.covered) memoMayExist = false;
+    if (folders.length <= MAX_DESCENTS) {
+      for (const [, lo, hi] of folders) await visit(lo, hi);
+      return;
+    }
+    // Many small folders (a task per folder): one listing of them all costs less than one each.
+    const flat = commonPrefix(folders[0]![0], folders.at(-1)![0]);
+    const memoFlat = { covered: !memoKey.startsWith(flat) };
+    for await (const o of store.list(flat)) take(o, memoFlat);
+    if (!memoFlat.covered) memoMayExist = false;
+  };
+  if (needed.length > 0) await visit(0, needed.length);
+  return memoMayExist;
+}
+
+/**
+ * List the store (only where the tasks' objects can be: `listNeeded`) and remember (etag →
+ * parsed object, or why it is malformed) beside the monitor's state. Throws StoreError
+ * E_LIST_DENIED when the store will not list (the caller falls back to `fullReads`).
  */
 export interface ListedReadsOptions {
   /** Told when what this monitor remembered cannot be used (it is then read as empty: every listed object is read). */
@@ -173,15 +244,10 @@ export async function listedReads(
   const memoKey = pulseReadsKey(selfName);
   /** key → what the listing says, of the heartbeats and run states of configured tasks only. */
   const listed = new Map<string, Listed>();
-  let memoListed = false;
-  for await (const o of store.list('')) {
-    if (o.key === memoKey) memoListed = o.unreadable === undefined;
-    else if (o.key.endsWith('-beat.json') ? tasks.has(o.key.slice(0, -10)) : o.key.endsWith('-run.json') && tasks.has(o.key.slice(0, -9))) {
-      listed.set(o.key, { etag: o.etag, size: o.size, unreadable: o.unreadable !== undefined });
-    }
-  }
+  const needed = [memoKey, ...[...tasks].flatMap((t) => [heartbeatKey(t), runStateKey(t)])].sort();
+  const memoMayExist = await listNeeded(store, needed, memoKey, (o) => listed.set(o.key, { etag: o.etag, size: o.size, unreadable: o.unreadable !== undefined }));
   // Only a cache: one that cannot be read is read as empty (and rewritten, or warned about, by save).
-  const before = memoListed
+  const before = memoMayExist
     ? await store.get(memoKey, { maxBytes: MAX_STATE_BYTES }).catch((e: unknown) => {
         options.onUnusable?.(`cannot use what this monitor remembered: ${e instanceof Error ? e.message : String(e)}; reading every listed object`);
         return null;

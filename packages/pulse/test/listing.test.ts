@@ -21,6 +21,32 @@ const CONFIG: Config = parseConfig(
 );
 const T0 = 1_795_488_696;
 
+/**
+ * The property's tasks: the ones above, and names with `/` one and two folders deep, beside
+ * other objects, and in the folder of the monitor's own memo.
+ */
+const PROP_NAMES = [...NAMES, 'dir/deeper/x y', 'team-a/ü?/job', 'svcmon-pulse-state/reads/task'];
+const PROP_CONFIG: Config = parseConfig(
+  `#hash((period . 600) (tasks . (${PROP_NAMES.map((n, i) =>
+    i === 4 ? `#hash((name . ${JSON.stringify(n)}) (max-duration . 900))` : `#hash((name . ${JSON.stringify(n)}) (period . ${60 * (i + 1)}))`,
+  ).join(' ')})))\n`,
+  'config.rktd',
+);
+/** Objects no task has: other teams' monitors, archives, neighbours of the tasks' keys. */
+const UNRELATED = [
+  'archive/2026/11/a.json',
+  'team-b/svcmon-pulse-state/reads/default.json',
+  'team-b/plain-beat.json',
+  'dir/deeper/x y-beat.json.bak',
+  'dir/deeper/more/z-beat.json',
+  'dir/nested-run.json.old',
+  'team-a/ü?/job-failure.json',
+  'team-a/other/job-beat.json',
+  'svcmon-pulse-state/reads/other monitor.json',
+  'svcmon-pulse-state/default.json',
+  'plain-beat.json.tmp',
+];
+
 type Step =
   | { op: 'beat'; task: number; at: number }
   | { op: 'same'; task: number }
@@ -29,9 +55,12 @@ type Step =
   | { op: 'unbeat'; task: number }
   | { op: 'unrun'; task: number }
   | { op: 'tick'; seconds: number }
+  | { op: 'other'; key: number }
+  | { op: 'unother'; key: number }
   | { op: 'pulse' };
 
-const task = fc.nat({ max: NAMES.length - 1 });
+const task = fc.nat({ max: PROP_NAMES.length - 1 });
+const other = fc.nat({ max: UNRELATED.length - 1 });
 const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ op: fc.constant('beat' as const), task, at: fc.integer({ min: -400, max: 400 }) }),
   fc.record({ op: fc.constant('same' as const), task }),
@@ -40,6 +69,8 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ op: fc.constant('unbeat' as const), task }),
   fc.record({ op: fc.constant('unrun' as const), task }),
   fc.record({ op: fc.constant('tick' as const), seconds: fc.integer({ min: 1, max: 1500 }) }),
+  fc.record({ op: fc.constant('other' as const), key: other }),
+  fc.record({ op: fc.constant('unother' as const), key: other }),
   fc.constant({ op: 'pulse' as const }),
   fc.constant({ op: 'pulse' as const }),
 );
@@ -56,38 +87,44 @@ async function play(store: Store, steps: Step[]): Promise<void> {
       case 'beat': {
         const body = formatHeartbeat(new Date((now + s.at) * 1000));
         last.set(s.task, body);
-        await store.put(heartbeatKey(NAMES[s.task]!), body, json);
+        await store.put(heartbeatKey(PROP_NAMES[s.task]!), body, json);
         break;
       }
       case 'same': // a rewrite with the same content: same etag
-        await store.put(heartbeatKey(NAMES[s.task]!), last.get(s.task) ?? formatHeartbeat(new Date(now * 1000)), json);
+        await store.put(heartbeatKey(PROP_NAMES[s.task]!), last.get(s.task) ?? formatHeartbeat(new Date(now * 1000)), json);
         break;
       case 'junk':
         last.delete(s.task);
-        await store.put(heartbeatKey(NAMES[s.task]!), '{"seconds": "soon"}', json);
+        await store.put(heartbeatKey(PROP_NAMES[s.task]!), '{"seconds": "soon"}', json);
         break;
       case 'run': {
         const state = {
           running: Array.from({ length: s.running }, (_, i) => ({ id: `r${i}`, started: now + s.at - i })),
           ...(s.failed ? { failed: { id: 'f', at: now + s.at, exit: 2 } } : {}),
         };
-        await store.put(runStateKey(NAMES[s.task]!), JSON.stringify(state), json);
+        await store.put(runStateKey(PROP_NAMES[s.task]!), JSON.stringify(state), json);
         break;
       }
       case 'unbeat':
         last.delete(s.task);
-        await store.delete(heartbeatKey(NAMES[s.task]!));
+        await store.delete(heartbeatKey(PROP_NAMES[s.task]!));
         break;
       case 'unrun':
-        await store.delete(runStateKey(NAMES[s.task]!));
+        await store.delete(runStateKey(PROP_NAMES[s.task]!));
         break;
       case 'tick':
         now += s.seconds;
         break;
+      case 'other':
+        await store.put(UNRELATED[s.key]!, formatHeartbeat(new Date(now * 1000)), json);
+        break;
+      case 'unother':
+        await store.delete(UNRELATED[s.key]!);
+        break;
       case 'pulse': {
         const at = new Date(now * 1000);
-        const full = await checkPulse({ store, config: CONFIG }, { now: at, listing: false });
-        const listed = await checkPulse({ store, config: CONFIG }, { now: at });
+        const full = await checkPulse({ store, config: PROP_CONFIG }, { now: at, listing: false });
+        const listed = await checkPulse({ store, config: PROP_CONFIG }, { now: at });
         expect(listed.warnings).toBeUndefined();
         expect(withoutMs(listed.tasks)).toEqual(withoutMs(full.tasks));
         break;
@@ -164,6 +201,54 @@ describe('a pulse from a listing gives the full read’s verdicts', () => {
     const memo = await store.get(pulseReadsKey());
     expect(memo).not.toBeNull();
     expect(s3.requests.find((r) => r.key === pulseReadsKey() && r.method === 'PUT')?.headers['x-amz-acl']).toBeUndefined();
+  });
+
+  test('a root monitor beside 5,000 objects under another prefix lists one level: one LIST, not one per 1,000 keys; tasks in folders cost one LIST per folder', async () => {
+    const bucket = 'shared';
+    await s3.createBucket(bucket);
+    const store = s3Of(bucket);
+    const at = (sec: number) => new Date(sec * 1000);
+    for (const name of NAMES) await store.put(heartbeatKey(name), formatHeartbeat(at(T0)), json);
+    const archive = Array.from({ length: 5000 }, (_, i) => ({ key: `team-b/archive/${String(i).padStart(5, '0')}.json`, body: '{}' }));
+    await s3.writeObjects(bucket, archive);
+    // What listing the whole bucket costs (the pulse's listing before it listed one level).
+    s3.resetCounts();
+    let all = 0;
+    for await (const _ of store.list('')) all++;
+    expect(s3.counts.LIST).toBe(Math.ceil(all / 1000));
+    expect(s3.counts.LIST).toBe(6);
+    await checkPulse({ store, config: CONFIG }, { now: at(T0 + 1) }); // cold: writes the memo
+    s3.resetCounts();
+    const warm = await checkPulse({ store, config: CONFIG }, { now: at(T0 + 2) });
+    // The root (its keys, and team-b/, dir/, svcmon-pulse-state/ as one entry each), then dir/ for
+    // "dir/nested"; the memo is read (a GET) since its folder is listed; nothing changed, no other GET.
+    expect(s3.counts).toMatchObject({ LIST: 2, GET: 1, PUT: 0 });
+    const lists = s3.requests.filter((r) => r.bucket === bucket && r.key === '' && r.query['list-type'] === '2').slice(-2);
+    expect(lists.map((r) => [r.query.prefix, r.query.delimiter])).toEqual([
+      ['', '/'],
+      ['dir/nested-', '/'],
+    ]);
+    const full = await checkPulse({ store, config: CONFIG }, { now: at(T0 + 2), listing: false });
+    expect(withoutMs(warm.tasks)).toEqual(withoutMs(full.tasks));
+    expect(warm.tasks.map((t) => t.state)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
+  });
+
+  test('tasks each in their own folder (more than ten in one folder): those folders are listed in one listing, not one LIST each', async () => {
+    const bucket = 'hosts';
+    await s3.createBucket(bucket);
+    const store = s3Of(bucket);
+    const names = Array.from({ length: 30 }, (_, i) => `host-${i}/backup`);
+    const config = parseConfig(`#hash((period . 600) (tasks . (${names.map((n) => `#hash((name . ${JSON.stringify(n)}))`).join(' ')})))\n`, 'config.rktd');
+    const at = new Date(T0 * 1000);
+    for (const name of names.slice(0, 20)) await store.put(heartbeatKey(name), formatHeartbeat(at), json);
+    await store.put('host-3/other-beat.json', formatHeartbeat(at), json);
+    s3.resetCounts();
+    const listed = await checkPulse({ store, config }, { now: at });
+    // The root, then host-… flat: 41 keys, one page.
+    expect(s3.counts).toMatchObject({ LIST: 2, GET: 20 });
+    const full = await checkPulse({ store, config }, { now: at, listing: false });
+    expect(withoutMs(listed.tasks)).toEqual(withoutMs(full.tasks));
+    expect(listed.tasks.filter((t) => t.state === 'ok')).toHaveLength(20);
   });
 
   test('a bucket that refuses listing (and so answers 403 for a missing object, as AWS does): every object is read, one warning, the verdicts of a full read', async () => {
@@ -257,7 +342,7 @@ describe('a pulse from a listing gives the full read’s verdicts', () => {
     expect(listed.tasks.find((t) => t.name === 'nightly-build')?.lastBeat).toBeDefined();
   });
 
-  test('a directory store: linked heartbeats and folders, a FIFO and a folder at a key give the full read’s verdicts; a reads file that is a folder is one clear warning', async () => {
+  test('a directory store: linked heartbeats and folders, a FIFO and a folder at a key give the full read’s verdicts; a reads file that is a folder is said, read and write', async () => {
     const root = await mkdtemp(join(tmpdir(), 'svcmon-listing-odd-'));
     const elsewhere = await mkdtemp(join(tmpdir(), 'svcmon-listing-real-'));
     try {
@@ -277,7 +362,12 @@ describe('a pulse from a listing gives the full read’s verdicts', () => {
       for (let i = 0; i < 2; i++) {
         const listed = await checkPulse({ store, config: CONFIG }, { now: at });
         expect(withoutMs(listed.tasks)).toEqual(withoutMs(full.tasks));
+        // Its folder is listed at the root, not the folder it is in: it is read, and that says what is wrong.
         expect(listed.warnings).toEqual([
+          {
+            code: 'reads-not-used',
+            message: `cannot use what this monitor remembered: "${pulseReadsKey()}" in ${root} is a directory, not a file (move it away, or remove it if it is empty); reading every listed object`,
+          },
           {
             code: 'reads-not-saved',
             message: `cannot remember what this pulse read: "${pulseReadsKey()}" in ${root} is a directory, not a file (move it away, or remove it if it is empty)`,

@@ -23,6 +23,8 @@ export interface FsCalls {
   mkdirp(path: string): Promise<void>;
   /** The entries of a folder, with their types. */
   readdir(path: string): Promise<Fs.Dirent[]>;
+  /** A folder's entries a few at a time (close it, or iterate to the end). */
+  opendir(path: string): Promise<Fs.Dir>;
   /** stat with nanosecond times and exact inode numbers (follows links). */
   statExact(path: string): Promise<Fs.BigIntStats>;
   open(path: string, flags: number, mode?: number): Promise<number>;
@@ -50,6 +52,7 @@ export async function fsPromises(): Promise<FsCalls> {
     link: (a, b) => call<void>((cb) => fs.link(a, b, cb)),
     mkdirp: (p) => mkdirOneByOne(p, (d) => call<void>((cb) => fs.mkdir(d, (err) => cb(err))), (d) => call<Fs.Stats>((cb) => fs.stat(d, cb))),
     readdir: (p) => call<Fs.Dirent[]>((cb) => fs.readdir(p, { withFileTypes: true }, cb)),
+    opendir: (p) => call<Fs.Dir>((cb) => fs.opendir(p, cb)),
     statExact: (p) => call<Fs.BigIntStats>((cb) => fs.stat(p, { bigint: true }, cb)),
     open: (p, flags, mode) => call<number>((cb) => fs.open(p, flags, mode ?? 0o666, cb)),
     fstatExact: (fd) => call<Fs.BigIntStats>((cb) => fs.fstat(fd, { bigint: true }, cb)),

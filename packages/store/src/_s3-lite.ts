@@ -1,5 +1,5 @@
-// A minimal S3 client for the four requests a store makes (GET, PUT, DELETE
-// object; GetBucketLocation), signed with SigV4 using node:crypto. It exists
+// A minimal S3 client for the requests a store makes (GET, PUT, DELETE
+// object; ListObjectsV2; GetBucketLocation), signed with SigV4 using node:crypto. It exists
 // so that a heartbeat does not pay for loading the AWS SDK (~3× a bare Node
 // start): it is used when static credentials are at hand (options or the
 // AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY environment, which is also the
@@ -222,8 +222,12 @@ const tag = (xml: string, name: string): string | undefined => {
   return m?.[1] === undefined ? undefined : xmlText(m[1]);
 };
 
-/** One page of a ListObjectsV2 answer: its objects (full keys) and the token of the next page. */
-export function parseListPage(body: Buffer): { objects: Array<{ key: string; etag: string; size: number; lastModified: Date }>; next?: string } {
+/** One page of a ListObjectsV2 answer: its objects and folders (CommonPrefixes; full keys) and the token of the next page. */
+export function parseListPage(body: Buffer): {
+  objects: Array<{ key: string; etag: string; size: number; lastModified: Date }>;
+  folders: string[];
+  next?: string;
+} {
   const xml = body.toString('utf8');
   const objects = [];
   for (const m of xml.matchAll(/<Contents>([\s\S]*?)<\/Contents>/g)) {
@@ -235,8 +239,10 @@ export function parseListPage(body: Buffer): { objects: Array<{ key: string; eta
       lastModified: new Date(tag(c, 'LastModified') ?? 0),
     });
   }
+  const folders = [];
+  for (const m of xml.matchAll(/<CommonPrefixes>([\s\S]*?)<\/CommonPrefixes>/g)) folders.push(tag(m[1] ?? '', 'Prefix') ?? '');
   const next = tag(xml, 'IsTruncated') === 'true' ? tag(xml, 'NextContinuationToken') : undefined;
-  return next === undefined ? { objects } : { objects, next };
+  return next === undefined ? { objects, folders } : { objects, folders, next };
 }
 
 /** GetBucketLocation's raw LocationConstraint ('' for us-east-1). */

@@ -8,7 +8,7 @@ import { basename, dirname, join, resolve, sep } from 'node:path';
 import { fsPromises, hostname, type FsCalls } from './_builtins.js';
 import { checkKey, compareKeys } from './_keys.js';
 import { StoreError, isStoreError, tooLarge } from './errors.js';
-import type { ListedObject, ListOptions, PutOptions, ReadOptions, Store, StoredObject } from './types.js';
+import type { ListEntry, ListedFolder, ListedObject, ListOptions, PutOptions, ReadOptions, Store, StoredObject } from './types.js';
 
 export interface DirStoreOptions {
   /** Give up waiting for another writer's lock after this long (default 10 s): E_LOCKED. */
@@ -231,10 +231,19 @@ class DirStore implements Store {
    * a folder already being walked (a link to it from inside it) is not walked again. A folder or
    * a non-regular file is named with `unreadable` (`get` refuses it), so that a reader of one key
    * can tell "nothing there" from "something there that is not an object".
+   *
+   * With `delimiter`, only the folders on the way to the prefix are read: a folder under it is
+   * named (besides its `unreadable` entry) as `<key>/` when the listing without `delimiter`
+   * would name something in it, which the first such entry tells; one that cannot be read is
+   * named too (listing it says why), one being walked (a link back up) is not.
    */
-  async *list(prefix: string, _options: ListOptions = {}): AsyncIterable<ListedObject> {
+  list<O extends ListOptions = Record<never, never>>(prefix: string, options?: O): AsyncIterable<ListEntry<O>> {
+    return this.#list(prefix, options?.delimiter !== undefined) as AsyncIterable<ListEntry<O>>;
+  }
+
+  async *#list(prefix: string, oneLevel: boolean): AsyncIterable<ListedObject | ListedFolder> {
     const fs = await fsPromises();
-    const found: ListedObject[] = [];
+    const found: Array<ListedObject | ListedFolder> = [];
     const walking = new Set<string>();
     const walk = async (dir: string, base: string): Promise<void> => {
       let entries;
@@ -270,7 +279,14 @@ class DirStore implements Store {
             return;
           }
           if (under) found.push({ key, etag: etagOf(st), size: 0, lastModified, unreadable: st.isDirectory() ? 'folder' : 'special' });
-          if (st.isDirectory() && holds) folders.push({ path, sub, id: idOf(st) });
+          if (!st.isDirectory()) return;
+          if (!oneLevel) {
+            if (holds) folders.push({ path, sub, id: idOf(st) });
+          } else if (prefix.startsWith(sub)) {
+            folders.push({ path, sub, id: idOf(st) });
+          } else if (under && !walking.has(idOf(st)) && (await this.#holdsAny(path))) {
+            found.push({ key: sub, folder: true });
+          }
         }),
       );
       for (const f of folders) {
@@ -288,6 +304,38 @@ class DirStore implements Store {
     await walk(this.location, '');
     found.sort((a, b) => compareKeys(a.key, b.key));
     yield* found;
+  }
+
+  /**
+   * Whether listing the folder would name anything: an entry other than the store's own files
+   * that stat finds (a folder that cannot be read counts: listing it says why). Stops at the first.
+   */
+  async #holdsAny(path: string): Promise<boolean> {
+    const fs = await fsPromises();
+    let dir;
+    try {
+      dir = await fs.opendir(path);
+    } catch (e) {
+      return errno(e) !== 'ENOENT' && errno(e) !== 'ENOTDIR';
+    }
+    try {
+      for await (const entry of dir) {
+        if (!entry.isDirectory() && OWN_FILE.test(entry.name)) continue;
+        try {
+          await fs.statExact(join(path, entry.name));
+          return true;
+        } catch (e) {
+          const code = errno(e);
+          if (code !== 'ENOENT' && code !== 'ENOTDIR' && code !== 'ELOOP') return true;
+        }
+      }
+      return false;
+    } catch {
+      return true;
+    } finally {
+      // Iterating to the end closes it already; a second close only rejects.
+      await dir.close().catch(() => {});
+    }
   }
 
   /**

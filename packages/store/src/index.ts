@@ -1,4 +1,4 @@
-export type { ListedObject, ListOptions, ReadOptions, PutOptions, Store, StoredObject, StoreOptions } from './types.js';
+export type { ListedFolder, ListedObject, ListEntry, ListOptions, ReadOptions, PutOptions, Store, StoredObject, StoreOptions } from './types.js';
 export { StoreError, isStoreError } from './errors.js';
 export { MAX_CONFIG_BYTES, MAX_FAILURE_BYTES, MAX_OUTPUT_BYTES, MAX_RECORD_BYTES, MAX_STATE_BYTES } from './_bounds.js';
 export { compareKeys } from './_keys.js';

@@ -1,11 +1,11 @@
 // The S3 store. The AWS SDK is imported on first use only, so that loading
 // @svcmon/store (and a directory store) stays cheap.
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
-import { checkKey } from './_keys.js';
+import { checkKey, compareKeys } from './_keys.js';
 import { StoreError, isStoreError, tooLarge, type StoreErrorCode } from './errors.js';
 import { jitteredBackoff, sleep } from './_retry.js';
 import type { LiteCredentials } from './_s3-lite.js';
-import type { ListedObject, ListOptions, PutOptions, ReadOptions, Store, StoredObject, StoreOptions } from './types.js';
+import type { ListEntry, ListedFolder, ListedObject, ListOptions, PutOptions, ReadOptions, Store, StoredObject, StoreOptions } from './types.js';
 
 export interface S3StoreOptions extends StoreOptions {
   bucket: string;
@@ -180,16 +180,25 @@ interface PutInput {
   IfNoneMatch?: string;
 }
 
-/** One page of a listing: full keys, and the token of the next page. */
+/** One page of a listing: full keys (folders: S3's CommonPrefixes), and the token of the next page. */
 interface ListPage {
   objects: ListedObject[];
+  folders: string[];
   next?: string;
+}
+
+/** What one ListObjectsV2 request asks for. */
+interface ListRequest {
+  Prefix: string;
+  token: string | undefined;
+  maxKeys: number;
+  delimiter: '/' | undefined;
 }
 
 /** One try of what the store needs from S3, over the AWS SDK or the built-in light client. */
 interface Transport {
   get(Key: string, signal: AbortSignal, maxBytes: number | undefined, tooLarge: (size?: number) => Error): Promise<StoredObject>;
-  list(Prefix: string, token: string | undefined, maxKeys: number, signal: AbortSignal): Promise<ListPage>;
+  list(request: ListRequest, signal: AbortSignal): Promise<ListPage>;
   put(input: PutInput, signal: AbortSignal): Promise<string>;
   delete(Key: string, signal: AbortSignal): Promise<void>;
   /** Raw LocationConstraint of the bucket. */
@@ -332,8 +341,9 @@ class S3Store implements Store {
           );
           return String(res.headers.etag ?? '');
         },
-        async list(Prefix, token, maxKeys, signal) {
+        async list({ Prefix, token, maxKeys, delimiter }, signal) {
           const query: Record<string, string> = { 'list-type': '2', prefix: Prefix, 'max-keys': String(maxKeys) };
+          if (delimiter !== undefined) query.delimiter = delimiter;
           if (token !== undefined) query['continuation-token'] = token;
           const res = await lite.send({ method: 'GET', bucket, key: '', query }, signal);
           return parseListPage(res.body);
@@ -379,9 +389,15 @@ class S3Store implements Store {
         );
         return out.ETag ?? '';
       },
-      async list(Prefix, token, maxKeys, signal) {
+      async list({ Prefix, token, maxKeys, delimiter }, signal) {
         const out = await client.send(
-          new sdk.ListObjectsV2Command({ Bucket: bucket, Prefix, MaxKeys: maxKeys, ...(token === undefined ? {} : { ContinuationToken: token }) }),
+          new sdk.ListObjectsV2Command({
+            Bucket: bucket,
+            Prefix,
+            MaxKeys: maxKeys,
+            ...(delimiter === undefined ? {} : { Delimiter: delimiter }),
+            ...(token === undefined ? {} : { ContinuationToken: token }),
+          }),
           { abortSignal: signal },
         );
         const objects = (out.Contents ?? []).map((c) => ({
@@ -390,7 +406,8 @@ class S3Store implements Store {
           size: c.Size ?? 0,
           lastModified: c.LastModified ?? new Date(0),
         }));
-        return out.IsTruncated === true && out.NextContinuationToken !== undefined ? { objects, next: out.NextContinuationToken } : { objects };
+        const folders = (out.CommonPrefixes ?? []).map((c) => c.Prefix ?? '');
+        return out.IsTruncated === true && out.NextContinuationToken !== undefined ? { objects, folders, next: out.NextContinuationToken } : { objects, folders };
       },
       async delete(Key, signal) {
         await client.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key }), { abortSignal: signal });
@@ -501,14 +518,20 @@ class S3Store implements Store {
     }
   }
 
-  async *list(prefix: string, options: ListOptions = {}): AsyncIterable<ListedObject> {
+  list<O extends ListOptions = Record<never, never>>(prefix: string, options?: O): AsyncIterable<ListEntry<O>> {
+    return this.#list(prefix, options ?? {}) as AsyncIterable<ListEntry<O>>;
+  }
+
+  async *#list(prefix: string, options: ListOptions): AsyncIterable<ListedObject | ListedFolder> {
     const maxKeys = Math.min(1000, Math.max(1, Math.floor(options.pageSize ?? 1000)));
     const Prefix = this.prefix + prefix;
+    const delimiter = options.delimiter;
     let token: string | undefined;
     do {
       let page: ListPage;
       try {
-        page = await this.#request('listing', undefined, (t, signal) => t.list(Prefix, token, maxKeys, signal));
+        const request: ListRequest = { Prefix, token, maxKeys, delimiter };
+        page = await this.#request('listing', undefined, (t, signal) => t.list(request, signal));
       } catch (e) {
         if (isStoreError(e) && e.code === 'E_ACCESS_DENIED') {
           throw new StoreError(
@@ -519,9 +542,16 @@ class S3Store implements Store {
         }
         throw e;
       }
+      // S3 answers the objects and the folders of a page apart; each in key order.
+      const folders = page.folders.filter((f) => f.startsWith(this.prefix)).map((f): ListedFolder => ({ key: f.slice(this.prefix.length), folder: true }));
+      let f = 0;
       for (const o of page.objects) {
-        if (o.key.startsWith(this.prefix)) yield { ...o, key: o.key.slice(this.prefix.length) };
+        if (!o.key.startsWith(this.prefix)) continue;
+        const key = o.key.slice(this.prefix.length);
+        for (; f < folders.length && compareKeys(folders[f]!.key, key) < 0; f++) yield folders[f]!;
+        yield { ...o, key };
       }
+      yield* folders.slice(f);
       token = page.next;
     } while (token !== undefined);
   }

@@ -45,10 +45,34 @@ export interface ListedObject {
   unreadable?: 'folder' | 'special';
 }
 
-export interface ListOptions {
-  /** Keys per request (S3 max-keys, at most 1000, the default). */
-  pageSize?: number;
+/**
+ * With `delimiter`: what a listing names in place of every key under it, as S3 names it (a
+ * CommonPrefix): the folder's key up to and including the `/` after the listing's prefix.
+ * Something is under it (on S3 an object; in a directory store something the listing without
+ * `delimiter` would name).
+ */
+export interface ListedFolder {
+  /** The folder, without the store's prefix, ending with `/`. */
+  key: string;
+  folder: true;
 }
+
+export interface ListOptions {
+  /** Keys per request (S3 max-keys, at most 1000, the default). A folder counts as one. */
+  pageSize?: number;
+  /**
+   * List one level: a key with a `/` after the prefix is not named, its folder is, once
+   * (S3 delimiter `/`, CommonPrefixes; a directory store reads that folder without descending).
+   */
+  delimiter?: '/';
+}
+
+/** What `list` yields for these options: objects, and folders too when `delimiter` may be set. */
+export type ListEntry<O extends ListOptions = ListOptions> = 'delimiter' extends keyof O
+  ? O['delimiter' & keyof O] extends undefined
+    ? ListedObject
+    : ListedObject | ListedFolder
+  : ListedObject;
 
 /** Where svcmon state lives: an S3 bucket (with optional prefix) or a local directory. */
 export interface Store {
@@ -62,9 +86,10 @@ export interface Store {
   get(key: string, options?: ReadOptions): Promise<StoredObject | null>;
   /**
    * Every object whose key starts with `prefix` ('' for all), in key order (UTF-8 bytes), page by
-   * page. A listing the store refuses (S3 without s3:ListBucket) throws StoreError E_LIST_DENIED.
+   * page; with `delimiter`, the objects and folders of one level, folders in key order among the
+   * objects. A listing the store refuses (S3 without s3:ListBucket) throws StoreError E_LIST_DENIED.
    */
-  list(prefix: string, options?: ListOptions): AsyncIterable<ListedObject>;
+  list<O extends ListOptions = Record<never, never>>(prefix: string, options?: O): AsyncIterable<ListEntry<O>>;
   /** Writes atomically. A failed precondition throws StoreError code E_PRECONDITION. */
   put(key: string, body: string | Uint8Array, options: PutOptions): Promise<{ etag: string }>;
   delete(key: string): Promise<void>;

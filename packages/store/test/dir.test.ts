@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
 import { dirStore, heartbeatKey, readHeartbeat, updateObject, writeHeartbeat, type ListedObject } from '../src/index.js';
-import { storeSuite } from './store-suite.js';
+import { oneLevel, rolledUp, storeSuite } from './store-suite.js';
 
 storeSuite('directory', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'svcmon-dir-'));
@@ -129,6 +129,48 @@ describe('directory store', () => {
       }
       expect(await readHeartbeat(store, 'linked')).toMatchObject({ seconds: 1795488696 });
       expect(await store.get('dangling-beat.json')).toBeNull();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+      await rm(elsewhere, { recursive: true, force: true });
+    }
+  });
+
+  test('with delimiter: linked folders, a link cycle, a FIFO, empty folders and folders of lock or temp files only, as the full listing rolled up', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'svcmon-dir-'));
+    const elsewhere = await mkdtemp(join(tmpdir(), 'svcmon-dir-real-'));
+    try {
+      const store = dirStore(dir);
+      await writeHeartbeat(dirStore(elsewhere), 'team/inner', { now: new Date(1795488696000) });
+      await symlink(join(elsewhere, 'team'), join(dir, 'team'));
+      await symlink(dir, join(dir, 'loop'));
+      await mkdir(join(dir, 'a/empty'), { recursive: true });
+      await mkdir(join(dir, 'a/locks'));
+      await writeFile(join(dir, 'a/locks/.x-beat.json.lock'), '');
+      await writeFile(join(dir, 'a/locks/.x-beat.json.123.0123abcd.tmp'), '');
+      await mkdir(join(dir, 'a/dangling'));
+      await symlink(join(dir, 'nowhere'), join(dir, 'a/dangling/x-beat.json'));
+      await mkdir(join(dir, 'a/pipes'));
+      expect(spawnSync('mkfifo', [join(dir, 'a/pipes/p-beat.json')]).status).toBe(0);
+      await mkdir(join(dir, 'a/nested/only-a-folder'), { recursive: true });
+      await store.put('a/file-beat.json', '{}', { contentType: 'application/json' });
+      const shown = async (prefix: string) => (await oneLevel(store, prefix)).map((e) => ('folder' in e ? e.key : e.unreadable === undefined ? e.key : `${e.key} (${e.unreadable})`));
+      expect(await shown('')).toEqual(['a (folder)', 'a/', 'loop (folder)', 'team (folder)', 'team/']);
+      expect(await shown('a/')).toEqual([
+        'a/dangling (folder)',
+        'a/empty (folder)',
+        'a/file-beat.json',
+        'a/locks (folder)',
+        'a/nested (folder)',
+        'a/nested/',
+        'a/pipes (folder)',
+        'a/pipes/',
+      ]);
+      expect(await shown('team/')).toEqual(['team/inner-beat.json']);
+      // Through the link back up: what the full listing names there (nothing below the cycle).
+      expect(await shown('loop/')).toEqual([]);
+      for (const prefix of ['', 'a/', 'a/p', 'a/pipes/', 'a/nested/', 'team/', 'loop/', 'loop/a/', 'no/such/']) {
+        expect(await oneLevel(store, prefix)).toEqual(await rolledUp(store, prefix));
+      }
     } finally {
       await rm(dir, { recursive: true, force: true });
       await rm(elsewhere, { recursive: true, force: true });

@@ -17,6 +17,9 @@ import {
   runStateKey,
   writeConfig,
   writeHeartbeat,
+  compareKeys,
+  type ListedFolder,
+  type ListedObject,
   type Store,
 } from '../src/index.js';
 import { fixture, fixtureBeats, fixtureConfigs } from './_fixtures.js';
@@ -35,6 +38,26 @@ const ODD_NAMES = [
   'semi;colon',
   '%2F not a slash',
 ];
+
+type Entry = ListedObject | ListedFolder;
+
+/** What a listing with `delimiter` must name: the full listing, each key with a `/` after the prefix rolled up into its folder. */
+export async function rolledUp(store: Store, prefix: string): Promise<Entry[]> {
+  const out: Entry[] = [];
+  for await (const o of store.list(prefix)) {
+    const slash = o.key.indexOf('/', prefix.length);
+    if (slash === -1) out.push(o);
+    else if (out.at(-1)?.key !== o.key.slice(0, slash + 1)) out.push({ key: o.key.slice(0, slash + 1), folder: true });
+  }
+  // Rolled up, a folder sorts by its own key (`a/` after `a-b`), as S3 sorts CommonPrefixes.
+  return out.sort((a, b) => compareKeys(a.key, b.key)).filter((e, i, all) => i === 0 || all[i - 1]!.key !== e.key);
+}
+
+export async function oneLevel(store: Store, prefix: string, pageSize?: number): Promise<Entry[]> {
+  const out: Entry[] = [];
+  for await (const o of store.list(prefix, { delimiter: '/', ...(pageSize === undefined ? {} : { pageSize }) })) out.push(o);
+  return out;
+}
 
 export interface SuiteTarget {
   store: Store;
@@ -78,6 +101,37 @@ export function storeSuite(kind: string, open: () => Promise<SuiteTarget>): void
       const after = [];
       for await (const o of store.list('listing')) if (o.unreadable === undefined) after.push(o);
       expect(after).toEqual([]);
+    });
+
+    test('a listing with delimiter names one level: each folder once (pages of 1 and 2 included), the same as the full listing rolled up', async () => {
+      const names = [
+        ...ODD_NAMES.map((n) => `tree/${n}.json`),
+        ...ODD_NAMES.map((n) => `tree/sub/${n}-beat.json`),
+        'tree/sub/deeper/x.json',
+        'tree/zählwerk/a b/c?.json',
+        'tree/%2F/#.json',
+        'tree-not/under.json',
+        'tree/sub-beat.json',
+      ];
+      for (const key of names) await store.put(key, key, { contentType: 'application/json' });
+      const level = await oneLevel(store, 'tree/');
+      expect(level.filter((e) => !('unreadable' in e && e.unreadable !== undefined)).map((e) => e.key)).toEqual(
+        [
+          ...ODD_NAMES.filter((n) => !n.includes('/')).map((n) => `tree/${n}.json`),
+          'tree/%2F/',
+          'tree/a/',
+          'tree/sub-beat.json',
+          'tree/sub/',
+          'tree/zählwerk/',
+        ].sort(compareKeys),
+      );
+      for (const prefix of ['', 'tree/', 'tree', 'tree/sub', 'tree/sub/', 'tree/sub/what?', 'tree/zählwerk/a b/', 'tree/%2F/', 'tree/a"', 'nothing/']) {
+        const expected = await rolledUp(store, prefix);
+        for (const pageSize of [1, 2, undefined]) expect(await oneLevel(store, prefix, pageSize)).toEqual(expected);
+      }
+      expect(await oneLevel(store, 'tree/sub/', 1)).toContainEqual({ key: 'tree/sub/deeper/', folder: true });
+      for (const key of names) await store.delete(key);
+      expect(await oneLevel(store, 'tree/')).toEqual(await rolledUp(store, 'tree/'));
     });
 
     test('put then get returns the same bytes and the etag put returned', async () => {
