@@ -19,11 +19,13 @@ import {
   PULSE_JSON_KEY,
   PULSE_LEDGER_KEY,
   readLedger,
+  siteRequest,
   takePulse,
   updateLedger,
   type PulseEvent,
   type PulseOptions,
   type PulseStatus,
+  type SiteRequest,
   type WebhookConfig,
   type WebhookPayload,
 } from '../src/index.js';
@@ -103,10 +105,10 @@ const hooks = (): WebhookConfig[] => [
   { url: `${sinkBase}/ntfy/T0KEN`, format: 'ntfy' },
 ];
 
-/** A fetch that cannot reach the flipped site (this monitor's own network), and reaches the rest. */
-const cutOff: typeof fetch = async (input, init) => {
-  if (String(input).endsWith('/flip')) throw new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
-  return fetch(input, init);
+/** A network that cannot reach the flipped site (this monitor's own network), and reaches the rest. */
+const cutOff: SiteRequest = (url, options) => {
+  if (url.href.endsWith('/flip')) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+  return siteRequest(url, options);
 };
 
 function pulse(store: Store, monitor: string, minute: number, extra: PulseOptions = {}): ReturnType<typeof takePulse> {
@@ -172,7 +174,7 @@ describe('each monitor under its own key, and the combined view', () => {
     flipStatus = 503;
     await pulse(store, 'monitor-a', 0, { emailMode: 'none' });
     await pulse(store, 'monitor-b', 1, { emailMode: 'none' });
-    await pulse(store, 'monitor-c', 2, { emailMode: 'none', fetch: cutOff });
+    await pulse(store, 'monitor-c', 2, { emailMode: 'none', siteRequest: cutOff });
     // monitor-c stops; the others go on.
     flipStatus = 200;
     for (const minute of [5, 10]) {
@@ -317,7 +319,7 @@ describe('confirmation: confirm K', () => {
   it('a site one monitor cannot reach stays healthy with FAILED (1 of 3 monitors, 2 needed), and is DOWN once a second one sees it', async () => {
     const store = await bucket(threeMonitors({ confirm: 2 }));
     const reports: string[] = [];
-    const c0 = await pulse(store, 'monitor-c', 0, { fetch: cutOff });
+    const c0 = await pulse(store, 'monitor-c', 0, { siteRequest: cutOff });
     const a0 = await pulse(store, 'monitor-a', 1);
     const b0 = await pulse(store, 'monitor-b', 2);
     for (const r of [c0, a0, b0]) reports.push(r.report.split('\n').find((l) => l.startsWith(FLIP()))!);
@@ -331,7 +333,7 @@ describe('confirmation: confirm K', () => {
     expect(perChannel()).toEqual({ mail: 0 });
     // The site goes down for everyone: the second monitor to see it confirms it and tells.
     flipStatus = 503;
-    const c1 = await pulse(store, 'monitor-c', 5, { fetch: cutOff });
+    const c1 = await pulse(store, 'monitor-c', 5, { siteRequest: cutOff });
     const a1 = await pulse(store, 'monitor-a', 6);
     const b1 = await pulse(store, 'monitor-b', 7);
     expect([c1, a1, b1].map((r) => [r.ok, r.notification?.kind ?? null])).toEqual([
