@@ -28,9 +28,12 @@ export type SiteRequest = (url: URL, options: RequestOptions) => ClientRequest;
 const httpAgent = new HttpAgent({ keepAlive: false });
 const httpsAgent = new HttpsAgent({ keepAlive: false, maxCachedSessions: 0 });
 
-/** The default `SiteRequest`: `node:https` for https: URLs, `node:http` for the rest, without keep-alive. */
+/**
+ * The default `SiteRequest`: `node:https`'s request for https: URLs, `node:http`'s for the rest,
+ * through agents without keep-alive or TLS sessions unless `options.agent` names another.
+ */
 export const siteRequest: SiteRequest = (url, options) =>
-  url.protocol === 'https:' ? httpsRequest(url, { ...options, agent: httpsAgent }) : httpRequest(url, { ...options, agent: httpAgent });
+  url.protocol === 'https:' ? httpsRequest(url, { agent: httpsAgent, ...options }) : httpRequest(url, { agent: httpAgent, ...options });
 
 export interface CheckSitesOptions {
   /** The config's top-level keys (`timeout`) for defaults. */
@@ -39,7 +42,7 @@ export interface CheckSitesOptions {
   concurrency?: number;
   /** Told when each check starts (`site-started`) and ends (`site-checked`). */
   onEvent?: OnPulseEvent;
-  /** How each GET is sent (default `siteRequest`): a proxy's agent, or a test's network. */
+  /** How each GET is sent (default `siteRequest`): an agent of one's own, or a test's network. */
   request?: SiteRequest;
   /** The clock for `cert-days` (default: the current time). */
   now?: Date;
