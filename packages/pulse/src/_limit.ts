@@ -25,7 +25,8 @@ export function limiter(concurrency: number): Limiter {
 export const DEFAULT_CONCURRENCY = 32;
 
 /**
- * Site requests in flight. A hanging site costs one idle socket and a few KiB until its timeout,
+ * Site requests in flight. A hanging site costs one idle socket, about 8 KiB of heap and some
+ * 45 KiB of RSS until its timeout (measured with 1,000 hanging at once, heap after a full GC),
  * so the bound is set far above any one-timeout workload (Node raises its file limit to the hard
  * limit at start-up) and only keeps a huge config from opening sockets without end.
  */

@@ -1,6 +1,7 @@
 // The richer site checks (site keys the original ignores): status, contains,
 // max-ms, cert-days. sites.ts calls these hooks.
-import { connect, type PeerCertificate } from 'node:tls';
+import type { Readable } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
 import type { SiteSettings } from '@svcmon/store';
 
 /** Body bytes read for `contains`, at most. */
@@ -33,55 +34,30 @@ function formatMs(ms: number): string {
 }
 
 /** Read a response body up to `limit` bytes (then stop reading) and decode it as UTF-8. */
-export async function readBodyUpTo(body: ReadableStream<Uint8Array> | null, limit = MAX_BODY_BYTES): Promise<string> {
-  if (!body) return '';
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
+export async function readBodyUpTo(body: Readable, limit = MAX_BODY_BYTES): Promise<string> {
+  const chunks: Buffer[] = [];
   let size = 0;
-  try {
-    while (size < limit) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.byteLength;
-    }
-  } finally {
-    await reader.cancel().catch(() => undefined);
+  // Leaving the loop early destroys the stream: the rest is never read.
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    chunks.push(chunk);
+    size += chunk.byteLength;
+    if (size >= limit) break;
   }
   return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
 }
 
 /**
- * The expiry of the certificate an https server presents (its own connection, not trusted or
- * verified: the site check itself does that). null when the handshake fails or times out.
+ * The expiry of the certificate a TLS socket's server presented (trusted or not: the GET itself
+ * verifies it); null when the socket is not TLS or the certificate has no valid date; 'resumed'
+ * when the TLS session was resumed, so that no certificate was presented.
  */
-export function certificateExpiry(url: URL, timeoutMs: number): Promise<Date | null> {
-  return new Promise((resolve) => {
-    const port = url.port ? Number(url.port) : 443;
-    const host = url.hostname.replace(/^\[|\]$/g, '');
-    let settled = false;
-    const done = (d: Date | null): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(d);
-    };
-    const socket = connect({
-      host,
-      port,
-      rejectUnauthorized: false,
-      ...(/^[\d.:]+$/.test(host) ? {} : { servername: host }),
-    });
-    const timer = setTimeout(() => done(null), Math.max(1, Math.min(timeoutMs, 2 ** 31 - 1)));
-    timer.unref();
-    socket.once('secureConnect', () => {
-      const cert: PeerCertificate = socket.getPeerCertificate();
-      const validTo = cert?.valid_to ? new Date(cert.valid_to) : null;
-      done(validTo && !Number.isNaN(validTo.getTime()) ? validTo : null);
-    });
-    socket.once('error', () => done(null));
-  });
+export function peerCertificateExpiry(socket: unknown): Date | null | 'resumed' {
+  const tls = socket as Partial<TLSSocket> | null;
+  if (typeof tls?.getPeerCertificate !== 'function') return null;
+  const validTo = tls.getPeerCertificate()?.valid_to;
+  if (!validTo) return tls.isSessionReused?.() === true ? 'resumed' : null;
+  const date = new Date(validTo);
+  return Number.isNaN(date.getTime()) ? null : date;
 }
 
 /** The reason an https site fails its `cert-days` rule, or undefined. */

@@ -25,7 +25,7 @@ export {
 } from './stages.js';
 export { eventLines, type PulseEvent, type PulseEventType, type PulseWarning, type PulseWarningCode, type OnPulseEvent } from './events.js';
 export { pulseReadsKey, MAX_OBJECT_BYTES, type AbsentHeartbeat, type TaskReads } from './_reads.js';
-export { checkSites, MAX_REDIRECTS, type CheckSitesOptions, type SiteLike } from './sites.js';
+export { checkSites, siteRequest, MAX_REDIRECTS, type CheckSitesOptions, type SiteLike, type SiteRequest } from './sites.js';
 export { checkTasks, FUTURE_TOLERANCE_SECONDS, type CheckTasksOptions, type TaskLike } from './tasks.js';
 export { parseDuration } from '@svcmon/store';
 export { decideRecipients, type EmailLike } from './recipients.js';

@@ -3,6 +3,7 @@ import type { EmailConfig } from './email-config.js';
 import type { OnPulseEvent } from './events.js';
 import { checkPulse, evaluatePulse, failedPulse, notifyPulse, persistPulse, pulseResult, readPulseConfig, type PulseChecks } from './stages.js';
 import type { EmailMode, PulseResult } from './types.js';
+import type { SiteRequest } from './sites.js';
 import type { WebhookConfig } from './webhooks.js';
 
 /** The pulse's own options; how to reach the store is `openStore`'s (pass a `Store` it opened). */
@@ -45,8 +46,8 @@ export interface PulseOptions {
   siteConcurrency?: number;
   /** List the store and read only what changed (default true); false reads every heartbeat and run state. */
   listing?: boolean;
-  /** A fetch for the site checks instead of the global one. */
-  fetch?: typeof fetch;
+  /** How the site checks send their GETs (default `siteRequest`: node:http / node:https). */
+  siteRequest?: SiteRequest;
   /**
    * Told what happens as it happens (`PulseEvent`). `eventLines(event)` gives the lines the
    * original prints for it: progress, the report, `Sending email:` and the recipients.
@@ -73,7 +74,7 @@ export async function takePulse(where: Where, options: PulseOptions = {}): Promi
     concurrency,
     siteConcurrency,
     listing,
-    fetch,
+    siteRequest,
     onEvent,
     bucket,
     remind,
@@ -86,7 +87,7 @@ export async function takePulse(where: Where, options: PulseOptions = {}): Promi
   const started = performance.now();
   const startedAt = now();
   const input = await readPulseConfig(where, bucket !== undefined ? { bucket } : {});
-  const checks = input.ok ? await checkPulse(input, { now: startedAt, selfName, fetch, concurrency, siteConcurrency, listing, onEvent }) : NO_CHECKS;
+  const checks = input.ok ? await checkPulse(input, { now: startedAt, selfName, siteRequest, concurrency, siteConcurrency, listing, onEvent }) : NO_CHECKS;
   const verdict = input.ok
     ? await evaluatePulse(input, checks, { now: startedAt, selfName, emailMode, remind, state, onEvent })
     : failedPulse(input, { now: startedAt, selfName, emailMode, onEvent });

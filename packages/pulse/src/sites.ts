@@ -1,8 +1,10 @@
+import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { DEFAULT_SITE_CONCURRENCY, limiter } from './_limit.js';
 import type { OnPulseEvent } from './events.js';
 import { problemsText, siteSettings } from '@svcmon/store';
 import type { SiteVerdict } from './types.js';
-import { certificateExpiry, readBodyUpTo, ruleFailure, siteRules, statusIsUp, type SiteRules } from './_site-rules.js';
+import { peerCertificateExpiry, readBodyUpTo, ruleFailure, siteRules, statusIsUp, type SiteRules } from './_site-rules.js';
 
 /** Redirects followed before a site counts as down. */
 export const MAX_REDIRECTS = 5;
@@ -13,6 +15,26 @@ export interface SiteLike {
   [key: string]: unknown;
 }
 
+/**
+ * How a site check sends one request: the shape of `http.request(url, options)` (the response
+ * comes as its `response` event, a failure as its `error` event or thrown). The default,
+ * `siteRequest`, is `node:http`'s or `node:https`'s by the URL's scheme.
+ */
+export type SiteRequest = (url: URL, options: RequestOptions) => ClientRequest;
+
+// One connection per check, closed with it: no keep-alive pool outlives a pulse (the number of
+// sockets open at once is checkSites' `concurrency`). Each TLS handshake is a full one, no session
+// resumed: the server presents its certificate every time, which is verified, and `cert-days` reads.
+const httpAgent = new HttpAgent({ keepAlive: false });
+const httpsAgent = new HttpsAgent({ keepAlive: false, maxCachedSessions: 0 });
+
+/**
+ * The default `SiteRequest`: `node:https`'s request for https: URLs, `node:http`'s for the rest,
+ * through agents without keep-alive or TLS sessions unless `options.agent` names another.
+ */
+export const siteRequest: SiteRequest = (url, options) =>
+  url.protocol === 'https:' ? httpsRequest(url, { agent: httpsAgent, ...options }) : httpRequest(url, { agent: httpAgent, ...options });
+
 export interface CheckSitesOptions {
   /** The config's top-level keys (`timeout`) for defaults. */
   config?: { timeout?: number; [key: string]: unknown };
@@ -20,8 +42,8 @@ export interface CheckSitesOptions {
   concurrency?: number;
   /** Told when each check starts (`site-started`) and ends (`site-checked`). */
   onEvent?: OnPulseEvent;
-  /** A fetch to use instead of the global one. */
-  fetch?: typeof fetch;
+  /** How each GET is sent (default `siteRequest`): an agent of one's own, or a test's network. */
+  request?: SiteRequest;
   /** The clock for `cert-days` (default: the current time). */
   now?: Date;
 }
@@ -34,16 +56,17 @@ const ERRNO_REASONS: Record<string, string> = {
   EHOSTUNREACH: 'host unreachable',
   ENETUNREACH: 'network unreachable',
   ETIMEDOUT: 'connection timed out',
-  UND_ERR_SOCKET: 'connection closed by the server',
-  UND_ERR_HEADERS_OVERFLOW: 'headers too large',
+  HPE_HEADER_OVERFLOW: 'headers too large',
 };
 
 function describeFailure(err: unknown): string {
-  // fetch wraps network failures in TypeError('fetch failed', { cause }).
+  // An injected request may wrap the network's error in others' `cause`.
   let e: unknown = err;
   for (let i = 0; i < 4 && e && typeof e === 'object'; i++) {
     const { code, message, cause } = e as { code?: unknown; message?: unknown; cause?: unknown };
     if (typeof code === 'string') {
+      // node:http's word for a socket closed before any answer (a reset says "read ECONNRESET").
+      if (code === 'ECONNRESET' && message === 'socket hang up') return 'connection closed by the server';
       const known = ERRNO_REASONS[code];
       if (known) return known;
       if (/CERT|SSL|TLS/.test(code)) return `TLS error: ${typeof message === 'string' ? message : code}`;
@@ -57,24 +80,58 @@ function describeFailure(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-function isTimeout(err: unknown, signal: AbortSignal): boolean {
-  if (signal.aborted) return true;
-  return typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'TimeoutError';
+const MAX_TIMER_MS = 2 ** 31 - 1;
+const HEADERS = { 'user-agent': 'svcmon-pulse', accept: '*/*' };
+const ignore = (): void => undefined;
+const CERT_UNSEEN = 'no certificate to check for cert-days: the TLS session was resumed (a request for the pulse needs an https agent with maxCachedSessions: 0)';
+
+/** A check's one timer over its whole redirect chain: when it fires, the request or response in flight is destroyed. */
+class Deadline {
+  expired = false;
+  private held: { destroy(error?: Error): unknown } | undefined;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(ms: number) {
+    this.timer = setTimeout(() => {
+      this.expired = true;
+      this.held?.destroy(new Error('timed out'));
+    }, ms);
+  }
+
+  /** The request or response now in flight. */
+  hold(stream: { destroy(error?: Error): unknown }): void {
+    this.held = stream;
+  }
+
+  /** The check is over: the timer stops, and whatever is still open is closed. */
+  end(): void {
+    clearTimeout(this.timer);
+    this.held?.destroy();
+    this.held = undefined;
+  }
 }
 
-const MAX_TIMER_MS = 2 ** 31 - 1;
+/** One GET: resolves with the response once its status line and headers are in (the body not yet read). */
+function get(request: SiteRequest, url: URL, deadline: Deadline): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'GET', headers: HEADERS });
+    deadline.hold(req);
+    req.on('error', reject);
+    req.once('response', (res) => {
+      // Errors after this one are the body's: readBodyUpTo sees them, or nobody needs the body.
+      res.on('error', ignore);
+      deadline.hold(res);
+      resolve(res);
+    });
+    req.end();
+  });
+}
 
 /**
  * Check one site: GET, following at most 5 redirects, within `timeout` seconds; then the site's
  * rules (status, contains, max-ms, cert-days: see _site-rules.ts).
  */
-async function checkSite(
-  url: string,
-  timeout: number,
-  fetchImpl: typeof fetch,
-  rules: SiteRules,
-  now?: Date,
-): Promise<SiteVerdict> {
+async function checkSite(url: string, timeout: number, request: SiteRequest, rules: SiteRules, now?: Date): Promise<SiteVerdict> {
   const started = performance.now();
   const verdict = (rest: Partial<SiteVerdict> & { ok: boolean }, redirects = 0): SiteVerdict => ({
     url,
@@ -91,53 +148,56 @@ async function checkSite(
   }
   // A timer holds whole milliseconds up to 2^31-1 (~24.8 days): clamp rather than let
   // a sub-millisecond or months-long timeout throw or fire at once.
-  const signal = AbortSignal.timeout(Math.min(MAX_TIMER_MS, Math.max(1, Math.ceil(timeout * 1000))));
+  const deadline = new Deadline(Math.min(MAX_TIMER_MS, Math.max(1, Math.ceil(timeout * 1000))));
+  // The certificate is the one the first answer came over (the site's own URL, https: only).
+  const wantCert = rules.certDays > 0 && current.protocol === 'https:';
+  let certExpiry: Date | null = null;
   let redirects = 0;
-  // The certificate is read on its own connection, beside the GET (no added latency).
-  const timeoutMs = Math.min(MAX_TIMER_MS, Math.max(1, Math.ceil(timeout * 1000)));
-  const cert = rules.certDays > 0 && current.protocol === 'https:' ? certificateExpiry(current, timeoutMs) : Promise.resolve(null);
   try {
     for (;;) {
       if (current.protocol !== 'http:' && current.protocol !== 'https:') {
         return verdict({ ok: false, reason: `unsupported URL scheme ${current.protocol}` }, redirects);
       }
-      const res = await fetchImpl(current, {
-        method: 'GET',
-        redirect: 'manual',
-        signal,
-        headers: { 'user-agent': 'svcmon-pulse', accept: '*/*' },
-      });
-      const location = res.headers.get('location');
-      const listed = rules.status?.includes(res.status) === true;
-      const redirect = res.status >= 300 && res.status < 400 && location !== null && !listed;
+      const res = await get(request, current, deadline);
+      const status = res.statusCode ?? 0;
+      if (wantCert && redirects === 0) {
+        const expiry = peerCertificateExpiry(res.socket);
+        // Only an injected request's agent resumes sessions: say so rather than pass cert-days unchecked.
+        if (expiry === 'resumed') return verdict({ ok: false, status, finalUrl: current.href, reason: CERT_UNSEEN }, redirects);
+        certExpiry = expiry;
+      }
+      const location = res.headers.location;
+      const listed = rules.status?.includes(status) === true;
+      const redirect = status >= 300 && status < 400 && location !== undefined && !listed;
       // The body is read (at most 1 MiB) only for `contains`; otherwise only the status matters.
       let body: string | undefined;
-      if (!redirect && rules.contains !== undefined && statusIsUp(rules, res.status)) body = await readBodyUpTo(res.body);
-      else await res.body?.cancel().catch(() => undefined);
-      if (redirect && location !== null) {
+      if (!redirect && rules.contains !== undefined && statusIsUp(rules, status)) body = await readBodyUpTo(res);
+      res.destroy();
+      if (redirect && location !== undefined) {
         if (redirects >= MAX_REDIRECTS) {
-          return verdict({ ok: false, status: res.status, finalUrl: current.href, reason: `more than ${MAX_REDIRECTS} redirects` }, redirects);
+          return verdict({ ok: false, status, finalUrl: current.href, reason: `more than ${MAX_REDIRECTS} redirects` }, redirects);
         }
         redirects++;
         current = new URL(location, current);
         continue;
       }
-      const up = statusIsUp(rules, res.status);
+      const up = statusIsUp(rules, status);
       const ms = performance.now() - started;
-      const certExpiry = await cert;
-      const why = up ? ruleFailure(rules, { ...(body !== undefined ? { body } : {}), ms, certExpiry }, now ?? new Date()) : `HTTP ${res.status}`;
+      const why = up ? ruleFailure(rules, { ...(body !== undefined ? { body } : {}), ms, certExpiry }, now ?? new Date()) : `HTTP ${status}`;
       const expiry = certExpiry ? { certExpiry: Math.floor(certExpiry.getTime() / 1000) } : {};
       return verdict(
         why === undefined
-          ? { ok: true, status: res.status, finalUrl: current.href, ...expiry }
-          : { ok: false, status: res.status, finalUrl: current.href, reason: why, ...expiry },
+          ? { ok: true, status, finalUrl: current.href, ...expiry }
+          : { ok: false, status, finalUrl: current.href, reason: why, ...expiry },
         redirects,
       );
     }
   } catch (err) {
     const via = redirects > 0 ? ` at ${current.href}` : '';
-    if (isTimeout(err, signal)) return verdict({ ok: false, reason: `timed out after ${timeout} s${via}` }, redirects);
+    if (deadline.expired) return verdict({ ok: false, reason: `timed out after ${timeout} s${via}` }, redirects);
     return verdict({ ok: false, reason: `${describeFailure(err)}${via}` }, redirects);
+  } finally {
+    deadline.end();
   }
 }
 
@@ -152,7 +212,7 @@ async function checkSite(
  */
 export async function checkSites(sites: readonly SiteLike[], options: CheckSitesOptions = {}): Promise<SiteVerdict[]> {
   const limit = limiter(options.concurrency ?? DEFAULT_SITE_CONCURRENCY);
-  const fetchImpl = options.fetch ?? globalThis.fetch;
+  const request = options.request ?? siteRequest;
   const config = options.config ?? {};
   const onEvent = options.onEvent;
   return Promise.all(
@@ -167,7 +227,7 @@ export async function checkSites(sites: readonly SiteLike[], options: CheckSites
       const s = read.settings;
       return limit(async () => {
         onEvent?.({ type: 'site-started', url: s.url });
-        const verdict = await checkSite(s.url, s.timeout, fetchImpl, siteRules(s), options.now);
+        const verdict = await checkSite(s.url, s.timeout, request, siteRules(s), options.now);
         onEvent?.({ type: 'site-checked', verdict });
         return verdict;
       });

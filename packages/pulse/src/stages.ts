@@ -26,7 +26,7 @@ import { publishPulseMetrics, PULSE_METRICS_KEY, renderMetrics } from './metrics
 import { monitorStatusKey, monitorsView, publishPulseStatus, PULSE_BADGE_KEY, PULSE_JSON_KEY, pulseStatus } from './publish.js';
 import { decideRecipients } from './recipients.js';
 import { renderReport, reportLines, type ReportInput } from './report.js';
-import { checkSites } from './sites.js';
+import { checkSites, type SiteRequest } from './sites.js';
 import { DEFAULT_MONITOR, pulseStateKey, readPulseState, updatePulseState, type PulseState } from './state.js';
 import { checkTasks } from './tasks.js';
 import type { EmailMode, PulseResult, SiteVerdict, TaskVerdict } from './types.js';
@@ -89,8 +89,8 @@ export interface CheckPulseOptions {
   now: Date;
   /** The task that is this monitor: taken as having beaten just now, not read. */
   selfName?: string;
-  /** A fetch for the site checks instead of the global one. */
-  fetch?: typeof fetch;
+  /** How the site checks send their GETs (default `siteRequest`: node:http / node:https). */
+  siteRequest?: SiteRequest;
   /** Store reads in flight (heartbeats, run states; default 32). */
   concurrency?: number;
   /** Site requests in flight (default 1024): sites never wait behind the store, nor hanging sites behind each other. */
@@ -162,7 +162,7 @@ export async function checkPulse(input: Pick<PulseInput, 'store' | 'config'>, op
     onEvent?.(w);
   };
   const [siteVerdicts, taskVerdicts] = await Promise.all([
-    checkSites(sites, { config, now, fetch: options.fetch, concurrency: options.siteConcurrency, onEvent }),
+    checkSites(sites, { config, now, request: options.siteRequest, concurrency: options.siteConcurrency, onEvent }),
     (async () => {
       const { reads, save } = await taskReads(store, config, options, warn);
       const verdicts = await checkTasks(store, tasks, { config, now, selfName, concurrency: options.concurrency, onEvent, reads });

@@ -18,11 +18,13 @@ import {
   PULSE_JSON_KEY,
   PULSE_LEDGER_KEY,
   readLedger,
+  siteRequest,
   takePulse,
   updateLedger,
   type PulseEvent,
   type PulseOptions,
   type PulseStatus,
+  type SiteRequest,
   type WebhookConfig,
   type WebhookPayload,
 } from '../src/index.js';
@@ -97,10 +99,10 @@ const hooks = (): WebhookConfig[] => [
   { url: `${sinkBase}/ntfy/T0KEN`, format: 'ntfy' },
 ];
 
-/** A fetch that cannot reach the flipped site (this monitor's own network), and reaches the rest. */
-const cutOff: typeof fetch = async (input, init) => {
-  if (String(input).endsWith('/flip')) throw new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
-  return fetch(input, init);
+/** A network that cannot reach the flipped site (this monitor's own network), and reaches the rest. */
+const cutOff: SiteRequest = (url, options) => {
+  if (url.href.endsWith('/flip')) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+  return siteRequest(url, options);
 };
 
 function pulse(store: Store, monitor: string, minute: number, extra: PulseOptions = {}): ReturnType<typeof takePulse> {
@@ -166,7 +168,7 @@ describe('each monitor under its own key, and the combined view', () => {
     flipStatus = 503;
     await pulse(store, 'monitor-a', 0, { emailMode: 'none' });
     await pulse(store, 'monitor-b', 1, { emailMode: 'none' });
-    await pulse(store, 'monitor-c', 2, { emailMode: 'none', fetch: cutOff });
+    await pulse(store, 'monitor-c', 2, { emailMode: 'none', siteRequest: cutOff });
     // monitor-c stops; the others go on.
     flipStatus = 200;
     for (const minute of [5, 10]) {
@@ -361,7 +363,7 @@ describe('one message per change', () => {
     const store = await bucket(threeMonitors({ confirm: 2 }));
     flipStatus = 503;
     // monitor-b's clock is two hours ahead: it saw the site down and mailed people "at" 05:00.
-    await pulse(store, 'monitor-b', 120, { fetch: cutOff, emailMode: 'none' });
+    await pulse(store, 'monitor-b', 120, { siteRequest: cutOff, emailMode: 'none' });
     await updateLedger(store, (current) => ({ ledger: { ...current!, told: { alerted: [], notifiedAt: T0 / 1000 + 7200 } }, value: undefined }));
     const a = await pulse(store, 'monitor-a', 0, { remind: '15m' });
     const warning = a.warnings?.find((w) => w.code === 'clock-ahead');
@@ -396,7 +398,7 @@ describe('confirmation: confirm K', () => {
   it('a site one monitor cannot reach stays healthy with FAILED (1 of 3 monitors, 2 needed), and is DOWN once a second one sees it', async () => {
     const store = await bucket(threeMonitors({ confirm: 2 }));
     const reports: string[] = [];
-    const c0 = await pulse(store, 'monitor-c', 0, { fetch: cutOff });
+    const c0 = await pulse(store, 'monitor-c', 0, { siteRequest: cutOff });
     const a0 = await pulse(store, 'monitor-a', 1);
     const b0 = await pulse(store, 'monitor-b', 2);
     for (const r of [c0, a0, b0]) reports.push(r.report.split('\n').find((l) => l.startsWith(FLIP()))!);
@@ -410,7 +412,7 @@ describe('confirmation: confirm K', () => {
     expect(perChannel()).toEqual({ mail: 0 });
     // The site goes down for everyone: the second monitor to see it confirms it and tells.
     flipStatus = 503;
-    const c1 = await pulse(store, 'monitor-c', 5, { fetch: cutOff });
+    const c1 = await pulse(store, 'monitor-c', 5, { siteRequest: cutOff });
     const a1 = await pulse(store, 'monitor-a', 6);
     const b1 = await pulse(store, 'monitor-b', 7);
     expect([c1, a1, b1].map((r) => [r.ok, r.notification?.kind ?? null])).toEqual([

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { dirStore, formatHeartbeat, type Store } from '@svcmon/store';
 import { startSites, startSmtp, type Sites, type TestSmtp } from '@svcmon/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { eventLines, parseEmailConfig, pulseExitCode, takePulse, type PulseOptions, type PulseResult } from '../src/index.js';
+import { eventLines, parseEmailConfig, pulseExitCode, siteRequest, takePulse, type PulseOptions, type PulseResult, type SiteRequest } from '../src/index.js';
 import { fixture } from './_fixtures.js';
 
 // The fixture runs (see shared/fixtures/racket/README.md), to the second.
@@ -51,8 +51,8 @@ async function fixtureState(state: 'healthy' | 'failing'): Promise<Store> {
 }
 
 /** The fixture's site (127.0.0.1:9) is served by a loopback test site: up, or refusing. */
-function siteFetch(up: boolean): typeof fetch {
-  return (input, init) => fetch(String(input).replace(SITE, up ? sites.ok : sites.refused), init);
+function siteServer(up: boolean): SiteRequest {
+  return (url, options) => siteRequest(new URL(url.href.replace(SITE, up ? sites.ok : sites.refused)), options);
 }
 
 async function run(store: Store, options: PulseOptions): Promise<{ result: PulseResult; stdout: string }> {
@@ -78,7 +78,7 @@ function asOriginal(stdout: string): string {
 describe('takePulse against the fixture bucket', () => {
   it('healthy, no e-mail: stdout as the original printed it', async () => {
     const store = await fixtureState('healthy');
-    const { result, stdout } = await run(store, { emailMode: 'none', now: () => T('02:51:38'), fetch: siteFetch(true) });
+    const { result, stdout } = await run(store, { emailMode: 'none', now: () => T('02:51:38'), siteRequest: siteServer(true) });
     expect(stdout).toBe(fixture('pulse-healthy.stdout.txt'));
     expect(result.ok).toBe(true);
     expect(result.recipients).toEqual([]);
@@ -92,7 +92,7 @@ describe('takePulse against the fixture bucket', () => {
     const { result, stdout } = await run(store, {
       emailConfig: emailConfig(),
       now: () => T('02:51:39'),
-      fetch: siteFetch(true),
+      siteRequest: siteServer(true),
     });
     expect(stdout).toBe(fixture('pulse-healthy-email.stdout.txt'));
     expect(result.recipients).toEqual(['ops@example.com']);
@@ -108,7 +108,7 @@ describe('takePulse against the fixture bucket', () => {
 
   it('failing, no e-mail: stdout as the original printed it (with the reasons svcmon adds)', async () => {
     const store = await fixtureState('failing');
-    const { result, stdout } = await run(store, { emailMode: 'none', now: () => T('02:51:41'), fetch: siteFetch(false) });
+    const { result, stdout } = await run(store, { emailMode: 'none', now: () => T('02:51:41'), siteRequest: siteServer(false) });
     expect(stdout).toContain(`${SITE}: FAILED (connection refused)\n`);
     expect(asOriginal(stdout)).toBe(fixture('pulse-failing.stdout.txt'));
     expect(result.ok).toBe(false);
@@ -120,7 +120,7 @@ describe('takePulse against the fixture bucket', () => {
 
   it('failing, e-mail always: every address in config order', async () => {
     const store = await fixtureState('failing');
-    const { result, stdout } = await run(store, { emailConfig: emailConfig(), now: () => T('02:51:42'), fetch: siteFetch(false) });
+    const { result, stdout } = await run(store, { emailConfig: emailConfig(), now: () => T('02:51:42'), siteRequest: siteServer(false) });
     expect(asOriginal(stdout)).toBe(fixture('pulse-failing-email.stdout.txt'));
     expect(result.recipients).toEqual(['oncall@example.com', 'ops@example.com']);
     const [m] = await smtp.waitFor(1);
@@ -145,7 +145,7 @@ describe('takePulse against the fixture bucket', () => {
       emailMode,
       emailConfig: emailConfig(),
       now: () => T('02:51:42'),
-      fetch: siteFetch(state === 'healthy'),
+      siteRequest: siteServer(state === 'healthy'),
     });
     expect(result.recipients).toEqual(want);
     if (want.length) {
@@ -167,7 +167,7 @@ describe('takePulse against the fixture bucket', () => {
       emailMode: 'none',
       selfName: 'nwu-monitor',
       now: () => T('02:51:41'),
-      fetch: siteFetch(true),
+      siteRequest: siteServer(true),
     });
     expect(stdout).not.toContain('Checking task "nwu-monitor"');
     expect(stdout).toContain('nwu-monitor: ok\n  last reported Tuesday, November 24th, 2026 2:51:41am (0 seconds ago)\n');
@@ -182,7 +182,7 @@ describe('takePulse against the fixture bucket', () => {
     const { result } = await run(store, {
       emailConfig: { server: '127.0.0.1', port: down.port },
       now: () => T('02:51:39'),
-      fetch: siteFetch(true),
+      siteRequest: siteServer(true),
     });
     expect(result.ok).toBe(true);
     expect(result.mail?.sent).toBe(false);

@@ -1,7 +1,7 @@
 import { openStore, writeHeartbeat, type Store, type StoreOptions } from '@svcmon/store';
 import { startS3, startSites, startSmtp, type S3TestServer, type Sites, type TestSmtp } from '@svcmon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventLines, pulseExitCode, takePulse } from '../src/index.js';
+import { eventLines, pulseExitCode, siteRequest, takePulse } from '../src/index.js';
 import { fixture } from './_fixtures.js';
 
 // The same pulse against a real S3-protocol server (s3rver behind a SigV4-checking proxy).
@@ -100,7 +100,7 @@ describe('takePulse on S3', () => {
     const result = await takePulse(at('s3://golden/fixture'), {
       emailMode: 'none',
       now: () => new Date(1795488698_000),
-      fetch: (input, init) => fetch(String(input).replace('http://127.0.0.1:9/', sites.ok), init),
+      siteRequest: (url, options) => siteRequest(new URL(url.href.replace('http://127.0.0.1:9/', sites.ok)), options),
       onEvent: (e) => lines.push(...eventLines(e)),
     });
     expect(result.ok).toBe(true);

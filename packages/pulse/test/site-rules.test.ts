@@ -4,13 +4,13 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { Agent as HttpsAgent, createServer as createHttpsServer, request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dirStore, writeConfig } from '@svcmon/store';
 import { listen } from '@svcmon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkSites, takePulse } from '../src/index.js';
+import { checkSites, takePulse, type SiteRequest } from '../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'svcmon-certs-'));
 let http: Server;
@@ -82,6 +82,19 @@ describe('richer site checks', () => {
       'ok',
       expect.stringMatching(/^certificate expires in 365 days$/),
     ]);
+  });
+
+  it('cert-days through a request whose agent resumes TLS sessions (no certificate then): said, never passed unchecked', async () => {
+    const agent = new HttpsAgent({ keepAlive: false }); // keeps sessions, as https.globalAgent does
+    const request: SiteRequest = (url, options) => httpsRequest(url, { ...options, agent });
+    const [first] = await checkSites([{ url: valid }], { request });
+    const [again] = await checkSites([{ url: valid }], { request });
+    expect(first).toMatchObject({ ok: true, status: 200 });
+    expect(first!.certExpiry).toBeGreaterThan(0);
+    expect(again).toMatchObject({ ok: false, status: 200 });
+    expect(again!.reason).toMatch(/^no certificate to check for cert-days: the TLS session was resumed/);
+    // The default request never resumes one: the certificate is read on every check.
+    for (let i = 0; i < 2; i++) expect(await reasons([{ url: soon }])).toEqual(['certificate expires in 3 days']);
   });
 
   it('contains: the text must be in the (first MiB of the) body', async () => {

@@ -7,13 +7,10 @@ import { writeSync } from 'node:fs';
 
 const [, , distUrl, optionsJson] = process.argv;
 const o = JSON.parse(optionsJson);
-const { takePulse } = await import(distUrl);
-const realFetch = globalThis.fetch;
-const cutOffFetch = async (input, init) => {
-  if (o.cutOff && String(input).endsWith(o.cutOff)) {
-    throw new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
-  }
-  return realFetch(input, init);
+const { takePulse, siteRequest } = await import(distUrl);
+const cutOffRequest = (url, options) => {
+  if (o.cutOff && url.href.endsWith(o.cutOff)) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+  return siteRequest(url, options);
 };
 const now = new Date(o.now);
 const result = await takePulse(o.dir, {
@@ -24,7 +21,7 @@ const result = await takePulse(o.dir, {
   selfName: o.monitor,
   beat: true,
   now: () => now,
-  fetch: cutOffFetch,
+  siteRequest: cutOffRequest,
   onEvent: (e) => {
     if (o.stallOnClaim && e.type === 'notification' && e.notification) {
       writeSync(1, 'claimed\n');
