@@ -95,6 +95,18 @@ describe('numbers of set-site and set-task: plain digits, in range, one parser (
     expect(await readdir(dir)).toEqual([]);
   });
 
+  it.each([
+    ['run --output-bytes 1e3', ['run', '{dir}', 'job', '--output-bytes', '1e3', '--', process.execPath, '-e', ''], '--output-bytes must be an integer of at least 0, got 1e3'],
+    ['run --timeout-store " 5"', ['run', '{dir}', 'job', '--timeout-store', ' 5', '--', process.execPath, '-e', ''], '--timeout-store must be an integer of at least 1, got  5'],
+    ['pulse --concurrency " 2"', ['pulse', '{dir}', '--no-email', '--concurrency', ' 2'], '--concurrency must be a whole number of at least 1.'],
+  ])('the other number options take plain digits too: %s', async (_, args, message) => {
+    const dir = await tempDir();
+    const r = await svcmon(args.map((a) => (a === '{dir}' ? dir : a)), { env: cleanEnv() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
   it('set-site --confirm 10 is written; a confirm out of range in config.rktd fails its site with line:column', async () => {
     const dir = await tempDir();
     expect((await svcmon(['config', 'set-site', dir, 'https://example.com/', '--confirm', '10', '--force'], { env: cleanEnv() })).code).toBe(0);
