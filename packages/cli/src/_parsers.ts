@@ -5,7 +5,8 @@ import { InvalidArgumentError } from 'commander';
 /** A positive integer count, e.g. --concurrency. */
 export function positiveInteger(name: string) {
   return (value: string): number => {
-    const n = /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN;
+    // Plain digits, as the schema's flags (no " 2", 1e6, 0x10).
+    const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
     if (!Number.isSafeInteger(n) || n < 1) {
       throw new InvalidArgumentError(`${name} must be a whole number of at least 1.`);
     }

@@ -153,8 +153,8 @@ describe.each([dirTarget, s3Target])('svcmon config against a $name', (t) => {
       [['set-site', 'ftp://example.com/'], /url must be an http/],
       [['set-email', ' '], /set-email: to must be one e-mail address, but " " is empty/],
       [['set-html', '--title', ''], /--title must be a non-empty string/],
-      [['set-task', '../../etc/passwd'], /set-task: the task name has a "\." or "\.\." segment/],
-      [['set-task', 'a\nb: ok'], /set-task: the task name contains a control character/],
+      [['set-task', '../../etc/passwd'], /set-task: invalid task name "\.\.\/\.\.\/etc\/passwd": the task name has a "\." or "\.\." segment/],
+      [['set-task', 'a\nb: ok'], /set-task: invalid task name "a\\nb: ok": the task name contains a control character/],
     ] as const) {
       const r = await cfg(args[0], where, ...args.slice(1));
       expect(r.code, r.stderr).toBe(2);

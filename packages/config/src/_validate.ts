@@ -1,6 +1,6 @@
 // Entry validation for `set-…`, from the one schema (@svcmon/store's SCHEMA): the keys each kind
 // of entry may have, and what their values must be. Nothing is written when this fails.
-import { SCHEMA, describeValue, missingRequirement, taskNameProblem, type EntryKind as SchemaKind } from '@svcmon/store';
+import { SCHEMA, abridged, describeValue, missingRequirement, taskNameProblem, type EntryKind as SchemaKind } from '@svcmon/store';
 import { ConfigError, type ConfigFunction } from './errors.js';
 
 export type EntryKind = Exclude<SchemaKind, 'top'>;
@@ -31,7 +31,10 @@ export function validateEntry<T extends object>(fn: ConfigFunction, kind: EntryK
     }
     if (decl.type.read(value) === undefined) {
       const nameWhy = kind === 'task' && key === 'name' ? taskNameProblem(value) : undefined;
-      const message = nameWhy !== undefined ? `${fn}: ${nameWhy}` : `${fn}: ${key} must be ${decl.type.want}, got ${describeValue(value)}`;
+      const message =
+        nameWhy !== undefined && typeof value === 'string'
+          ? `${fn}: invalid task name ${describeValue(abridged(value))}: ${nameWhy}`
+          : `${fn}: ${nameWhy ?? `${key} must be ${decl.type.want}, got ${describeValue(value)}`}`;
       throw new ConfigError('E_INVALID_ENTRY', message, { fn, key, value });
     }
     clean[key] = value;

@@ -31,7 +31,9 @@ describe('site keys status, contains, max-ms, cert-days, failures, confirm', () 
     ['max-ms', 0, /max-ms must be a positive exact integer/],
     ['cert-days', -1, /cert-days must be a non-negative exact integer/],
     ['failures', 1.5, /failures must be a positive exact integer/],
-    ['confirm', 0, /confirm must be a positive exact integer \(monitors\)/],
+    ['confirm', 0, /confirm must be an exact integer from 1 to 10 \(monitors\), got 0/],
+    // A count of monitors: 1e6 through the library is refused as on the command line.
+    ['confirm', 1e6, /confirm must be an exact integer from 1 to 10 \(monitors\), got 1000000/],
   ])('%s %j is rejected', async (key, value, message) => {
     const { dir, cleanup } = await tempDir();
     try {

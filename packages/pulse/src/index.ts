@@ -24,6 +24,7 @@ export {
   pulseExitCode,
 } from './stages.js';
 export { eventLines, type PulseEvent, type PulseEventType, type PulseWarning, type PulseWarningCode, type OnPulseEvent } from './events.js';
+export { monitorNameProblem, assertMonitorName } from './monitor-name.js';
 export { pulseReadsKey, MAX_OBJECT_BYTES, type AbsentHeartbeat, type TaskReads } from './_reads.js';
 export { checkSites, siteRequest, MAX_REDIRECTS, type CheckSitesOptions, type SiteLike, type SiteRequest } from './sites.js';
 export { checkTasks, FUTURE_TOLERANCE_SECONDS, type CheckTasksOptions, type TaskLike } from './tasks.js';

@@ -1,5 +1,6 @@
 import type { Where } from '@svcmon/store';
 import type { EmailConfig } from './email-config.js';
+import { assertMonitorName } from './monitor-name.js';
 import type { OnPulseEvent } from './events.js';
 import { checkPulse, evaluatePulse, failedPulse, notifyPulse, persistPulse, pulseResult, readPulseConfig, type PulseChecks } from './stages.js';
 import type { EmailMode, PulseResult } from './types.js';
@@ -62,7 +63,8 @@ const NO_CHECKS: PulseChecks = { sites: [], tasks: [] };
 /**
  * Take a pulse: the stages read config → check → evaluate → notify → persist and publish, in
  * that order (see stages.ts). Never throws for a failed check or an unusable config/store/mail:
- * the result says what happened (`ok`, `error`, `mail.error`, `state.error`, `beat`).
+ * the result says what happened (`ok`, `error`, `mail.error`, `state.error`, `beat`). A
+ * `selfName` that breaks `monitorNameProblem`'s rule throws StoreError E_BAD_KEY before anything.
  */
 export async function takePulse(where: Where, options: PulseOptions = {}): Promise<PulseResult> {
   const {
@@ -84,6 +86,9 @@ export async function takePulse(where: Where, options: PulseOptions = {}): Promi
     publishMetrics = false,
     state = true,
   } = options;
+  // Before anything runs: a monitor whose state, status or heartbeat no store can hold must not
+  // check and mail first and fail at the end (StoreError E_BAD_KEY naming the name).
+  if (selfName !== undefined) assertMonitorName(selfName);
   const started = performance.now();
   const startedAt = now();
   const input = await readPulseConfig(where, bucket !== undefined ? { bucket } : {});

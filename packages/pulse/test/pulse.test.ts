@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dirStore, formatHeartbeat, type Store } from '@svcmon/store';
@@ -271,5 +272,30 @@ describe('task verdicts', () => {
     const { result, stdout } = await run(store, { emailMode: 'none', now: () => now });
     expect(result.ok).toBe(true);
     expect(stdout).toContain('Checking task "db backup"\nChecking task "zählwerk"\n');
+  });
+});
+
+describe('a monitor name no store can hold is refused before the pulse runs', () => {
+  it.each([
+    ['x'.repeat(300), 'has a part of 313 bytes (UTF-8) between "/", more than the 225 a directory store can hold'],
+    // Its heartbeat fits (80 bytes + -beat.json); URI-encoded (6 bytes an é) its status does not.
+    ['é'.repeat(40), 'the monitor name is too long: its object key pulse/<name, URI-encoded>.status.json has a part of 252 bytes'],
+    ['..', 'the task name has a "." or ".." segment'],
+    ['a\u0000b', 'the task name contains a control character'],
+  ])('selfName %j: StoreError E_BAD_KEY naming it, nothing checked, mailed or written', async (name, why) => {
+    const { dir, store } = tempStore();
+    await put(store, 'config.rktd', '#hash((sites . (#hash((url . "http://127.0.0.1:9/")))) (emails . (#hash((to . "ops@example.com")))))\n', 'application/data');
+    const events: string[] = [];
+    const pulse = takePulse(store, {
+      selfName: name,
+      beat: true,
+      emailConfig: { server: '127.0.0.1', port: smtp.port },
+      onEvent: (e) => void events.push(e.type),
+    });
+    await expect(pulse).rejects.toMatchObject({ name: 'StoreError', code: 'E_BAD_KEY', key: name });
+    await expect(pulse).rejects.toThrow(why);
+    expect(events).toEqual([]);
+    expect(smtp.messages).toEqual([]);
+    expect(await readdir(dir)).toEqual(['config.rktd']);
   });
 });

@@ -1,7 +1,7 @@
 export type { ListedFolder, ListedObject, ListEntry, ListOptions, ReadOptions, PutOptions, Store, StoredObject, StoreOptions } from './types.js';
 export { StoreError, isStoreError } from './errors.js';
 export { MAX_CONFIG_BYTES, MAX_FAILURE_BYTES, MAX_OUTPUT_BYTES, MAX_RECORD_BYTES, MAX_STATE_BYTES } from './_bounds.js';
-export { compareKeys } from './_keys.js';
+export { MAX_KEY_BYTES, MAX_SEGMENT_BYTES, abridged, compareKeys } from './_keys.js';
 export type { StoreErrorCode, StoreErrorDetails } from './errors.js';
 export { openStore } from './where.js';
 export type { Where } from './where.js';
@@ -37,7 +37,6 @@ export {
   INVISIBLE_CHARACTERS,
   quotedText,
   shownText,
-  MAX_KEY_BYTES,
   MAX_UNIX_SECONDS,
   SCHEMA,
   assertTaskName,
@@ -52,6 +51,7 @@ export {
   schemaTable,
   siteSettings,
   taskNameProblem,
+  nameKeyProblem,
   missingRequirement,
   taskSettings,
 } from './schema.js';

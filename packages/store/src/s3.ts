@@ -502,7 +502,7 @@ class S3Store implements Store {
   }
 
   #key(key: string): string {
-    checkKey(key, this.location);
+    checkKey(key, this.location, this.prefix);
     return this.prefix + key;
   }
 

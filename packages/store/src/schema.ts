@@ -5,6 +5,7 @@
 import { Flonum, Rational } from '@svcmon/rktd';
 import { Cron } from 'croner';
 import { StoreError } from './errors.js';
+import { MAX_KEY_BYTES, MAX_SEGMENT_BYTES, abridged, keyLengthProblem } from './_keys.js';
 
 /** What a key's value must be, and how it reads. */
 export interface ValueType<T = unknown> {
@@ -56,7 +57,13 @@ export const MAX_UNIX_SECONDS = 253_402_300_799;
 /** A time as the store's objects hold one: whole unix seconds from 1970 to the end of year 9999. */
 export const isUnixTime = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && v <= MAX_UNIX_SECONDS;
 
-const plainDigits = /^\s*\d+\s*$/;
+/**
+ * A number on the command line is written plainly: ASCII digits (and for seconds one decimal
+ * point), nothing around them. `" 2"` (a quoting slip), `1e6`, `0x10` or `+2` are refused, not read
+ * as something the user may not have meant.
+ */
+const plainDigits = /^\d+$/;
+const plainDecimal = /^(\d+(\.\d*)?|\.\d+)$/;
 
 function exactInteger(v: unknown): bigint | undefined {
   if (typeof v === 'number' && Number.isInteger(v) && !Object.is(v, -0)) return BigInt(v);
@@ -94,7 +101,7 @@ const positiveSeconds: ValueType<number> = {
     return n !== undefined && Number.isFinite(n) && n > 0 ? n : undefined;
   },
   parse(text) {
-    if (!/^\s*(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$/.test(text)) return undefined;
+    if (!plainDecimal.test(text)) return undefined;
     const n = Number(text);
     return Number.isFinite(n) && n > 0 ? n : undefined;
   },
@@ -202,13 +209,12 @@ export function shownText(text: string): string {
   return quotedText(text);
 }
 
-/** S3's limit on an object key, in UTF-8 bytes. */
-export const MAX_KEY_BYTES = 1024;
-
 /**
  * Why `name` cannot be a task name, or undefined when it can: not empty nor only white space, no
- * control characters (newline, NUL, …), no invisible or text-direction characters, well-formed Unicode, no leading `/`, no `//`, no `.` or `..` segment, and its
- * objects' keys fit S3's 1024 bytes behind `prefix` (the store's prefix, when known).
+ * control characters (newline, NUL, …), no invisible or text-direction characters, well-formed
+ * Unicode, no leading `/`, no `//`, no `.` or `..` segment, and its objects' keys fit every store
+ * (the key rules of `_keys.ts`: S3's 1024 bytes behind `prefix`, the store's prefix when known,
+ * and a directory store's file names).
  */
 export function taskNameProblem(name: unknown, prefix = ''): string | undefined {
   if (typeof name !== 'string') return 'a task name must be a string';
@@ -220,9 +226,18 @@ export function taskNameProblem(name: unknown, prefix = ''): string | undefined 
   if (name.startsWith('/')) return 'the task name starts with "/"';
   if (name.includes('//')) return 'the task name contains "//"';
   if (name.split('/').some((part) => part === '.' || part === '..')) return 'the task name has a "." or ".." segment';
-  const bytes = new TextEncoder().encode(prefix + name + LONGEST_SUFFIX).length;
-  if (bytes > MAX_KEY_BYTES) {
-    return `the task name is too long: its objects' keys would take ${bytes} bytes, S3 allows ${MAX_KEY_BYTES}`;
+  return nameKeyProblem('task name', [[`${name}${LONGEST_SUFFIX}`, `<name>${LONGEST_SUFFIX}`]], prefix);
+}
+
+/**
+ * Why a name (`noun`: "task name", "monitor name") is too long for the object keys it becomes, by
+ * the key rules of `_keys.ts` behind the store's `prefix`; undefined when they fit. `keys`: each
+ * key and how a message shows it (`<name>-failure.json`), the longest first.
+ */
+export function nameKeyProblem(noun: string, keys: ReadonlyArray<readonly [key: string, shown: string]>, prefix = ''): string | undefined {
+  for (const [key, shown] of keys) {
+    const long = keyLengthProblem(key, prefix);
+    if (long !== undefined) return `the ${noun} is too long: its object key ${shown} ${long}`;
   }
   return undefined;
 }
@@ -234,19 +249,27 @@ export function taskNameProblem(name: unknown, prefix = ''): string | undefined 
 export function assertTaskName(name: unknown, prefix = ''): asserts name is string {
   const why = taskNameProblem(name, prefix);
   if (why !== undefined) {
-    const shown = typeof name === 'string' ? JSON.stringify(name.length > 80 ? `${name.slice(0, 80)}…` : name) : String(name);
+    const shown = typeof name === 'string' ? JSON.stringify(abridged(name)) : String(name);
     throw new StoreError('E_BAD_KEY', `invalid task name ${shown}: ${why}`, { key: typeof name === 'string' ? name : '' });
   }
 }
 
 const taskName: ValueType<string> = {
-  want: 'a task name (not empty, no control characters, no "." or ".." segment, no leading "/" or "//")',
+  want: `a task name (not empty, no control characters, no "." or ".." segment, no leading "/" or "//", its object keys within ${MAX_KEY_BYTES} bytes and ${MAX_SEGMENT_BYTES} between "/")`,
   arg: 'name',
   read: (v) => (taskNameProblem(v) === undefined ? (v as string) : undefined),
   parse: (text) => (taskNameProblem(text) === undefined ? text : undefined),
 };
 
 const naturalSeconds = integer(0, 'a non-negative exact integer (seconds)', 'seconds');
+
+/**
+ * The most a site's `confirm` may ask for. It counts monitors: machines that each pulse the
+ * bucket and share one ledger, two or three in the setups svcmon is built for. A `confirm` above
+ * the monitors running is never met (the site is never reported down), so a big value is a
+ * slip, not a setting: refused.
+ */
+const MAX_CONFIRM = 10;
 
 /** Every kind of entry and its keys. Order is the order of flags and of the docs' table. */
 export const SCHEMA: Readonly<Record<EntryKind, KindDecl>> = {
@@ -323,7 +346,7 @@ export const SCHEMA: Readonly<Record<EntryKind, KindDecl>> = {
         help: 'consecutive failed pulses before the site counts as down',
       },
       confirm: {
-        type: integer(1, 'a positive exact integer (monitors)', 'n'),
+        type: integer(1, `an exact integer from 1 to ${MAX_CONFIRM} (monitors)`, 'n', MAX_CONFIRM),
         default: 1,
         flag: true,
         help: 'monitors with a fresh verdict that must see the site down before it counts as down',

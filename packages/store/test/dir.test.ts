@@ -37,6 +37,26 @@ describe('directory store', () => {
     }
   });
 
+  test('a key part of 225 bytes is written (with its lock and temporary files); 226 is refused before anything is written', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'svcmon-dir-'));
+    try {
+      const store = dirStore(dir);
+      const fits = `${'é'.repeat(112)}x`; // 225 bytes of UTF-8
+      await store.put(fits, 'a', { contentType: 'text/plain' });
+      await updateObject(store, fits, (o) => o?.body.toString() ?? '', (old) => ({ write: `${old}b`, result: null }), { put: { contentType: 'text/plain' } });
+      expect((await store.get(fits))?.body.toString()).toBe('ab');
+      expect(await readdir(dir)).toEqual([fits]);
+      const tooLong = `sub/${fits}x`;
+      await expect(store.put(tooLong, 'a', { contentType: 'text/plain' })).rejects.toMatchObject({ code: 'E_BAD_KEY', key: tooLong, location: dir });
+      await expect(store.put(tooLong, 'a', { contentType: 'text/plain' })).rejects.toThrow(
+        `invalid object key "sub/${'é'.repeat(76)}…" for ${dir}: the key has a part of 226 bytes (UTF-8) between "/", more than the 225 a directory store can hold`,
+      );
+      expect(await readdir(dir)).toEqual([fits]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a write never creates the store\'s own folder (E_NO_BUCKET naming it), only the folders under it', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'svcmon-dir-'));
     try {

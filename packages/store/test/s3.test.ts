@@ -294,6 +294,20 @@ describe(`s3 store via ${via}`, () => {
     ).rejects.toMatchObject({ code: 'E_CREDENTIALS' });
   });
 
+  test('a key no store can hold is refused before any request: 1024 bytes with the prefix, 225 a part', async () => {
+    const store = openStore(`s3://prefixed/${'p'.repeat(100)}/`, { ...opts, region: 'us-east-1' });
+    const part = 'k'.repeat(225);
+    await store.put(`${part}/x`, 'fits', { contentType: 'text/plain' });
+    expect((await store.get(`${part}/x`))?.body.toString()).toBe('fits');
+    const before = s3.requests.length;
+    // S3 takes a 226-byte part, but a directory the bucket is mirrored to cannot.
+    await expect(store.put(`${part}k`, 'x', { contentType: 'text/plain' })).rejects.toMatchObject({ code: 'E_BAD_KEY', key: `${part}k` });
+    const long = `${part}/`.repeat(4) + 'k'.repeat(1024 - 101 - 4 * 226 + 1);
+    await expect(store.put(long, 'x', { contentType: 'text/plain' })).rejects.toThrow(/takes 1025 bytes \(UTF-8, with the prefix\), more than the 1024 an S3 key may take/);
+    await expect(store.get(long)).rejects.toMatchObject({ code: 'E_BAD_KEY' });
+    expect(s3.requests.length).toBe(before);
+  });
+
   test('access denied, network failure and timeouts map to their codes', async () => {
     s3.injectFault({ match: (r) => r.bucket === 'plain' && r.key === 'denied', status: 403, code: 'AccessDenied', times: 1 });
     await expect(openStore('plain', opts).get('denied')).rejects.toMatchObject({ code: 'E_ACCESS_DENIED', key: 'denied' });

@@ -39,10 +39,22 @@ describe('values config.rktd holds that the schema refuses', () => {
     ['(timeout . "5")', 'timeout must be a positive number (seconds), got "5"'],
     ['(timeout . 0)', 'timeout must be a positive number (seconds), got 0'],
     ['(failures . 0)', 'failures must be a positive exact integer (pulses), got 0'],
+    // confirm counts monitors: a small positive integer (issue 17); what Racket reads from `1e23`
+    // is an inexact number, and Racket itself writes it back as 1e+23.
+    ['(confirm . 0)', 'confirm must be an exact integer from 1 to 10 (monitors), got 0'],
+    ['(confirm . 11)', 'confirm must be an exact integer from 1 to 10 (monitors), got 11'],
+    ['(confirm . 1000000)', 'confirm must be an exact integer from 1 to 10 (monitors), got 1000000'],
+    ['(confirm . 1e23)', 'confirm must be an exact integer from 1 to 10 (monitors), got 1e+23 (inexact)'],
+    ['(confirm . 2.0)', 'confirm must be an exact integer from 1 to 10 (monitors), got 2 (inexact)'],
+    ['(confirm . 100000000000000000000000)', 'confirm must be an exact integer from 1 to 10 (monitors), got 100000000000000000000000'],
   ])('site %s', (pair, why) => {
     const config = at(`#hash((sites . (#hash((url . "http://x/") ${pair}))))`);
     const r = siteSettings(config.sites![0], config);
     expect(r.problems!.map((p) => p.message)).toEqual([`config.rktd:1:43: ${why}`]);
+  });
+
+  test('confirm takes 1 to 10 monitors', () => {
+    for (const n of [1, 2, 10]) expect(siteSettings({ url: 'http://x/', confirm: n }).settings!.confirm).toBe(n);
   });
 
   test('a site URL that is not http(s) is refused', () => {
@@ -71,6 +83,37 @@ describe('values config.rktd holds that the schema refuses', () => {
   });
 });
 
+describe('command-line values of set-task and set-site: written plainly, parsed by the schema', () => {
+  const integerFlags = (['task', 'site'] as const).flatMap((kind) =>
+    Object.entries(SCHEMA[kind].keys)
+      .filter(([, k]) => k.flag && k.type.arg !== undefined && k.type.want.includes('exact integer'))
+      .map(([key, k]) => [`${kind} ${key}`, k] as const),
+  );
+
+  test('the integer flags are the ones expected', () => {
+    expect(integerFlags.map(([name]) => name)).toEqual(['task period', 'task grace', 'task max-duration', 'site max-ms', 'site cert-days', 'site failures', 'site confirm']);
+  });
+
+  test.each(integerFlags)('%s takes plain digits only', (_, k) => {
+    expect(k.type.parse('2')).toBe(2);
+    for (const text of [' 2', '2 ', '\t2', '1e6', '1e0', '0x10', '+2', '2.0', '\uff12', '', '2,']) expect(k.type.parse(text), JSON.stringify(text)).toBeUndefined();
+  });
+
+  test('confirm: 1 to 10', () => {
+    const confirm = SCHEMA.site.keys['confirm']!.type;
+    expect(confirm.parse('10')).toBe(10);
+    expect(confirm.parse('11')).toBeUndefined();
+    expect(confirm.parse('1000000')).toBeUndefined();
+    expect(confirm.parse('0')).toBeUndefined();
+  });
+
+  test('timeout: plain decimals, no spaces or exponent', () => {
+    const timeout = SCHEMA.site.keys['timeout']!.type;
+    expect([timeout.parse('2.5'), timeout.parse('.5'), timeout.parse('10'), timeout.parse('3.')]).toEqual([2.5, 0.5, 10, 3]);
+    for (const text of [' 2', '2 ', '1e3', '1E3', '0', '-1', 'Infinity']) expect(timeout.parse(text), JSON.stringify(text)).toBeUndefined();
+  });
+});
+
 describe('task names', () => {
   test.each([
     ['', 'the task name is empty'],
@@ -82,6 +125,10 @@ describe('task names', () => {
     ['a//b', 'contains "//"'],
     ['x'.repeat(2000), 'too long'],
     ['\uD800', 'lone surrogate'],
+    // Each part of its keys must fit a directory store's file names: 300 characters, or 505 é (2 bytes each).
+    ['x'.repeat(300), 'has a part of 313 bytes (UTF-8) between "/", more than the 225 a directory store can hold'],
+    [`${'é'.repeat(505)}`, 'has a part of 1023 bytes'],
+    [`team/${'é'.repeat(107)}`, 'its object key <name>-failure.json has a part of 227 bytes'],
     [' ', 'only white space'],
     ['\u00a0\t', 'control character'],
     ['\u00a0', 'only white space'],
@@ -93,15 +140,27 @@ describe('task names', () => {
     expect(() => assertTaskName(name)).toThrow(/invalid task name/);
   });
 
-  test.each(['db backup', 'zählwerk', 'team/nightly', 'a.b', '...', `${'é'.repeat(505)}`])('%j is a name', (name) => {
+  test.each(['db backup', 'zählwerk', 'team/nightly', 'a.b', '...', 'x'.repeat(212), `${'é'.repeat(106)}`, `${'x'.repeat(225)}/b`])('%j is a name', (name) => {
     expect(taskNameProblem(name)).toBeUndefined();
   });
 
-  test('the limit counts UTF-8 bytes of the longest object key, prefix included', () => {
-    const fits = 'x'.repeat(1024 - '-failure.json'.length);
+  test('the limits count UTF-8 bytes of the longest object key: 1024 with the prefix, 225 a part', () => {
+    const parts = `${'x'.repeat(200)}/`.repeat(5); // 1005 bytes, each part within 225
+    const fits = `${parts}${'y'.repeat(1024 - 1005 - '-failure.json'.length)}`;
     expect(taskNameProblem(fits)).toBeUndefined();
-    expect(taskNameProblem(`${fits}x`)).toContain('1025 bytes');
-    expect(taskNameProblem(fits, 'p/')).toContain('too long');
+    expect(taskNameProblem(`${fits}y`)).toBe(
+      'the task name is too long: its object key <name>-failure.json takes 1025 bytes (UTF-8), more than the 1024 an S3 key may take',
+    );
+    expect(taskNameProblem(fits, 'p/')).toContain('takes 1026 bytes (UTF-8, with the prefix), more than the 1024');
+    expect(taskNameProblem('x'.repeat(212))).toBeUndefined();
+    expect(taskNameProblem('x'.repeat(213))).toContain('a part of 226 bytes (UTF-8) between "/", more than the 225');
+  });
+
+  test('a refused name is named (its first 80 characters) in the error, with the limit', () => {
+    const name = '\u{1F600}'.repeat(100);
+    expect(() => assertTaskName(name)).toThrow(`invalid task name "${'\u{1F600}'.repeat(80)}…": the task name is too long: its object key <name>-failure.json has a part of 413 bytes (UTF-8) between "/", more than the 225`);
+    expect(() => assertTaskName('..')).toThrow('invalid task name "..": the task name has a "." or ".." segment');
+    expect(() => assertTaskName('a\u0000b')).toThrow('invalid task name "a\\u0000b": the task name contains a control character');
   });
 
   test("a name in a config that breaks the rule is that task's error", () => {

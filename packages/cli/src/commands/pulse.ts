@@ -35,9 +35,9 @@ export async function pulseCommand(io: Io, where: string, flags: Flags, invocati
   if (flags.beat !== undefined) {
     // Judged before anything runs: a monitor whose own heartbeat can never be recorded must not
     // take (and mail) a pulse first.
-    const { taskNameProblem } = await import('@svcmon/store');
-    const problem = flags.beat === '' ? 'it needs a task name' : taskNameProblem(flags.beat);
-    if (problem !== undefined) throw new CliError(`--beat ${JSON.stringify(flags.beat)}: ${problem}`, { code: 'E_USAGE' });
+    const [{ monitorNameProblem }, { abridged }] = await Promise.all([import('@svcmon/pulse'), import('@svcmon/store')]);
+    const problem = flags.beat === '' ? 'it needs a task name' : monitorNameProblem(flags.beat);
+    if (problem !== undefined) throw new CliError(`--beat ${JSON.stringify(abridged(flags.beat))}: ${problem}`, { code: 'E_USAGE' });
   }
   const { takePulse, readEmailConfig, pulseExitCode, renderMetrics, writeMetricsFile, DEFAULT_MONITOR } = await import('@svcmon/pulse');
   if (flags.remind !== undefined && (flags.email === false || flags.failEmail)) {

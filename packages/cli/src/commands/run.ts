@@ -52,8 +52,9 @@ function parseRunArgs(argv: readonly string[]): RunFlags | 'help' {
   const positionals: string[] = [];
   const flags: Partial<RunFlags> & { output: boolean; acl: boolean } = { output: true, acl: true };
   const number = (name: string, v: string | undefined, min: number): number => {
-    const n = v === undefined ? NaN : Number(v);
-    if (!Number.isInteger(n) || n < min) throw new UsageError(`${name} must be an integer of at least ${min}, got ${v ?? 'nothing'}`);
+    // Plain digits, as every number option (no " 2", 1e6, 0x10); _parsers.ts would load commander.
+    const n = v !== undefined && /^\d+$/.test(v) ? Number(v) : Number.NaN;
+    if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`${name} must be an integer of at least ${min}, got ${v ?? 'nothing'}`);
     return n;
   };
   for (let i = 0; i < front.length; i++) {
@@ -231,11 +232,11 @@ export async function runCommand(io: Io, argv: readonly string[]): Promise<numbe
   const budgetMs = flags.storeTimeoutS * 1000;
 
   // The store: opened first, so that a <where> that can never work is a usage error before the job runs.
-  const { openStore, taskNameProblem } = await import('@svcmon/store');
+  const { abridged, openStore, taskNameProblem } = await import('@svcmon/store');
   // A name no heartbeat can have: refused before the job runs, not after.
   const nameProblem = taskNameProblem(flags.task);
   if (nameProblem !== undefined) {
-    io.err(`${io.errColor.red('svcmon: error:')} run: invalid task name ${JSON.stringify(flags.task)}: ${nameProblem}`);
+    io.err(`${io.errColor.red('svcmon: error:')} run: invalid task name ${JSON.stringify(abridged(flags.task))}: ${nameProblem}`);
     return 2;
   }
   const warnings: string[] = [];
