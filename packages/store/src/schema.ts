@@ -157,6 +157,16 @@ export function isHttpUrl(v: unknown): v is string {
   }
 }
 
+/**
+ * A site's URL: http(s), and no `user:password@`. A site's URL is published (pulse.json, the
+ * dashboard, every message), so a password in it would be too.
+ */
+function isSiteUrl(v: unknown): v is string {
+  if (!isHttpUrl(v)) return false;
+  const { username, password } = new URL(v);
+  return username === '' && password === '';
+}
+
 const statuses: ValueType<number[]> = {
   want: 'a non-empty list of HTTP statuses (100–599)',
   arg: 'codes',
@@ -315,7 +325,7 @@ export const SCHEMA: Readonly<Record<EntryKind, KindDecl>> = {
     nameKey: 'url',
     keys: {
       url: {
-        type: stringType('an http:// or https:// URL', 'url', isHttpUrl),
+        type: stringType('an http:// or https:// URL, with no user:password@ (site URLs are published)', 'url', isSiteUrl),
         required: true,
         help: 'the URL the pulse fetches with a GET',
       },

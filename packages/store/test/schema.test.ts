@@ -59,7 +59,14 @@ describe('values config.rktd holds that the schema refuses', () => {
 
   test('a site URL that is not http(s) is refused', () => {
     const r = siteSettings({ url: 'ftp://x/' });
-    expect(r.problems![0]!.message).toBe('config.rktd: url must be an http:// or https:// URL, got "ftp://x/"');
+    expect(r.problems![0]!.message).toBe('config.rktd: url must be an http:// or https:// URL, with no user:password@ (site URLs are published), got "ftp://x/"');
+  });
+
+  test('a site URL with user:password@ is refused: site URLs are published (pulse.json, the dashboard, messages)', () => {
+    for (const url of ['https://user:secret@x/', 'https://user@x/', 'http://:secret@x/']) {
+      expect(siteSettings({ url }).problems![0]!.message).toMatch(/^config\.rktd: url must be an http:\/\/ or https:\/\/ URL, with no user:password@ \(site URLs are published\), got /);
+    }
+    expect(siteSettings({ url: 'https://x/a@b' }).problems).toBeUndefined();
   });
 
   test('a wrong top-level value fails the entries that use it, and only those', () => {
