@@ -4,13 +4,14 @@
 // server is down for a while. Exactly one message per change and per reminder interval on each
 // channel (mail through a real SMTP server, three webhook formats through a loopback HTTP
 // server), none lost; then the dashboard in Chromium shows the three monitors and the verdict.
+// On a directory store and on S3 (s3rver behind the testkit's proxy).
 // The clock is the script's: each round is five minutes later, whatever the machine takes.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dirStore, writeHeartbeat, type Store } from '@svcmon/store';
+import { dirStore, openStore, writeHeartbeat, type Store } from '@svcmon/store';
 import { readLedger, type PulseStatus, type WebhookPayload } from '@svcmon/pulse';
 import {
   deadPort as closedPort,
@@ -18,10 +19,12 @@ import {
   listen,
   REPO_ROOT,
   startHookSink,
+  startS3,
   startSmtp,
   startStaticServer,
   type Browser,
   type HookSink,
+  type S3TestServer,
   type StaticServer,
   type TestSmtp,
 } from '@svcmon/testkit';
@@ -60,10 +63,14 @@ interface WorkerOut {
   error: string | null;
 }
 
-describe('three monitors, one voice (processes, real SMTP, webhooks, Chromium)', () => {
+describe.each(['dir', 's3'] as const)('three monitors, one voice on a %s store (processes, real SMTP, webhooks, Chromium)', (kind) => {
   let cleanup: () => Promise<void>;
   let dir: string;
   let store: Store;
+  let s3: S3TestServer | undefined;
+  /** What each worker pulses, and its environment (an S3 store: the test server's endpoint and keys). */
+  let where = '';
+  let env: NodeJS.ProcessEnv = process.env;
   let smtp: TestSmtp;
   let site: Server;
   let sink: HookSink;
@@ -76,7 +83,21 @@ describe('three monitors, one voice (processes, real SMTP, webhooks, Chromium)',
 
   beforeAll(async () => {
     ({ dir, cleanup } = await tempDir('svcmon-monitors-'));
-    store = dirStore(dir);
+    if (kind === 'dir') {
+      store = dirStore(dir);
+      where = dir;
+    } else {
+      s3 = await startS3({ buckets: ['monitors'] });
+      store = openStore('monitors', { endpoint: s3.endpoint, credentials: s3.credentials, onWarning: () => {} });
+      where = 'monitors';
+      env = {
+        ...process.env,
+        AWS_ENDPOINT_URL_S3: s3.endpoint,
+        AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
+        AWS_REGION: 'us-east-1',
+      };
+    }
     site = createServer((req, res) => {
       const down = (req.url === '/flip' && flipDown(round)) || (req.url === '/other' && otherDown(round));
       res.writeHead(down ? 503 : 200).end(down ? 'down' : 'up');
@@ -101,12 +122,13 @@ describe('three monitors, one voice (processes, real SMTP, webhooks, Chromium)',
     await new Promise((r) => site?.close(r));
     await sink?.close();
     await smtp?.close();
+    await s3?.stop();
     await cleanup?.();
   });
 
   function run(monitor: string, r: number, extra: Record<string, unknown> = {}): { child: ChildProcess; done: Promise<WorkerOut | null>; out: () => string } {
     const options = {
-      dir,
+      where,
       monitor,
       now: minute(5 * r).toISOString(),
       smtpPort: smtpDown(monitor, r) ? deadPort : smtp.port,
@@ -115,7 +137,7 @@ describe('three monitors, one voice (processes, real SMTP, webhooks, Chromium)',
       ...(monitor === 'monitor-c' ? { cutOff: '/flip' } : {}),
       ...extra,
     };
-    const child = spawn(process.execPath, [WORKER, PULSE_DIST, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [WORKER, PULSE_DIST, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'pipe'], env });
     children.add(child);
     let stdout = '';
     let stderr = '';
@@ -224,7 +246,7 @@ describe('three monitors, one voice (processes, real SMTP, webhooks, Chromium)',
     expect(Object.keys(ledger.monitors).sort()).toEqual([...MONITORS]);
   }, 600_000);
 
-  it('the dashboard in Chromium shows the three monitors and the combined verdict', async () => {
+  it('pulse.json and the dashboard (in Chromium) show the three monitors and the combined verdict', async () => {
     // monitor-c stops: 40 minutes later the two others (which kept beating) find its task late.
     const last = ROUNDS;
     round = ROUNDS;
@@ -234,6 +256,8 @@ describe('three monitors, one voice (processes, real SMTP, webhooks, Chromium)',
     const combined = JSON.parse((await store.get('pulse.json'))!.body.toString()) as PulseStatus;
     expect(combined.ok).toBe(false);
     expect(combined.monitors?.map((m) => m.name)).toEqual([...MONITORS]);
+    // The dashboard reads that pulse.json whatever the store: it is opened in Chromium once, from the directory.
+    if (kind === 's3') return;
     let server: StaticServer | undefined;
     let browser: Browser | undefined;
     try {

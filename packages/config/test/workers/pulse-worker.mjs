@@ -1,6 +1,6 @@
 // One monitor's pulse in its own process, for the several-monitors scenario:
 //   node pulse-worker.mjs <@svcmon/pulse dist URL> <options JSON>
-// options: { dir, monitor, now (ISO), smtpPort, hooks, remind, cutOff (URL suffix it cannot
+// options: { where (a directory, or a bucket reached through the AWS_* environment), monitor, now (ISO), smtpPort, hooks, remind, cutOff (URL suffix it cannot
 // reach), stallOnClaim (stop dead once it took a message, for a test that SIGKILLs it) }.
 // Prints one line of JSON: what the pulse did.
 import { writeSync } from 'node:fs';
@@ -13,7 +13,7 @@ const cutOffRequest = (url, options) => {
   return siteRequest(url, options);
 };
 const now = new Date(o.now);
-const result = await takePulse(o.dir, {
+const result = await takePulse(o.where, {
   emailMode: 'change',
   remind: o.remind,
   emailConfig: { server: '127.0.0.1', port: o.smtpPort },
