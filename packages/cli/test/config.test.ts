@@ -149,7 +149,8 @@ describe.each([dirTarget, s3Target])('svcmon config against a $name', (t) => {
     expect(await t.configBytes(where)).toBe(before);
     for (const [args, message] of [
       [['set-task', ''], /task name is empty/],
-      [['set-site', 'not a url'], /set-site: url must be an http:\/\/ or https:\/\/ URL, got "not a url"/],
+      [['set-site', 'not a url'], /set-site: url must be an http:\/\/ or https:\/\/ URL, with no user:password@ \(site URLs are published\), got "not a url"/],
+      [['set-site', 'https://ops:s3cret@example.com/'], /set-site: url must be an http:\/\/ or https:\/\/ URL, with no user:password@/],
       [['set-site', 'ftp://example.com/'], /url must be an http/],
       [['set-email', ' '], /set-email: to must be one e-mail address, but " " is empty/],
       [['set-html', '--title', ''], /--title must be a non-empty string/],
