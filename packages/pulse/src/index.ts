@@ -77,6 +77,7 @@ export {
   channelId,
   PULSE_LEDGER_KEY,
   CLAIM_LEASE_SECONDS,
+  CLOCK_AHEAD_SECONDS,
   DEFAULT_FRESH_SECONDS,
   type PulseLedger,
   type LedgerMonitor,

@@ -119,6 +119,11 @@ export interface ParsedLedger {
   ledger: PulseLedger | null;
   /** Each part that was left out, and why: the pulse says so (warning `ledger-damaged`). */
   damage: string[];
+  /**
+   * A later version of the ledger: this monitor can neither use nor rewrite it (`updateLedger`
+   * refuses, so an old monitor never erases what a newer one keeps there during an upgrade).
+   */
+  newer?: true;
 }
 
 /**
@@ -135,7 +140,11 @@ export function parseLedger(text: string): ParsedLedger {
   }
   const l = record(v);
   if (!l) return { ledger: null, damage: ['it is not a JSON object'] };
-  if (l['version'] !== 1) return { ledger: null, damage: [`its version is ${JSON.stringify(l['version']) ?? 'missing'}, not 1`] };
+  const version = l['version'];
+  if (typeof version === 'number' && Number.isSafeInteger(version) && version > 1) {
+    return { ledger: null, damage: [`its version is ${version}: a newer svcmon wrote it`], newer: true };
+  }
+  if (version !== 1) return { ledger: null, damage: [`its version is ${JSON.stringify(version) ?? 'missing'}, not 1`] };
   const damage: string[] = [];
   const out: PulseLedger = { version: 1, monitors: dict() };
   if (l['monitors'] !== undefined && !record(l['monitors'])) damage.push('"monitors" is not an object');
@@ -237,7 +246,11 @@ export async function updateLedger<T>(
     const { result, etag } = await updateObject(
       store,
       PULSE_LEDGER_KEY,
-      (obj: StoredObject | null): ParsedLedger => (obj === null ? { ledger: null, damage: [] } : parseLedger(obj.body.toString('utf8'))),
+      (obj: StoredObject | null): ParsedLedger => {
+        const parsed = obj === null ? { ledger: null, damage: [] } : parseLedger(obj.body.toString('utf8'));
+        if (parsed.newer) throw new Error(`${parsed.damage.join('; ')}; this monitor neither uses nor rewrites it: upgrade it`);
+        return parsed;
+      },
       (current) => {
         const { ledger, value } = compute(current.ledger, current.damage);
         return ledger === null ? { result: value } : { write: `${JSON.stringify(ledger)}\n`, result: value };

@@ -2,7 +2,7 @@ import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type In
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { DEFAULT_SITE_CONCURRENCY, limiter } from './_limit.js';
 import type { OnPulseEvent } from './events.js';
-import { problemsText, siteSettings } from '@svcmon/store';
+import { hideCredentials, problemsText, siteSettings } from '@svcmon/store';
 import type { SiteVerdict } from './types.js';
 import { peerCertificateExpiry, readBodyUpTo, ruleFailure, siteRules, statusIsUp, type SiteRules } from './_site-rules.js';
 
@@ -220,7 +220,11 @@ export async function checkSites(sites: readonly SiteLike[], options: CheckSites
       const read = siteSettings(site, config);
       // A value config.rktd holds that the schema refuses: the site fails with where and why, unchecked.
       if (read.problems) {
-        const verdict: SiteVerdict = { url: String(site.url), ok: false, reason: problemsText(read.problems), redirects: 0, timeout: 0, ms: 0 };
+        // A password in a hand-written URL is never shown (the report and pulse.json are published).
+        const raw = String(site.url);
+        const url = hideCredentials(raw);
+        const reason = problemsText(read.problems).split(raw).join(url);
+        const verdict: SiteVerdict = { url, ok: false, reason, redirects: 0, timeout: 0, ms: 0 };
         onEvent?.({ type: 'site-checked', verdict });
         return Promise.resolve(verdict);
       }

@@ -311,11 +311,14 @@ async function decideWithLedger(
     const evaluation = judge(input.config, checks, previous, nowSeconds, peers);
     const next: PulseLedger = { version: 1, monitors: Object.create(null) as PulseLedger['monitors'] };
     for (const [name, m] of Object.entries(current?.monitors ?? {})) {
-      if (name !== monitor && nowSeconds - m.seconds <= FORGET_MONITOR_SECONDS) next.monitors[name] = m;
+      // Not heard of for a month, or dated more than a month ahead (a clock far off): forgotten.
+      if (name !== monitor && Math.abs(nowSeconds - m.seconds) <= FORGET_MONITOR_SECONDS) next.monitors[name] = m;
     }
     next.monitors[monitor] = { seconds: nowSeconds, ...own, ok: evaluation.ok, down: evaluation.own };
-    // A bucket without a ledger yet: what this monitor told people before there was one.
-    const told = current?.told ?? previous?.told;
+    // A bucket without a ledger yet: what this monitor told people before there was one. A check
+    // no longer configured leaves it: if it comes back, its state is news again.
+    const toldBefore = current?.told ?? previous?.told;
+    const told = toldBefore && { ...toldBefore, alerted: toldBefore.alerted.filter((id) => Object.hasOwn(evaluation.checks, id)) };
     if (told) next.told = told;
     // A last notification in this clock's future must not hold reminders back until it comes.
     const toldNow = told?.notifiedAt !== undefined && isAhead(told.notifiedAt, nowSeconds) ? { alerted: told.alerted } : told;

@@ -380,6 +380,54 @@ describe('one message per change', () => {
     await smtp.waitFor(1);
   });
 
+  it('a site removed while down and added back while down is announced again', async () => {
+    const config = { sites: [{ url: FLIP() }], emails: [{ to: 'ops@example.com' }] } as Config;
+    const store = await bucket(config);
+    flipStatus = 503;
+    expect((await pulse(store, 'monitor-a', 0, { webhooks: [] })).notification?.kind).toBe('change');
+    await writeConfig(store, { ...config, sites: [] }, {});
+    expect((await pulse(store, 'monitor-a', 5, { webhooks: [] })).notification).toBeUndefined();
+    expect((await readLedger(store)).ledger!.told?.alerted).toEqual([]);
+    await writeConfig(store, config, {});
+    const back = await pulse(store, 'monitor-a', 10, { webhooks: [] });
+    expect(back.notification?.wentDown.map((c) => c.id)).toEqual([`site:${FLIP()}`]);
+    await smtp.waitFor(2);
+  });
+
+  it('a ledger of a newer version is neither used nor rewritten: the pulse says so and tells nobody', async () => {
+    const store = await bucket({ sites: [{ url: FLIP() }], emails: [{ to: 'ops@example.com' }] });
+    flipStatus = 503;
+    const newer = '{"version":2,"monitors":{},"told":{"alerted":[]}}\n';
+    await store.put(PULSE_LEDGER_KEY, newer, { contentType: 'application/json' });
+    const r = await pulse(store, 'monitor-a', 0, { webhooks: [] });
+    expect(r.state?.error).toMatch(/^cannot update the pulse ledger svcmon-pulse-ledger\.json: its version is 2: a newer svcmon wrote it; this monitor neither uses nor rewrites it: upgrade it$/);
+    expect(r.notification).toBeUndefined();
+    expect((await store.get(PULSE_LEDGER_KEY))!.body.toString('utf8')).toBe(newer);
+    expect(perChannel()).toEqual({ mail: 0 });
+  });
+
+  it('a monitor dated more than a month ahead leaves the ledger like one not heard of for a month', async () => {
+    const store = await bucket({ sites: [{ url: FLIP() }] });
+    await pulse(store, 'monitor-a', 0, { emailMode: 'none' });
+    await updateLedger(store, (current) => ({
+      ledger: { ...current!, monitors: { ...current!.monitors, ghost: { seconds: 4102444800, fresh: 600, ok: true, down: {} } } },
+      value: undefined,
+    }));
+    const r = await pulse(store, 'monitor-a', 5, { emailMode: 'none' });
+    expect(r.warnings?.find((w) => w.code === 'clock-ahead')?.message).toContain('monitor "ghost" last pulsed');
+    expect(Object.keys((await readLedger(store)).ledger!.monitors)).toEqual(['monitor-a']);
+  });
+
+  it('a hand-written site URL with user:password@ fails its site, and the password is shown nowhere', async () => {
+    const secret = `http://ops:s3cret@127.0.0.1:${new URL(siteBase).port}/flip`;
+    const store = await bucket({ sites: [{ url: secret }] } as Config);
+    const r = await pulse(store, 'monitor-a', 0, { emailMode: 'none' });
+    expect(r.sites[0]).toMatchObject({ ok: false, url: `http://***@127.0.0.1:${new URL(siteBase).port}/flip` });
+    expect(r.sites[0]?.reason).toContain('with no user:password@');
+    const published = [r.report, JSON.stringify(r.sites), (await store.get(PULSE_JSON_KEY))!.body.toString('utf8')];
+    for (const text of published) expect(text).not.toContain('s3cret');
+  });
+
   it('a bucket whose monitor told people before the ledger existed does not announce it again', async () => {
     const store = await bucket({ sites: [{ url: FLIP() }], emails: [{ to: 'ops@example.com' }] });
     flipStatus = 503;

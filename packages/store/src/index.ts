@@ -44,6 +44,7 @@ export {
   describeValue,
   flagName,
   isCronSchedule,
+  hideCredentials,
   isHttpUrl,
   isTimeZone,
   problemsText,

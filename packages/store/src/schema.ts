@@ -167,6 +167,20 @@ function isSiteUrl(v: unknown): v is string {
   return username === '' && password === '';
 }
 
+/**
+ * A site URL as it may be shown: a `user:password@` (which the schema refuses, but a hand-written
+ * config.rktd can hold) becomes `***@`, so the report, pulse.json and messages never publish it.
+ */
+export function hideCredentials(url: string): string {
+  const at = url.indexOf('@');
+  const scheme = url.indexOf('://');
+  if (at < 0 || scheme < 0) return url;
+  const end = url.slice(scheme + 3).search(/[/?#]/);
+  const authorityEnd = end < 0 ? url.length : scheme + 3 + end;
+  const userinfoEnd = url.lastIndexOf('@', authorityEnd - 1);
+  return userinfoEnd > scheme ? `${url.slice(0, scheme + 3)}***${url.slice(userinfoEnd)}` : url;
+}
+
 const statuses: ValueType<number[]> = {
   want: 'a non-empty list of HTTP statuses (100–599)',
   arg: 'codes',
