@@ -14,19 +14,38 @@
 //   next page: AWS counts each as one key, and a page never repeats one),
 //   and can refuse listing as a policy without s3:ListBucket does (403 AccessDenied, and then
 //   403 AccessDenied rather than 404 NoSuchKey for a GET or HEAD of a missing key, as AWS does),
+// - writes each object whole before it answers the PUT (s3rver 3.7.1 answers once the body has
+//   gone into its write stream, before the file is written, so a GET right after could read it
+//   empty or short), and replaces it atomically, as S3 does,
 // - injects faults (status codes, delays), records every request and counts them by kind.
 import { SignatureV4 } from '@smithy/signature-v4';
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 
+interface S3rverObject {
+  bucket: string;
+  key: string;
+  metadata: Record<string, string>;
+  content: Buffer | Readable;
+}
+/** The part of s3rver's FilesystemStore the testkit replaces. */
+interface S3rverStore {
+  getResourcePath(bucket: string, key: string, resource: string): string;
+  putMetadata(bucket: string, key: string, metadata: Record<string, string>, md5: string): Promise<void>;
+  putObject(object: S3rverObject): Promise<{ size: number; md5: string }>;
+}
 interface S3rverInstance {
   run(): Promise<AddressInfo>;
   close(): Promise<void>;
+  store: S3rverStore;
 }
 type S3rverCtor = new (options: Record<string, unknown>) => S3rverInstance;
 // s3rver ships no types; load it through require so no declaration file is needed.
@@ -263,6 +282,41 @@ function firstAfter(keys: readonly string[], after: string, orEqual = false): nu
   return lo;
 }
 
+let partialNo = 0;
+/**
+ * s3rver's putObject, but the PUT is answered only once the object's file is written, and the
+ * file is replaced by a rename (a GET that has it open reads the old object whole). Its metadata
+ * is written after, as s3rver does; the proxy's per-key lock keeps a GET from seeing the two apart.
+ */
+function writeWholeObjects(store: S3rverStore): void {
+  store.putObject = async function putObject(object) {
+    const path = store.getResourcePath(object.bucket, object.key, 'object');
+    await mkdir(dirname(path), { recursive: true });
+    // Not ending in the object suffix, so neither s3rver's listing nor the proxy's sees it.
+    const partial = `${path}.partial-${process.pid}-${partialNo++}`;
+    const md5 = createHash('md5');
+    let size = 0;
+    const count = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        md5.update(chunk);
+        size += chunk.length;
+        done(null, chunk);
+      },
+    });
+    const source = Buffer.isBuffer(object.content) ? Readable.from([object.content]) : object.content;
+    try {
+      await pipeline(source, count, createWriteStream(partial));
+      await rename(partial, path);
+    } catch (e) {
+      await rm(partial, { force: true });
+      throw e;
+    }
+    const hex = md5.digest('hex');
+    await store.putMetadata(object.bucket, object.key, object.metadata, hex);
+    return { size, md5: hex };
+  };
+}
+
 /** Start s3rver + the checking proxy on 127.0.0.1 (free ports, temp directory). */
 export async function startS3(options: StartS3Options = {}): Promise<S3TestServer> {
   const credentials = options.credentials ?? { ...S3_TEST_CREDENTIALS };
@@ -285,6 +339,7 @@ export async function startS3(options: StartS3Options = {}): Promise<S3TestServe
     allowMismatchedSignatures: true,
     configureBuckets: [...bucketOptions.keys()].map((name) => ({ name })),
   });
+  writeWholeObjects(s3rver.store);
   const info = await s3rver.run();
   const s3port = info.port;
 

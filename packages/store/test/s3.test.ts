@@ -326,6 +326,23 @@ describe(`s3 store via ${via}`, () => {
     for (const r of sent) expect(/aws-sdk-js/.test(String(r.headers['user-agent'] ?? ''))).toBe(useSdk);
   });
 
+  test('a GET right after a PUT reads the whole object (the test server writes it before it answers)', async () => {
+    const store: Store = openStore('plain', { ...opts, region: 'us-east-1' });
+    // Sixteen keys at once keep the file system busy, so a write still under way would show.
+    await Promise.all(
+      Array.from({ length: 16 }, async (_, k) => {
+        for (let i = 0; i < 8; i++) {
+          // A different size and fill each time: a short read, an empty one or the previous object all differ.
+          const body = Buffer.alloc(512 * 1024 + k * 4099 + i * 997, (k * 8 + i) % 251);
+          await store.put(`whole-${k}.bin`, body, { contentType: 'application/octet-stream' });
+          const got = await store.get(`whole-${k}.bin`);
+          expect(got?.body.length).toBe(body.length);
+          expect(got?.body.equals(body)).toBe(true);
+        }
+      }),
+    );
+  });
+
   test('a transient 503 is retried', async () => {
     const store: Store = openStore('plain', { ...opts, region: 'us-east-1' });
     await store.put('retry.txt', 'ok', { contentType: 'text/plain' });
