@@ -1,7 +1,7 @@
 // The dashboard: a static page generated from the config itself (the
 // original hard-codes one organisation's rows). Every string that comes from
 // the bucket is escaped; the page's script reads only data-* attributes.
-import { durationText, heartbeatKey, problemsText, readEntry, runStateKey, siteSettings, type Config, type SiteEntry, type TaskEntry } from '@svcmon/store';
+import { durationText, heartbeatKey, hideCredentials, problemsText, readEntry, runStateKey, siteSettings, type Config, type SiteEntry, type TaskEntry } from '@svcmon/store';
 import { STYLE_CSS } from './_assets.js';
 import { SCRIPT_JS } from './_dashboard/_script.generated.js';
 import { PULSE_HTML, PULSE_SCRIPT_JS, PULSE_STYLE_CSS } from './_pulse-view.js';
@@ -85,7 +85,8 @@ function taskRow(config: Config, task: TaskEntry): string {
 }
 
 function siteItem(config: Config, site: SiteEntry): string {
-  const url = text(site.url);
+  // A hand-written config.rktd can hold a URL with a password; the page is public.
+  const url = hideCredentials(text(site.url));
   const read = siteSettings(site, config);
   const label = isWebUrl(url) ? `<a href="${escapeHtml(url)}" rel="noreferrer">${escapeHtml(url)}</a>` : escapeHtml(url);
   const note = read.settings ? `timeout ${escapeHtml(durationText(read.settings.timeout))}` : escapeHtml(problemsText(read.problems));

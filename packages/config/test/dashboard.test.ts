@@ -11,6 +11,13 @@ describe('renderDashboard', () => {
     expect(d['index.html']).toContain('No sites are configured.');
   });
 
+  it('shows a hand-written site URL with user:password@ as ***@, in the link, its text and the problem', () => {
+    const html = renderDashboard({ sites: [{ url: 'https://ops:s3cret@example.com/health' }] })['index.html'];
+    expect(html).not.toContain('s3cret');
+    expect(html).toContain('data-url="https://***@example.com/health"');
+    expect(html).toContain('with no user:password@');
+  });
+
   it('makes one row per task, in config order, with period and heartbeat link', () => {
     const html = renderDashboard({
       period: 3600,

@@ -221,10 +221,8 @@ export async function checkSites(sites: readonly SiteLike[], options: CheckSites
       // A value config.rktd holds that the schema refuses: the site fails with where and why, unchecked.
       if (read.problems) {
         // A password in a hand-written URL is never shown (the report and pulse.json are published).
-        const raw = String(site.url);
-        const url = hideCredentials(raw);
-        const reason = problemsText(read.problems).split(raw).join(url);
-        const verdict: SiteVerdict = { url, ok: false, reason, redirects: 0, timeout: 0, ms: 0 };
+        const url = hideCredentials(String(site.url));
+        const verdict: SiteVerdict = { url, ok: false, reason: problemsText(read.problems), redirects: 0, timeout: 0, ms: 0 };
         onEvent?.({ type: 'site-checked', verdict });
         return Promise.resolve(verdict);
       }

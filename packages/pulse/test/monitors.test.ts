@@ -428,6 +428,16 @@ describe('one message per change', () => {
     for (const text of published) expect(text).not.toContain('s3cret');
   });
 
+  it('the password stays hidden when the URL holds characters its quoting escapes, and in the problem itself', async () => {
+    // The message quotes the URL (a `"` becomes `\"`), so hiding it in the quoted text would miss it.
+    const secret = `http://ops:s3cret@127.0.0.1:${new URL(siteBase).port}/flip?q="x"`;
+    const store = await bucket({ sites: [{ url: secret }] } as Config);
+    const r = await pulse(store, 'monitor-a', 0, { emailMode: 'none' });
+    expect(r.sites[0]?.reason).toContain('got "http://***@127.0.0.1');
+    const published = [r.report, JSON.stringify(r.sites), (await store.get(PULSE_JSON_KEY))!.body.toString('utf8')];
+    for (const text of published) expect(text).not.toContain('s3cret');
+  });
+
   it('a bucket whose monitor told people before the ledger existed does not announce it again', async () => {
     const store = await bucket({ sites: [{ url: FLIP() }], emails: [{ to: 'ops@example.com' }] });
     flipStatus = 503;

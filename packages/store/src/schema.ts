@@ -451,9 +451,12 @@ function where(entry: unknown, key: string, source: string): string {
   return pos ? `${source}:${pos.line}:${pos.column}: ` : `${source}: `;
 }
 
-function problem(kind: EntryKind, entry: unknown, key: string, value: unknown, want: string, source: string): ConfigProblem {
+function problem(kind: EntryKind, entry: unknown, key: string, raw: unknown, want: string, source: string): ConfigProblem {
   const decl = SCHEMA[kind];
-  const name = decl.nameKey !== undefined ? (entry as Record<string, unknown>)[decl.nameKey] : undefined;
+  // A site is named by its URL, and problems are published with the report: never its password.
+  const shown = (v: unknown) => (kind === 'site' && typeof v === 'string' ? hideCredentials(v) : v);
+  const name = shown(decl.nameKey !== undefined ? (entry as Record<string, unknown>)[decl.nameKey] : undefined);
+  const value = key === decl.nameKey ? shown(raw) : raw;
   const pos = configPosition(entry, key);
   const scope = kind === 'top' ? 'top-level ' : '';
   const p: ConfigProblem = {

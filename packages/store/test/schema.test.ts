@@ -69,6 +69,14 @@ describe('values config.rktd holds that the schema refuses', () => {
     expect(siteSettings({ url: 'https://x/a@b' }).problems).toBeUndefined();
   });
 
+  test("a site's problems never carry its password: not in the message, the value or the entry's name", () => {
+    const bad = siteSettings({ url: 'https://ops:s3cret@x/' }).problems![0]!;
+    expect(bad).toMatchObject({ entry: 'https://***@x/', value: 'https://***@x/' });
+    expect(bad.message).toMatch(/got "https:\/\/\*\*\*@x\/"$/);
+    const other = siteSettings({ url: 'https://ops:s3cret@x/', timeout: -1 }).problems!;
+    expect(JSON.stringify(other)).not.toContain('s3cret');
+  });
+
   test('a wrong top-level value fails the entries that use it, and only those', () => {
     const config = at('#hash((period . "day") (tasks . (#hash((name . "a")) #hash((name . "b") (period . 60)))))');
     expect(taskSettings(config.tasks![0], config).problems!.map((p) => p.message)).toEqual([

@@ -1,1 +1,0 @@
-#hash((server . "127.0.0.1") (port . 2525) (from . "mon@example.com") (webhooks . (#hash((url . "http://127.0.0.1:2580/hook") (format . json)) #hash((url . "http://127.0.0.1:2581/hang") (format . json)))))
