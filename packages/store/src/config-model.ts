@@ -4,7 +4,7 @@ import { RHash, fromJS, isRHash, isRktdSyntaxError, isSym, lineColumn, parse, st
 import type { Value } from '@svcmon/rktd';
 import { MAX_CONFIG_BYTES } from './_bounds.js';
 import { StoreError, isStoreError } from './errors.js';
-import { SCHEMA, setPositions } from './schema.js';
+import { SCHEMA, configPosition, describeValue, setPositions } from './schema.js';
 import type { Store, StoredObject } from './types.js';
 
 export const CONFIG_KEY = 'config.rktd';
@@ -131,8 +131,9 @@ export function parseConfig(text: string, source: string = CONFIG_KEY): Config {
       cause: e,
     });
   }
-  const bad = (why: string): never => {
-    throw new StoreError('E_BAD_CONFIG', `malformed config ${source}: ${why}`, { key: source });
+  const bad = (why: string, at?: { line: number; column: number }): never => {
+    const where = at ? `${source}:${at.line}:${at.column}` : source;
+    throw new StoreError('E_BAD_CONFIG', `malformed config ${where}: ${why}`, { key: source, ...at });
   };
   const js = toConfigJS(value, locate);
   if (!isPlainObject(js)) {
@@ -146,11 +147,17 @@ export function parseConfig(text: string, source: string = CONFIG_KEY): Config {
   for (const [list, nameKey] of lists) {
     const entries = js[list];
     if (entries === undefined) continue;
-    if (!Array.isArray(entries)) return bad(`\`${list}\` must be a list of hash tables`);
+    const listAt = configPosition(js, list);
+    if (!Array.isArray(entries)) return bad(`\`${list}\` must be a list of hash tables`, listAt);
     entries.forEach((entry: unknown, i) => {
-      if (!isPlainObject(entry)) return bad(`\`${list}\` entry ${i + 1} is not a hash table with symbol keys`);
-      if (typeof entry[nameKey] !== 'string') {
-        return bad(`\`${list}\` entry ${i + 1} has no string \`${nameKey}\``);
+      if (!isPlainObject(entry)) return bad(`\`${list}\` entry ${i + 1} is not a hash table with symbol keys`, listAt);
+      const name = entry[nameKey];
+      if (typeof name !== 'string') {
+        // An entry is known by its name (heartbeat keys, edits, messages): without one the config
+        // cannot be read as svcmon and the original read it, so it fails whole, saying where.
+        const got = name === undefined ? '' : ` (got ${describeValue(name)})`;
+        const at = configPosition(entry, name === undefined ? (Object.keys(entry)[0] ?? '') : nameKey) ?? listAt;
+        return bad(`\`${list}\` entry ${i + 1} has no string \`${nameKey}\`${got}`, at);
       }
       return undefined;
     });

@@ -90,6 +90,24 @@ describe('config model', () => {
     }
   });
 
+  test.each([
+    ['#hash((tasks . (#hash((name . "a"))\n  #hash((name . 5)))))', '`tasks` entry 2 has no string `name` (got 5)', 2, 9],
+    ['#hash((tasks . (#hash((period . 5)))))', '`tasks` entry 1 has no string `name`', 1, 23],
+    ['#hash((emails . (#hash((to . #f)))))', '`emails` entry 1 has no string `to` (got false)', 1, 24],
+    ['#hash((sites . (#hash())))', '`sites` entry 1 has no string `url`', 1, 7],
+    ['#hash((tasks . "a"))', '`tasks` must be a list of hash tables', 1, 7],
+  ])('%s: the message says where (line:column), and the error carries it', (text, why, line, column) => {
+    const e = (() => {
+      try {
+        parseConfig(text, 'config.rktd');
+      } catch (err) {
+        return err;
+      }
+      return undefined;
+    })();
+    expect(e).toMatchObject({ code: 'E_BAD_CONFIG', line, column, message: `malformed config config.rktd:${line}:${column}: ${why}` });
+  });
+
   test('task period and site timeout: the entry, else the top level, else the default', () => {
     const config = parseConfig(
       '#hash((period . 3600) (tasks . (#hash((name . "a") (period . 60)) #hash((name . "b")))) (sites . (#hash((url . "http://u/") (timeout . 5)) #hash((url . "http://v/")))))',
