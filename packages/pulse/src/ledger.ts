@@ -93,6 +93,11 @@ const record = (v: unknown): Record<string, unknown> | undefined =>
 /** A record keyed by names people chose (monitor names: `__proto__` is one like any other). */
 const dict = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
 
+/** A ledger with no monitor yet (its records have no prototype, so any monitor name is a plain key). */
+export function emptyLedger(): PulseLedger {
+  return { version: 1, monitors: dict() };
+}
+
 function parseMonitor(v: unknown): LedgerMonitor | undefined {
   const m = record(v);
   if (!m || !isSeconds(m['seconds']) || !isSeconds(m['fresh']) || typeof m['ok'] !== 'boolean') return undefined;
@@ -146,7 +151,7 @@ export function parseLedger(text: string): ParsedLedger {
   }
   if (version !== 1) return { ledger: null, damage: [`its version is ${JSON.stringify(version) ?? 'missing'}, not 1`] };
   const damage: string[] = [];
-  const out: PulseLedger = { version: 1, monitors: dict() };
+  const out = emptyLedger();
   if (l['monitors'] !== undefined && !record(l['monitors'])) damage.push('"monitors" is not an object');
   for (const [name, m] of Object.entries(record(l['monitors']) ?? {})) {
     const parsed = parseMonitor(m);

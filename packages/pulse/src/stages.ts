@@ -13,6 +13,7 @@ import {
   claimId,
   claimIsLive,
   DEFAULT_FRESH_SECONDS,
+  emptyLedger,
   FORGET_MONITOR_SECONDS,
   isAhead,
   peersOf,
@@ -309,7 +310,7 @@ async function decideWithLedger(
     }
     const peers = peersOf(current, monitor, nowSeconds);
     const evaluation = judge(input.config, checks, previous, nowSeconds, peers);
-    const next: PulseLedger = { version: 1, monitors: Object.create(null) as PulseLedger['monitors'] };
+    const next = emptyLedger();
     for (const [name, m] of Object.entries(current?.monitors ?? {})) {
       // Not heard of for a month, or dated more than a month ahead (a clock far off): forgotten.
       if (name !== monitor && Math.abs(nowSeconds - m.seconds) <= FORGET_MONITOR_SECONDS) next.monitors[name] = m;
