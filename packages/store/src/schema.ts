@@ -250,7 +250,13 @@ export function taskNameProblem(name: unknown, prefix = ''): string | undefined 
   if (name.startsWith('/')) return 'the task name starts with "/"';
   if (name.includes('//')) return 'the task name contains "//"';
   if (name.split('/').some((part) => part === '.' || part === '..')) return 'the task name has a "." or ".." segment';
-  return nameKeyProblem('task name', [[`${name}${LONGEST_SUFFIX}`, `<name>${LONGEST_SUFFIX}`]], prefix);
+  const long = nameKeyProblem('task name', [[`${name}${LONGEST_SUFFIX}`, `<name>${LONGEST_SUFFIX}`]], prefix);
+  if (long === undefined) return undefined;
+  // What that leaves the name itself: the figure the README gives, said where it is needed.
+  const bytes = (t: string) => new TextEncoder().encode(t).length;
+  const wholeKey = bytes(prefix + name + LONGEST_SUFFIX) > MAX_KEY_BYTES;
+  const room = wholeKey ? `${MAX_KEY_BYTES - bytes(prefix + LONGEST_SUFFIX)} bytes in all` : `${MAX_SEGMENT_BYTES - bytes(LONGEST_SUFFIX)} bytes between "/"`;
+  return `${long}; a task name may take ${room}`;
 }
 
 /**

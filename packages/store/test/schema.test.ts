@@ -164,11 +164,11 @@ describe('task names', () => {
     const fits = `${parts}${'y'.repeat(1024 - 1005 - '-failure.json'.length)}`;
     expect(taskNameProblem(fits)).toBeUndefined();
     expect(taskNameProblem(`${fits}y`)).toBe(
-      'the task name is too long: its object key <name>-failure.json takes 1025 bytes (UTF-8), more than the 1024 an S3 key may take',
+      'the task name is too long: its object key <name>-failure.json takes 1025 bytes (UTF-8), more than the 1024 an S3 key may take; a task name may take 1011 bytes in all',
     );
-    expect(taskNameProblem(fits, 'p/')).toContain('takes 1026 bytes (UTF-8, with the prefix), more than the 1024');
+    expect(taskNameProblem(fits, 'p/')).toContain('takes 1026 bytes (UTF-8, with the prefix), more than the 1024 an S3 key may take; a task name may take 1009 bytes in all');
     expect(taskNameProblem('x'.repeat(212))).toBeUndefined();
-    expect(taskNameProblem('x'.repeat(213))).toContain('a part of 226 bytes (UTF-8) between "/", more than the 225');
+    expect(taskNameProblem('x'.repeat(213))).toMatch(/a part of 226 bytes \(UTF-8\) between "\/", more than the 225 .*; a task name may take 212 bytes between "\/"$/);
   });
 
   test('a refused name is named (its first 80 characters) in the error, with the limit', () => {
