@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dirStore, writeConfig, type Config, type Store } from '@svcmon/store';
+import { dirStore, racketDate, writeConfig, type Config, type Store } from '@svcmon/store';
 import { listen, startSmtp, type TestSmtp } from '@svcmon/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -199,6 +199,25 @@ describe('change mode', () => {
     const reminder = smtp.messages[1]!;
     expect(reminder.parsed.subject).toBe(`[take-pulse] still FAILED at ${store.location}: ${siteBase}/flip`);
     expect(reminder.parsed.text).toContain(`Still down (reminder):\n  ${siteBase}/flip (HTTP 503), down since Tuesday, November 24th, 2026 3:00:00am\n`);
+  });
+
+  it('a check dated in this monitor\'s future (a clock that ran ahead) starts afresh: no reminder says "down since" a date to come', async () => {
+    const store = await bucket({ sites: [{ url: `${siteBase}/flip` }], emails: [{ to: 'ops@example.com' }] });
+    flipStatus = 503;
+    const first = await takePulse(store, options({ now: at(0), remind: '6h', webhooks: [] }));
+    expect(first.notification?.kind).toBe('change');
+    const key = first.state!.key;
+    const state = JSON.parse((await store.get(key))!.body.toString()) as { checks: Record<string, { since: number }> };
+    const id = `site:${siteBase}/flip`;
+    const future = T0 / 1000 + 2 * 86400;
+    state.checks[id]!.since = future;
+    await store.put(key, JSON.stringify(state), { contentType: 'application/json' });
+    const later = await takePulse(store, options({ now: at(360), remind: '6h', webhooks: [] }));
+    expect(later.notification?.kind).toBe('reminder');
+    await smtp.waitFor(2);
+    const text = smtp.messages[1]!.parsed.text ?? '';
+    expect(text).toContain(`down since ${racketDate(T0 / 1000 + 360 * 60)}`);
+    expect(text).not.toContain(racketDate(future));
   });
 
   it('two monitors on one bucket keep separate state and share one ledger: the change is told once', async () => {
