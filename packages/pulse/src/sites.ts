@@ -2,7 +2,7 @@ import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type In
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { DEFAULT_SITE_CONCURRENCY, limiter } from './_limit.js';
 import type { OnPulseEvent } from './events.js';
-import { hideCredentials, problemsText, siteSettings } from '@svcmon/store';
+import { hideCredentials, problemsText, secondsText, siteSettings } from '@svcmon/store';
 import type { SiteVerdict } from './types.js';
 import { peerCertificateExpiry, readBodyUpTo, ruleFailure, siteRules, statusIsUp, type SiteRules } from './_site-rules.js';
 
@@ -194,7 +194,7 @@ async function checkSite(url: string, timeout: number, request: SiteRequest, rul
     }
   } catch (err) {
     const via = redirects > 0 ? ` at ${current.href}` : '';
-    if (deadline.expired) return verdict({ ok: false, reason: `timed out after ${timeout} s${via}` }, redirects);
+    if (deadline.expired) return verdict({ ok: false, reason: `timed out after ${secondsText(timeout)} s${via}` }, redirects);
     return verdict({ ok: false, reason: `${describeFailure(err)}${via}` }, redirects);
   } finally {
     deadline.end();

@@ -64,12 +64,20 @@ const UNITS: ReadonlyArray<readonly [string, number]> = [
 ];
 
 /**
+ * A number of seconds as people write it: `30`, `2.5`, `0.0000001` (never `1e-7`), for the
+ * fractions a timeout may hold.
+ */
+export function secondsText(seconds: number): string {
+  return Number.isFinite(seconds) ? seconds.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 20 }) : String(seconds);
+}
+
+/**
  * A configured span, exactly: `86400` → `1 day`, `5400` → `1 hour 30 minutes`, `0` → `0 seconds`,
  * `2.5` → `2.5 seconds`. (Elapsed time in reports is `elapsedText`: the largest whole unit.)
  */
 export function durationText(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0 || !Number.isInteger(seconds)) {
-    return `${seconds} second${seconds === 1 ? '' : 's'}`;
+    return `${secondsText(seconds)} second${seconds === 1 ? '' : 's'}`;
   }
   let rest = seconds;
   const parts: string[] = [];

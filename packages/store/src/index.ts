@@ -57,7 +57,7 @@ export {
   taskSettings,
 } from './schema.js';
 export type { ConfigProblem, EntryKind, EntryReading, KeyDecl, KindDecl, SiteSettings, TaskSettings, ValueType } from './schema.js';
-export { durationText, elapsedText, parseDuration, racketDate } from './duration.js';
+export { durationText, elapsedText, parseDuration, racketDate, secondsText } from './duration.js';
 export {
   FUTURE_TOLERANCE_SECONDS,
   dueSince,

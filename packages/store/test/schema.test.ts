@@ -7,6 +7,7 @@ import {
   evaluateTask,
   parseConfig,
   parseDuration,
+  secondsText,
   readEntry,
   schemaTable,
   siteSettings,
@@ -197,7 +198,12 @@ describe('durations: one parser, one text of a span, one text of elapsed time', 
   test('durationText is exact, elapsedText the largest whole unit', () => {
     expect(durationText(5400)).toBe('1 hour 30 minutes');
     expect(durationText(2.5)).toBe('2.5 seconds');
+    expect(durationText(0.0000001)).toBe('0.0000001 seconds');
     expect(elapsedText(5400)).toBe('1 hour');
+  });
+  test('secondsText writes a timeout as people do: no exponent, no grouping', () => {
+    expect([30, 2.5, 0.0000001, 0.1 + 0.2, 1e21].map(secondsText)).toEqual(['30', '2.5', '0.0000001', '0.30000000000000004', '1000000000000000000000']);
+    expect([Number.NaN, Infinity].map(secondsText)).toEqual(['NaN', 'Infinity']);
   });
 });
 
