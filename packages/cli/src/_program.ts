@@ -266,6 +266,9 @@ function addConfigCommands(config: Command, prepare: Prepare, run: Run, lib: Lib
   keyFlags(skipHtml(force(storeFlags(sub('set-html', 'set the dashboard title').argument('<where>', WHERE_HELP)))), schema, 'html')
     .addHelpText('after', example(['svcmon config set-html my-bucket --title "Example Service Monitor"']))
     .action(load('setHtml'));
+  force(storeFlags(sub('publish-dashboard', 'render the dashboard from config.rktd and upload it, config untouched (after --skip-html edits, or edits by the original)').argument('<where>', WHERE_HELP)))
+    .addHelpText('after', example(['svcmon config publish-dashboard my-bucket']))
+    .action(load('publishDashboard'));
   json(force(storeFlags(sub('show', 'print the whole configuration readably').argument('<where>', WHERE_HELP))))
     .addHelpText('after', example(['svcmon config show my-bucket', 'svcmon config show ./monitor --json']))
     .action(load('show'));

@@ -172,6 +172,21 @@ describe.each([dirTarget, s3Target])('svcmon config against a $name', (t) => {
     expect(await t.exists(where, 'index.html')).toBe(false);
   });
 
+  it('publish-dashboard uploads the dashboard after --skip-html edits, and leaves config.rktd as it was', async () => {
+    const where = await t.fresh();
+    const none = await cfg('publish-dashboard', where);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/^svcmon: error: .*config\.rktd.*force/);
+    expect(hasStack(none.stderr)).toBe(false);
+    expect((await cfg('set-task', where, 'a', '--force', '--skip-html')).code).toBe(0);
+    const before = await t.configBytes(where);
+    const r = await cfg('publish-dashboard', where);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^published the dashboard \(index\.html, style\.css, script\.js\) in /);
+    for (const key of ['index.html', 'style.css', 'script.js']) expect(await t.exists(where, key), key).toBe(true);
+    expect(await t.configBytes(where)).toBe(before);
+  });
+
   it('show --force on an empty store prints an empty configuration', async () => {
     const where = await t.fresh();
     const r = await cfg('show', where, '--force');

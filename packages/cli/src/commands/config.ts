@@ -1,4 +1,4 @@
-// svcmon config <get-|set-|remove-><task|site|email>, get-html, set-html, show
+// svcmon config <get-|set-|remove-><task|site|email>, get-html, set-html, publish-dashboard, show
 import type { Config, Store, TaskEntry, SiteEntry, EmailEntry, HtmlEntry } from '@svcmon/store';
 import { CliError } from '../errors.js';
 import type { Io } from '../_io.js';
@@ -145,6 +145,14 @@ export async function setHtml(io: Io, where: string, flags: Flags): Promise<numb
   const { setHtml } = await import('@svcmon/config');
   const { changed } = await setHtml(store, (await entryFrom('html', {}, flags)) as HtmlEntry, opts(flags));
   return reportChange(io, store, 'dashboard title', 'set', changed);
+}
+
+export async function publishDashboard(io: Io, where: string, flags: Flags): Promise<number> {
+  const store = await open(where, flags);
+  const { publishDashboard } = await import('@svcmon/config');
+  await publishDashboard(store, opts(flags));
+  io.out(`${io.color.green('published')} the dashboard (index.html, style.css, script.js) in ${store.location}`);
+  return 0;
 }
 
 // show
