@@ -153,8 +153,8 @@ export function parseConfig(text: string, source: string = CONFIG_KEY): Config {
       if (!isPlainObject(entry)) return bad(`\`${list}\` entry ${i + 1} is not a hash table with symbol keys`, listAt);
       const name = entry[nameKey];
       if (typeof name !== 'string') {
-        // An entry is known by its name (heartbeat keys, edits, messages): without one the config
-        // cannot be read as svcmon and the original read it, so it fails whole, saying where.
+        // An entry is known by its name (its heartbeat key, edits, messages); without a string
+        // one the list cannot be used (by the original either), so the config fails whole, saying where.
         const got = name === undefined ? '' : ` (got ${describeValue(name)})`;
         const at = configPosition(entry, name === undefined ? (Object.keys(entry)[0] ?? '') : nameKey) ?? listAt;
         return bad(`\`${list}\` entry ${i + 1} has no string \`${nameKey}\`${got}`, at);

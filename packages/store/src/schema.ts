@@ -255,7 +255,12 @@ export function taskNameProblem(name: unknown, prefix = ''): string | undefined 
   // What that leaves the name itself: the figure the README gives, said where it is needed.
   const bytes = (t: string) => new TextEncoder().encode(t).length;
   const wholeKey = bytes(prefix + name + LONGEST_SUFFIX) > MAX_KEY_BYTES;
-  const room = wholeKey ? `${MAX_KEY_BYTES - bytes(prefix + LONGEST_SUFFIX)} bytes in all` : `${MAX_SEGMENT_BYTES - bytes(LONGEST_SUFFIX)} bytes between "/"`;
+  const last = `${MAX_SEGMENT_BYTES - bytes(LONGEST_SUFFIX)} bytes`;
+  const room = wholeKey
+    ? `${MAX_KEY_BYTES - bytes(prefix + LONGEST_SUFFIX)} bytes in all`
+    : name.includes('/')
+      ? `${last} after its last "/", ${MAX_SEGMENT_BYTES} in each part before it`
+      : last;
   return `${long}; a task name may take ${room}`;
 }
 

@@ -169,7 +169,9 @@ describe('task names', () => {
     );
     expect(taskNameProblem(fits, 'p/')).toContain('takes 1026 bytes (UTF-8, with the prefix), more than the 1024 an S3 key may take; a task name may take 1009 bytes in all');
     expect(taskNameProblem('x'.repeat(212))).toBeUndefined();
-    expect(taskNameProblem('x'.repeat(213))).toMatch(/a part of 226 bytes \(UTF-8\) between "\/", more than the 225 .*; a task name may take 212 bytes between "\/"$/);
+    expect(taskNameProblem('x'.repeat(213))).toMatch(/a part of 226 bytes \(UTF-8\) between "\/", more than the 225 .*; a task name may take 212 bytes$/);
+    expect(taskNameProblem(`${'x'.repeat(226)}/b`)).toMatch(/a part of 226 bytes .*; a task name may take 212 bytes after its last "\/", 225 in each part before it$/);
+    expect(taskNameProblem(`a/${'x'.repeat(213)}`)).toMatch(/a part of 226 bytes .*; a task name may take 212 bytes after its last "\/", 225 in each part before it$/);
   });
 
   test('a refused name is named (its first 80 characters) in the error, with the limit', () => {
