@@ -4,7 +4,9 @@
 // promtool judges every file and object.
 import { X509Certificate } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
-import { mkdir, readFile, readdir, stat } from 'node:fs/promises';
+import { lstat, mkdir, readFile, readdir, stat } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dirStore, openStore, writeHeartbeat, type Store } from '@svcmon/store';
@@ -24,6 +26,8 @@ import {
 } from '@svcmon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanEnv, hasStack, s3Env, svcmon, tempDir } from './_run.js';
+
+const execFileAsync = promisify(execFile);
 
 // promtool is the judge: in CI a missing promtool fails these tests (scripts/test.sh installs
 // Debian's prometheus); elsewhere, without it, they are skipped.
@@ -194,6 +198,21 @@ describe('svcmon pulse --metrics: mistakes', () => {
     expect(empty.code).toBe(2);
     expect(empty.stderr).toContain('svcmon: error: --metrics needs a file name');
     expect(await dirStore(dir).get('monitor-1-beat.json')).toBeNull();
+  });
+
+  it('a device or a FIFO: usage error before the pulse, and it is left as it was (/dev/null stays /dev/null)', async () => {
+    const dir = await tempDir();
+    const fifo = join(dir, 'pipe.prom');
+    await execFileAsync('mkfifo', [fifo]);
+    for (const [target, kind] of [['/dev/null', 'a device'], [fifo, 'a FIFO']] as const) {
+      const r = await svcmon(['pulse', dir, '--no-email', '--metrics', target], { env: env() });
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain(`svcmon: error: --metrics ${target}: it is ${kind}, not a file`);
+      expect(hasStack(r.stderr)).toBe(false);
+    }
+    expect((await lstat('/dev/null')).isCharacterDevice()).toBe(true);
+    expect((await lstat(fifo)).isFIFO()).toBe(true);
   });
 
   it('--beat with a name no heartbeat can have: usage error before the pulse', async () => {

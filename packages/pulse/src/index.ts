@@ -109,6 +109,7 @@ export {
 } from './publish.js';
 export {
   renderMetrics,
+  metricsTarget,
   writeMetricsFile,
   publishPulseMetrics,
   PULSE_METRICS_KEY,

@@ -2,7 +2,7 @@
 // exporter's textfile collector (`writeMetricsFile`) or an object beside pulse.json
 // (`publishPulseMetrics`). Computed from the PulseResult, never from the report text.
 import { randomBytes } from 'node:crypto';
-import { chmod, open, rename, unlink } from 'node:fs/promises';
+import { chmod, lstat, open, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Store } from '@svcmon/store';
 import { PulseError } from './errors.js';
@@ -140,13 +140,48 @@ export function renderMetrics(result: PulseResult, options: RenderMetricsOptions
     .join('');
 }
 
+/** What a path that exists is, in a message: `a directory`, `a FIFO`, … */
+function fileKind(st: { isDirectory(): boolean; isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  return 'not a regular file';
+}
+
+/**
+ * The file `--metrics FILE` writes: FILE itself, or what a symbolic link there names (the link
+ * stays). The file is replaced whole by a rename, so whatever is there must be a regular file:
+ * a directory, FIFO, socket or device (`/dev/null`) is refused (`why`), not replaced; so is a
+ * link that names nothing.
+ */
+export async function metricsTarget(file: string): Promise<{ target: string } | { why: string }> {
+  if (file.trim() === '') return { why: 'no file name' };
+  const link = await lstat(file).catch(() => undefined);
+  let target = file;
+  if (link?.isSymbolicLink()) {
+    const real = await realpath(file).catch(() => undefined);
+    if (real === undefined) return { why: 'it is a symbolic link to nothing' };
+    target = real;
+  }
+  const st = link === undefined ? undefined : await stat(target).catch(() => undefined);
+  if (st !== undefined && !st.isFile()) {
+    const kind = fileKind(st);
+    return { why: kind === 'not a regular file' ? kind : `it is ${kind}, not a file (the metrics file is replaced whole)` };
+  }
+  return { target };
+}
+
 /**
  * Write metrics for the node exporter's textfile collector: a temporary file in the same
- * directory (a dot name the collector skips), mode 0644, flushed, then renamed over `file`, so
+ * directory (a dot name the collector skips), mode 0644, flushed, then renamed over `file` (see metricsTarget), so
  * the collector never reads half a file. Throws PulseError `E_METRICS` naming the file.
  */
 export async function writeMetricsFile(file: string, text: string): Promise<void> {
-  const temp = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  const where = await metricsTarget(file);
+  if ('why' in where) throw new PulseError('E_METRICS', `cannot write the metrics file ${file}: ${where.why}`, { file });
+  const { target } = where;
+  const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
   let created = false;
   try {
     const handle = await open(temp, 'wx', 0o644);
@@ -158,7 +193,7 @@ export async function writeMetricsFile(file: string, text: string): Promise<void
       await handle.close();
     }
     await chmod(temp, 0o644); // whatever the umask: the collector runs as another user
-    await rename(temp, file);
+    await rename(temp, target);
   } catch (e) {
     if (created) await unlink(temp).catch(() => undefined);
     const code = (e as { code?: unknown }).code;

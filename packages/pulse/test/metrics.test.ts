@@ -1,12 +1,13 @@
 // The pulse's figures as Prometheus metrics, from hand-made results: names, values, escaping
 // (a fast-check property reads every label back), the failed pulse, the atomic file.
-import { mkdtempSync, rmSync, statSync, readdirSync, readFileSync, writeFileSync, openSync, readSync, closeSync, mkdirSync, chmodSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, readdirSync, readFileSync, writeFileSync, openSync, readSync, closeSync, mkdirSync, chmodSync, lstatSync, symlinkSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { mustRunPromtoolTests, propertySeed, parseExposition, promtoolCheckMetrics, type ExpositionFamily } from '@svcmon/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isPulseError, renderMetrics, writeMetricsFile, type PulseResult, type SiteVerdict, type TaskVerdict } from '../src/index.js';
+import { isPulseError, metricsTarget, renderMetrics, writeMetricsFile, type PulseResult, type SiteVerdict, type TaskVerdict } from '../src/index.js';
 import { escapeHelp, escapeLabelValue } from '../src/metrics.js';
 
 const SEED = propertySeed('METRICS_SEED', 'metrics escaping');
@@ -239,6 +240,34 @@ describe('writeMetricsFile', () => {
     } finally {
       chmodSync(sub, 0o755);
     }
+  });
+
+  it('a FIFO, or a link to one, is refused and left as it was; a link to a file is written through and stays a link', async () => {
+    const fifo = join(dir, 'pipe.prom');
+    execFileSync('mkfifo', [fifo]);
+    await expect(writeMetricsFile(fifo, 'x 1\n')).rejects.toMatchObject({ code: 'E_METRICS', message: `cannot write the metrics file ${fifo}: it is a FIFO, not a file (the metrics file is replaced whole)` });
+    expect(lstatSync(fifo).isFIFO()).toBe(true);
+    const toFifo = join(dir, 'to-pipe.prom');
+    symlinkSync(fifo, toFifo);
+    await expect(writeMetricsFile(toFifo, 'x 1\n')).rejects.toMatchObject({ code: 'E_METRICS' });
+    expect(lstatSync(toFifo).isSymbolicLink()).toBe(true);
+    const real = join(dir, 'real.prom');
+    writeFileSync(real, 'old\n');
+    const link = join(dir, 'link.prom');
+    symlinkSync(real, link);
+    await writeMetricsFile(link, 'new 1\n');
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readFileSync(real, 'utf8')).toBe('new 1\n');
+    const dangling = join(dir, 'dangling.prom');
+    symlinkSync(join(dir, 'nothing-here'), dangling);
+    await expect(writeMetricsFile(dangling, 'x 1\n')).rejects.toThrow(/: it is a symbolic link to nothing$/);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('a device is never replaced: /dev/null stays a device', async () => {
+    await expect(metricsTarget('/dev/null')).resolves.toEqual({ why: 'it is a device, not a file (the metrics file is replaced whole)' });
+    await expect(writeMetricsFile('/dev/null', 'x 1\n')).rejects.toMatchObject({ code: 'E_METRICS' });
+    expect(lstatSync('/dev/null').isCharacterDevice()).toBe(true);
   });
 
   it('a target that is a directory: the temporary file is removed', async () => {

@@ -108,14 +108,15 @@ export async function pulseCommand(io: Io, where: string, flags: Flags, invocati
 
 /** `--metrics FILE` names a file in a directory that exists and may be written: said before the pulse runs. */
 async function checkMetricsDir(file: string): Promise<void> {
-  const { access, constants, stat } = await import('node:fs/promises');
+  const { access, constants } = await import('node:fs/promises');
   const { dirname } = await import('node:path');
   const hint = "name a file in an existing directory, such as the node exporter's textfile collector directory";
   if (file.trim() === '') throw new CliError('--metrics needs a file name', { code: 'E_USAGE', hint });
-  const isDirectory = await stat(file).then((st) => st.isDirectory(), () => false);
-  if (isDirectory) throw new CliError(`--metrics ${file}: it is a directory, not a file`, { code: 'E_USAGE', hint });
+  const { metricsTarget } = await import('@svcmon/pulse');
+  const where = await metricsTarget(file);
+  if ('why' in where) throw new CliError(`--metrics ${file}: ${where.why}`, { code: 'E_USAGE', hint });
   try {
-    await access(dirname(file), constants.W_OK);
+    await access(dirname(where.target), constants.W_OK);
   } catch (e) {
     const why = (e as { code?: unknown }).code === 'ENOENT' ? 'no such directory' : 'the directory cannot be written';
     throw new CliError(`--metrics ${file}: ${why}`, { code: 'E_USAGE', hint });
