@@ -65,3 +65,21 @@ describe('a mistyped directory is never created by a write', () => {
     expect(await readdir(join(root, 'team'))).toEqual(['nightly-beat.json']);
   });
 });
+
+describe('svcmon pulse: a site URL written by hand with CR/LF or a password', () => {
+  it('no line is forged and no password printed: the progress lines and the report quote and hide them; the site fails with where and why', async () => {
+    const dir = await tempDir();
+    const forged = 'http://127.0.0.1:9/\rFAKE: ok\nnext: ok';
+    const secret = 'http://alice:Sup3rSecretPW@127.0.0.1:9/';
+    await writeFile(join(dir, 'config.rktd'), `#hash((sites . (#hash((url . ${JSON.stringify(forged)})) #hash((url . ${JSON.stringify(secret)})))))\n`);
+    const r = await svcmon(['pulse', dir, '--no-email'], { env: cleanEnv() });
+    expect(r.code).toBe(1);
+    expect(r.stdout).not.toMatch(/\r/);
+    expect(r.stdout).not.toContain('Sup3rSecretPW');
+    expect(r.stdout.split('\n').filter((l) => /^(FAKE|next): ok/.test(l))).toEqual([]);
+    expect(r.stdout).toContain('Pinging site "http://127.0.0.1:9/\\rFAKE: ok\\nnext: ok"');
+    expect(r.stdout).toContain('Pinging site http://***@127.0.0.1:9/');
+    expect(r.stdout).toMatch(/^"http:\/\/127\.0\.0\.1:9\/\\rFAKE: ok\\nnext: ok": FAILED \(config\.rktd:1:\d+: url must be /m);
+    expect(hasStack(r.stderr)).toBe(false);
+  });
+});

@@ -1,7 +1,7 @@
 // The dashboard: a static page generated from the config itself (the
 // original hard-codes one organisation's rows). Every string that comes from
 // the bucket is escaped; the page's script reads only data-* attributes.
-import { durationText, heartbeatKey, hideCredentials, problemsText, readEntry, runStateKey, siteSettings, type Config, type SiteEntry, type TaskEntry } from '@svcmon/store';
+import { durationText, heartbeatKey, hideCredentials, problemsText, shownText, readEntry, runStateKey, siteSettings, type Config, type SiteEntry, type TaskEntry } from '@svcmon/store';
 import { STYLE_CSS } from './_assets.js';
 import { SCRIPT_JS } from './_dashboard/_script.generated.js';
 import { PULSE_HTML, PULSE_SCRIPT_JS, PULSE_STYLE_CSS } from './_pulse-view.js';
@@ -85,12 +85,14 @@ function taskRow(config: Config, task: TaskEntry): string {
 }
 
 function siteItem(config: Config, site: SiteEntry): string {
-  // A hand-written config.rktd can hold a URL with a password; the page is public.
+  // A hand-written config.rktd can hold a URL with a password (the page is public) or with
+  // control characters (shown quoted and escaped, and not linked).
   const url = hideCredentials(text(site.url));
+  const shown = shownText(url);
   const read = siteSettings(site, config);
-  const label = isWebUrl(url) ? `<a href="${escapeHtml(url)}" rel="noreferrer">${escapeHtml(url)}</a>` : escapeHtml(url);
+  const label = isWebUrl(url) && shown === url ? `<a href="${escapeHtml(url)}" rel="noreferrer">${escapeHtml(url)}</a>` : escapeHtml(shown);
   const note = read.settings ? `timeout ${escapeHtml(durationText(read.settings.timeout))}` : escapeHtml(problemsText(read.problems));
-  return `<li data-url="${escapeHtml(url)}">${label} <span class="muted">(${note})</span></li>`;
+  return `<li data-url="${escapeHtml(shown)}">${label} <span class="muted">(${note})</span></li>`;
 }
 
 /** Generates index.html, style.css and script.js for a config. */

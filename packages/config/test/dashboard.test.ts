@@ -15,7 +15,14 @@ describe('renderDashboard', () => {
     const html = renderDashboard({ sites: [{ url: 'https://ops:s3cret@example.com/health' }] })['index.html'];
     expect(html).not.toContain('s3cret');
     expect(html).toContain('data-url="https://***@example.com/health"');
-    expect(html).toContain('with no user:password@');
+    expect(html).toContain('no user:password@');
+  });
+
+  it('shows a hand-written site URL with control characters quoted and escaped, not linked', () => {
+    const html = renderDashboard({ sites: [{ url: 'http://x/\rFAKE\u0000' }] })['index.html'];
+    expect(html).not.toMatch(/[\r\u0000]/);
+    expect(html).toContain('&quot;http://x/\\rFAKE\\u0000&quot;');
+    expect(html).not.toContain('href="http://x/');
   });
 
   it('makes one row per task, in config order, with period and heartbeat link', () => {

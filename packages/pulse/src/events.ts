@@ -72,7 +72,7 @@ function textLines(text: string): string[] {
 export function eventLines(event: PulseEvent): string[] {
   switch (event.type) {
     case 'checks-planned':
-      return [...event.sites.map((url) => `Pinging site ${url}`), ...event.tasks.map((name) => `Checking task ${stringify(name)}`)];
+      return [...event.sites.map((url) => `Pinging site ${shownText(url)}`), ...event.tasks.map((name) => `Checking task ${stringify(name)}`)];
     case 'report':
       return event.lines.map((l) => l.text);
     case 'notification':

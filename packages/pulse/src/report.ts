@@ -28,7 +28,9 @@ function detailLines(text: string): ReportLine[] {
   return text.split('\n').map((line) => ({ kind: 'detail', text: `  ${line}` }));
 }
 
-function siteReportLine(site: SiteVerdict): ReportLine {
+function siteReportLine(verdict: SiteVerdict): ReportLine {
+  // A URL config.rktd holds by hand may carry control characters: never printed raw.
+  const site = { ...verdict, url: shownText(verdict.url) };
   if (site.pending) {
     const { count, of } = site.pending;
     return verdictLine('site', site.url, 'FAILED', ` (${count} of ${of}${site.reason ? `: ${site.reason}` : ''})`);

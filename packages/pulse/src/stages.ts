@@ -1,6 +1,6 @@
 // The pulse as stages: read config → check → evaluate → notify → persist and publish.
 // `takePulse` is exactly these, in this order; a custom monitor composes the same ones.
-import { isStoreError, openStore, parseDuration, readConfig, writeHeartbeat, type Config, type Store, type Where } from '@svcmon/store';
+import { hideCredentials, isStoreError, openStore, parseDuration, readConfig, writeHeartbeat, type Config, type Store, type Where } from '@svcmon/store';
 import { decideNotification, evaluate, notificationTitle, renderChanges, type Evaluation, type Notification, type Peers } from './alerts.js';
 import type { EmailConfig } from './email-config.js';
 import { keepCause, type PulseErrorCode } from './errors.js';
@@ -156,7 +156,8 @@ export async function checkPulse(input: Pick<PulseInput, 'store' | 'config'>, op
   const { now, selfName, onEvent } = options;
   const sites = config.sites ?? [];
   const tasks = config.tasks ?? [];
-  onEvent?.({ type: 'checks-planned', sites: sites.map((s) => s.url), tasks: tasks.filter((t) => t.name !== selfName).map((t) => t.name) });
+  // A site is named as its verdict will be: a hand-written password is never printed.
+  onEvent?.({ type: 'checks-planned', sites: sites.map((s) => hideCredentials(String(s.url))), tasks: tasks.filter((t) => t.name !== selfName).map((t) => t.name) });
   const warnings: PulseWarning[] = [];
   const warn = (w: Warning): void => {
     warnings.push({ code: w.code, message: w.message });

@@ -37,8 +37,8 @@ describe('checkSites', () => {
       [false, 'timed out after 1 s'],
       [true, null],
       [false, 'more than 5 redirects'],
-      [false, 'config.rktd: url must be an http:// or https:// URL, with no user:password@ (site URLs are published), got "ftp://127.0.0.1/"'],
-      [false, 'config.rktd: url must be an http:// or https:// URL, with no user:password@ (site URLs are published), got "not a url"'],
+      [false, 'config.rktd: url must be an http:// or https:// URL with a host, no user:password@ (site URLs are published) and no control or invisible characters, got "ftp://127.0.0.1/"'],
+      [false, 'config.rktd: url must be an http:// or https:// URL with a host, no user:password@ (site URLs are published) and no control or invisible characters, got "not a url"'],
     ]);
     expect(v[0]).toMatchObject({ status: 200, redirects: 0, timeout: 5 });
     expect(v[1]).toMatchObject({ status: 200, redirects: 1, finalUrl: sites.ok });

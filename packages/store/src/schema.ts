@@ -163,6 +163,9 @@ export function isHttpUrl(v: unknown): v is string {
  */
 function isSiteUrl(v: unknown): v is string {
   if (!isHttpUrl(v)) return false;
+  // Printed in reports and messages: no control or invisible characters (a `\r` would forge a
+  // line); and a host right after `//` (`http:///x` would be read as host `x`).
+  if (CONTROL_CHARACTERS.test(v) || INVISIBLE_CHARACTERS.test(v) || !/^https?:\/\/[^/?#\\]/i.test(v)) return false;
   const { username, password } = new URL(v);
   return username === '' && password === '';
 }
@@ -350,7 +353,7 @@ export const SCHEMA: Readonly<Record<EntryKind, KindDecl>> = {
     nameKey: 'url',
     keys: {
       url: {
-        type: stringType('an http:// or https:// URL, with no user:password@ (site URLs are published)', 'url', isSiteUrl),
+        type: stringType('an http:// or https:// URL with a host, no user:password@ (site URLs are published) and no control or invisible characters', 'url', isSiteUrl),
         required: true,
         help: 'the URL the pulse fetches with a GET',
       },

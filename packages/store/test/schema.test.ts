@@ -60,14 +60,21 @@ describe('values config.rktd holds that the schema refuses', () => {
 
   test('a site URL that is not http(s) is refused', () => {
     const r = siteSettings({ url: 'ftp://x/' });
-    expect(r.problems![0]!.message).toBe('config.rktd: url must be an http:// or https:// URL, with no user:password@ (site URLs are published), got "ftp://x/"');
+    expect(r.problems![0]!.message).toBe('config.rktd: url must be an http:// or https:// URL with a host, no user:password@ (site URLs are published) and no control or invisible characters, got "ftp://x/"');
   });
 
   test('a site URL with user:password@ is refused: site URLs are published (pulse.json, the dashboard, messages)', () => {
     for (const url of ['https://user:secret@x/', 'https://user@x/', 'http://:secret@x/']) {
-      expect(siteSettings({ url }).problems![0]!.message).toMatch(/^config\.rktd: url must be an http:\/\/ or https:\/\/ URL, with no user:password@ \(site URLs are published\), got /);
+      expect(siteSettings({ url }).problems![0]!.message).toMatch(/^config\.rktd: url must be an http:\/\/ or https:\/\/ URL with a host, no user:password@ \(site URLs are published\) and no control or invisible characters, got /);
     }
     expect(siteSettings({ url: 'https://x/a@b' }).problems).toBeUndefined();
+  });
+
+  test('a site URL with a control or invisible character, or no host after //, is refused: it would forge report lines or check another host', () => {
+    for (const url of ['http://x/\rFAKE: ok', 'http://x/\nnext', 'http://x/\u001b[31mred', 'http://x/\u202eevil', 'http://x/\u200b', 'http:///x', 'https:///', 'http://\\x/']) {
+      expect(siteSettings({ url }).problems?.[0]?.key, JSON.stringify(url)).toBe('url');
+    }
+    for (const url of ['http://x/', 'HTTPS://Example.com/a b?q=é#f', 'http://127.0.0.1:8080']) expect(siteSettings({ url }).problems, url).toBeUndefined();
   });
 
   test("a site's problems never carry its password: not in the message, the value or the entry's name", () => {
