@@ -149,8 +149,10 @@ describe.each([dirTarget, s3Target])('svcmon config against a $name', (t) => {
     expect(await t.configBytes(where)).toBe(before);
     for (const [args, message] of [
       [['set-task', ''], /task name is empty/],
-      [['set-site', 'not a url'], /set-site: url must be an http:\/\/ or https:\/\/ URL, with no user:password@ \(site URLs are published\), got "not a url"/],
-      [['set-site', 'https://ops:s3cret@example.com/'], /set-site: url must be an http:\/\/ or https:\/\/ URL, with no user:password@/],
+      [['set-site', 'not a url'], /set-site: url must be an http:\/\/ or https:\/\/ URL with a host, no user:password@ \(site URLs are published\) and no control or invisible characters, got "not a url"/],
+      // The password is not echoed back.
+      [['set-site', 'https://ops:s3cret@example.com/'], /set-site: url must be an http:\/\/ or https:\/\/ URL with a host, no user:password@ .*, got "https:\/\/\*\*\*@example\.com\/"$/m],
+      [['set-site', 'http:///x'], /set-site: url must be an http:\/\/ or https:\/\/ URL with a host/],
       [['set-site', 'ftp://example.com/'], /url must be an http/],
       [['set-email', ' '], /set-email: to must be one e-mail address, but " " is empty/],
       [['set-html', '--title', ''], /--title must be a non-empty string/],

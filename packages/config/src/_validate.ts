@@ -1,6 +1,6 @@
 // Entry validation for `set-…`, from the one schema (@svcmon/store's SCHEMA): the keys each kind
 // of entry may have, and what their values must be. Nothing is written when this fails.
-import { SCHEMA, abridged, describeValue, missingRequirement, taskNameProblem, type EntryKind as SchemaKind } from '@svcmon/store';
+import { SCHEMA, abridged, describeEntryValue, describeValue, missingRequirement, taskNameProblem, type EntryKind as SchemaKind } from '@svcmon/store';
 import { ConfigError, type ConfigFunction } from './errors.js';
 
 export type EntryKind = Exclude<SchemaKind, 'top'>;
@@ -34,7 +34,7 @@ export function validateEntry<T extends object>(fn: ConfigFunction, kind: EntryK
       const message =
         nameWhy !== undefined && typeof value === 'string'
           ? `${fn}: invalid task name ${describeValue(abridged(value))}: ${nameWhy}`
-          : `${fn}: ${nameWhy ?? `${key} must be ${decl.type.want}, got ${describeValue(value)}`}`;
+          : `${fn}: ${nameWhy ?? `${key} must be ${decl.type.want}, got ${describeEntryValue(kind, key, value)}`}`;
       throw new ConfigError('E_INVALID_ENTRY', message, { fn, key, value });
     }
     clean[key] = value;

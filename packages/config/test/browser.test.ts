@@ -88,7 +88,7 @@ describe('dashboard in Chromium', () => {
     expect(await page.title()).toBe(TITLE);
     expect(await page.locator('a[href^="javascript:"]').count()).toBe(0);
     const sites = await page.locator('ul.sites li').allTextContents();
-    expect(sites[0]).toMatch(/^javascript:window\.__xss=3 \(config\.rktd:\d+:\d+: url must be an http:\/\/ or https:\/\/ URL, with no user:password@ \(site URLs are published\), got "javascript:window\.__xss=3"\)$/);
+    expect(sites[0]).toMatch(/^javascript:window\.__xss=3 \(config\.rktd:\d+:\d+: url must be an http:\/\/ or https:\/\/ URL with a host, no user:password@ \(site URLs are published\) and no control or invisible characters, got "javascript:window\.__xss=3"\)$/);
     expect(sites.slice(1)).toEqual(['https://example.com/status?a=1&b=2 (timeout 10 seconds)']);
     expect(await page.evaluate(() => (window as unknown as { __xss?: unknown }).__xss)).toBeUndefined();
     expect(await page.locator('#summary').textContent()).toMatch(/^2 healthy · 1 late · 1 missing — checked /);

@@ -423,7 +423,7 @@ describe('one message per change', () => {
     const store = await bucket({ sites: [{ url: secret }] } as Config);
     const r = await pulse(store, 'monitor-a', 0, { emailMode: 'none' });
     expect(r.sites[0]).toMatchObject({ ok: false, url: `http://***@127.0.0.1:${new URL(siteBase).port}/flip` });
-    expect(r.sites[0]?.reason).toContain('with no user:password@');
+    expect(r.sites[0]?.reason).toContain('no user:password@');
     const published = [r.report, JSON.stringify(r.sites), (await store.get(PULSE_JSON_KEY))!.body.toString('utf8')];
     for (const text of published) expect(text).not.toContain('s3cret');
   });

@@ -41,6 +41,7 @@ export {
   SCHEMA,
   assertTaskName,
   configPosition,
+  describeEntryValue,
   describeValue,
   flagName,
   isCronSchedule,

@@ -465,12 +465,24 @@ function where(entry: unknown, key: string, source: string): string {
   return pos ? `${source}:${pos.line}:${pos.column}: ` : `${source}: `;
 }
 
+/**
+ * A key's value as messages may show it: a site's URL without its password (a site is named by
+ * its URL, and problems are published with the report).
+ */
+function shownValue(kind: EntryKind, key: string, value: unknown): unknown {
+  return kind === 'site' && key === 'url' && typeof value === 'string' ? hideCredentials(value) : value;
+}
+
+/** `describeValue` of a key's value, as messages show it (`shownValue`). */
+export function describeEntryValue(kind: EntryKind, key: string, value: unknown): string {
+  return describeValue(shownValue(kind, key, value));
+}
+
 function problem(kind: EntryKind, entry: unknown, key: string, raw: unknown, want: string, source: string): ConfigProblem {
   const decl = SCHEMA[kind];
-  // A site is named by its URL, and problems are published with the report: never its password.
-  const shown = (v: unknown) => (kind === 'site' && typeof v === 'string' ? hideCredentials(v) : v);
-  const name = shown(decl.nameKey !== undefined ? (entry as Record<string, unknown>)[decl.nameKey] : undefined);
-  const value = key === decl.nameKey ? shown(raw) : raw;
+  const nameKey = decl.nameKey;
+  const name = nameKey !== undefined ? shownValue(kind, nameKey, (entry as Record<string, unknown>)[nameKey]) : undefined;
+  const value = shownValue(kind, key, raw);
   const pos = configPosition(entry, key);
   const scope = kind === 'top' ? 'top-level ' : '';
   const p: ConfigProblem = {
