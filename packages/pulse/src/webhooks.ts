@@ -136,6 +136,13 @@ export function validateWebhooks(input: unknown, source = 'e-mail config'): Webh
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
       throw new PulseError('E_EMAIL_CONFIG', `${where}: url must be http or https (${parsed.protocol})`, { file: source, key: 'webhooks' });
     }
+    if (parsed.username !== '' || parsed.password !== '') {
+      // fetch refuses such a URL when it sends; said now, before anything runs.
+      throw new PulseError('E_EMAIL_CONFIG', `${where}: url must not hold user:password@ (put a token in its path or query, as Slack and ntfy do)`, {
+        file: source,
+        key: 'webhooks',
+      });
+    }
     const rawFormat = fields['format'] ?? 'json';
     const format = isSym(rawFormat) ? rawFormat.name : rawFormat;
     if (typeof format !== 'string' || !FORMATS.has(format)) {

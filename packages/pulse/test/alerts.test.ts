@@ -363,6 +363,7 @@ describe('webhooks', () => {
       /webhooks\[0\]: format must be json, slack or ntfy/,
     );
     expect(() => validateWebhooks([{ url: 'ftp://x/y', format: 'json' }])).toThrow(/url must be http or https/);
+    expect(() => validateWebhooks([{ url: 'https://bot:s3cret@hooks.example.com/x', format: 'json' }])).toThrow(/url must not hold user:password@/);
     expect(() => validateWebhooks('https://x')).toThrow(/must be a list/);
     expect(webhookHost('https://hooks.slack.com/services/T/B/secret')).toBe('hooks.slack.com');
   });
