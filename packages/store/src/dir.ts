@@ -63,6 +63,8 @@ async function readAll(fs: FsCalls, fd: number, expected: number, cap: number): 
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
 }
 
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /** The store's own lock and temporary files (see #lock and put). */
 const OWN_FILE = /^\..+\.(lock|\d+\.[0-9a-f]{8}\.tmp)$/;
 
@@ -413,7 +415,24 @@ class DirStore implements Store {
       await unlink(lock);
     } catch {
       // gone already: the next try takes it
+      return;
     }
+    const holder = parseHolder(text);
+    if (holder !== undefined) await this.#removeLeftovers(lock, holder.pid);
+  }
+
+  /**
+   * The temporary files a holder killed mid-write left for this object (`.<name>.<pid>.<hex>.tmp`,
+   * and its lock's `.<name>.lock.<pid>.<hex>.tmp`): removed with its lock, or they would stay
+   * forever. Only when a lock is taken over, so an ordinary write reads no directory.
+   */
+  async #removeLeftovers(lock: string, pid: number): Promise<void> {
+    const { readdir, unlink } = await fsPromises();
+    const object = basename(lock).slice(0, -'.lock'.length);
+    const left = new RegExp(`^${escapeRegExp(object)}(\\.lock)?\\.${pid}\\.[0-9a-f]{8}\\.tmp$`);
+    const dir = dirname(lock);
+    const entries = await readdir(dir).catch(() => []);
+    await Promise.all(entries.filter((e) => left.test(e.name)).map((e) => unlink(join(dir, e.name)).catch(() => {})));
   }
 
   #locked(key: string, lock: string, holder: LockHolder | undefined, mtimeMs: number): StoreError {

@@ -280,9 +280,13 @@ describe('directory store', () => {
       // Gone: a process that ran and ended. Taken over although the lock is fresh and the wait is short.
       const ended = spawnSync(process.execPath, ['-e', '0']);
       await writeFile(lock, JSON.stringify({ pid: ended.pid, host: hostname(), since: new Date().toISOString() }));
+      // What it was writing when it died goes with its lock; another object's or process's stays.
+      const others = [`.b.txt.${ended.pid}.0123abcd.tmp`, `.a.txt.${process.pid}.0123abcd.tmp`];
+      for (const f of [`.a.txt.${ended.pid}.89abcdef.tmp`, `.a.txt.lock.${ended.pid}.01234567.tmp`, ...others]) await writeFile(join(dir, f), 'half');
       await dirStore(dir, { lockTimeoutMs: 0, staleLockMs: 3_600_000 }).put('a.txt', 'y', { contentType: 'text/plain' });
       expect(await readFile(join(dir, 'a.txt'), 'utf8')).toBe('y');
-      expect((await readdir(dir)).sort()).toEqual(['a.txt']);
+      expect((await readdir(dir)).sort()).toEqual([...others, 'a.txt'].sort());
+      for (const f of others) await rm(join(dir, f));
       // Another host's live-looking lock cannot be checked: only its age counts.
       await writeFile(lock, JSON.stringify({ pid: ended.pid, host: 'elsewhere.example', since: new Date().toISOString() }));
       await expect(dirStore(dir, { lockTimeoutMs: 50 }).put('a.txt', 'z', { contentType: 'text/plain' })).rejects.toMatchObject({
