@@ -2,6 +2,8 @@
 // conditional write, retried from a fresh read when someone else wrote in between). Then the
 // dashboard, re-rendered until it matches the config that is current.
 import {
+  hashKindOf,
+  keepHashKind,
   CONFIG_CONTENT_TYPE,
   CONFIG_KEY,
   configFromObject,
@@ -77,8 +79,7 @@ function sameData(a: unknown, b: unknown): boolean {
   }
   const plain = (o: object) => Object.getPrototypeOf(o) === Object.prototype || Object.getPrototypeOf(o) === null;
   if (!plain(a) || !plain(b)) return false; // rktd values (flonums, chars, ...): only the same one
-  const kind = Symbol.for('svcmon.config.hashKind');
-  if ((a as Record<symbol, unknown>)[kind] !== (b as Record<symbol, unknown>)[kind]) return false;
+  if (hashKindOf(a) !== hashKindOf(b)) return false;
   const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
   const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
   return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && sameData((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
@@ -108,7 +109,7 @@ export async function editConfig(
         return obj === null ? {} : configFromObject(store, obj);
       },
       (before: Config) => {
-        const after = change(before);
+        const after = keepHashKind(before, change(before));
         if (sameData(after, before)) return { result: before };
         const bytes = stringifyConfig(after);
         return read !== undefined && read.length === Buffer.byteLength(bytes) && read.equals(Buffer.from(bytes, 'utf8')) ? { result: before } : { write: bytes, result: after };

@@ -267,3 +267,16 @@ describe('validation', () => {
     expect(await configText()).toBe('#hash((tasks . (#hash((name . "x") (period . 100000000000000000000)) #hash((name . "a")))))\n');
   });
 });
+
+describe('how config.rktd wrote its tables', () => {
+  it('a top-level #hasheq stays #hasheq through edits of every kind, as nested #hasheqv tables do', async () => {
+    await writeFile(path.join(dir, 'config.rktd'), '#hasheq((tasks . (#hasheqv((name . "a")))) (timeout . 5))\n');
+    await setTask(store, { name: 'b' });
+    expect(await configText()).toMatch(/^#hasheq\(\(/);
+    expect(await configText()).toContain('#hasheqv((name . "a"))');
+    await setSite(store, { url: 'http://x/' }, { skipHtml: true });
+    await removeTask(store, 'b', { skipHtml: true });
+    await setHtml(store, { title: 'T' }, { skipHtml: true });
+    expect(await configText()).toBe('#hasheq((html . #hash((title . "T"))) (sites . (#hash((url . "http://x/")))) (tasks . (#hasheqv((name . "a")))) (timeout . 5))\n');
+  });
+});

@@ -47,6 +47,21 @@ export interface Config {
 // brings the kind back when the config is written.
 const HASH_KIND = Symbol.for('svcmon.config.hashKind');
 
+/** How a table read from config.rktd was written: `eq` (`#hasheq`), `eqv` (`#hasheqv`), or undefined (`#hash`). */
+export function hashKindOf(table: object): 'eq' | 'eqv' | undefined {
+  return (table as { [HASH_KIND]?: 'eq' | 'eqv' })[HASH_KIND];
+}
+
+/**
+ * `to`, written as `from` was (`#hasheq`, `#hasheqv`) unless it says otherwise itself: an edit
+ * that rebuilds a table (`{ ...config, tasks }`) keeps how config.rktd wrote it.
+ */
+export function keepHashKind<T extends object>(from: object, to: T): T {
+  const kind = hashKindOf(from);
+  if (kind !== undefined && to !== from && !Object.hasOwn(to, HASH_KIND)) Object.defineProperty(to, HASH_KIND, { value: kind });
+  return to;
+}
+
 /** Where a hash's keys were: `(key) => line:column`, holding neither the hash nor anything read. */
 type Locate = (hash: RHash) => ((key: string) => { line: number; column: number } | undefined) | undefined;
 
@@ -77,7 +92,7 @@ function toConfigJS(value: Value, locate?: Locate): unknown {
 function fromConfigJS(data: unknown): Value {
   if (Array.isArray(data)) return data.map(fromConfigJS);
   if (isPlainObject(data)) {
-    const kind = (data as { [HASH_KIND]?: 'eq' | 'eqv' })[HASH_KIND] ?? 'equal';
+    const kind = hashKindOf(data) ?? 'equal';
     const h = new RHash(kind);
     for (const [k, v] of Object.entries(data)) {
       if (v !== undefined) h.set(sym(k), fromConfigJS(v));

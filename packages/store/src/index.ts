@@ -27,6 +27,8 @@ export {
   DEFAULT_TIMEOUT,
   configFromObject,
   configReadError,
+  hashKindOf,
+  keepHashKind,
   parseConfig,
   readConfig,
   stringifyConfig,
