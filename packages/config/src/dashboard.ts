@@ -72,14 +72,16 @@ function taskRow(config: Config, task: TaskEntry): string {
       : typeof v['period'] === 'number'
         ? `${escapeHtml(durationText(v['period']))}${read.defaulted.has('period') ? ' <span class="muted">(default)</span>' : ''}`
         : '<span class="muted">(invalid)</span>';
+  // A name written by hand may hold control characters: shown quoted and escaped, as the report
+  // does (such a name is invalid, so the page reads nothing for it).
   return (
-    `<tr class="task-row pending" data-task="${escapeHtml(name)}" data-beat="${escapeHtml(href)}" data-run="${escapeHtml(run)}"${judged}>` +
-    `<td class="name">${escapeHtml(name)}</td>` +
+    `<tr class="task-row pending" data-task="${escapeHtml(shownText(name))}" data-beat="${escapeHtml(href)}" data-run="${escapeHtml(run)}"${judged}>` +
+    `<td class="name">${escapeHtml(shownText(name))}</td>` +
     `<td class="period">${expect}</td>` +
     `<td class="state"><span class="status">checking</span></td>` +
     `<td class="last"></td>` +
     `<td class="ago"></td>` +
-    `<td class="link"><a href="${escapeHtml(href)}">${escapeHtml(heartbeatKey(name))}</a></td>` +
+    `<td class="link"><a href="${escapeHtml(href)}">${escapeHtml(shownText(heartbeatKey(name)))}</a></td>` +
     `</tr>`
   );
 }

@@ -18,6 +18,13 @@ describe('renderDashboard', () => {
     expect(html).toContain('no user:password@');
   });
 
+  it('shows a hand-written task name with control characters quoted and escaped, and writes no NUL or CR into the page', () => {
+    const html = renderDashboard({ tasks: [{ name: 'a\u0000b\rc' }] })['index.html'];
+    expect(html).not.toMatch(/[\r\u0000]/);
+    expect(html).toContain('<td class="name">&quot;a\\u0000b\\rc&quot;</td>');
+    expect(html).toContain('data-invalid=');
+  });
+
   it('shows a hand-written site URL with control characters quoted and escaped, not linked', () => {
     const html = renderDashboard({ sites: [{ url: 'http://x/\rFAKE\u0000' }] })['index.html'];
     expect(html).not.toMatch(/[\r\u0000]/);
