@@ -15,6 +15,14 @@ export interface Heartbeat {
 export const HEARTBEAT_CONTENT_TYPE = 'application/json';
 export const HEARTBEAT_CACHE_CONTROL = 'max-age=60, public';
 
+/**
+ * A value read from JSON, in a message: as JSON, but a number as itself (`1e400` parses to
+ * Infinity, which JSON would write as `null`).
+ */
+export function jsonValueText(v: unknown): string {
+  return typeof v === 'number' ? String(v) : (JSON.stringify(v) ?? String(v));
+}
+
 /** The object name a task's heartbeat lives under. */
 export function heartbeatKey(task: string): string {
   return `${task}-beat.json`;
@@ -96,7 +104,7 @@ export function parseHeartbeat(text: string, key: string, location: string): Hea
   const { seconds, date } = data as { seconds?: unknown; date?: unknown };
   if (seconds === undefined) return bad('no "seconds"');
   if (typeof seconds !== 'number' || !Number.isSafeInteger(seconds)) {
-    return bad(`"seconds" is not an integer: ${JSON.stringify(seconds)}`);
+    return bad(`"seconds" is not an integer: ${jsonValueText(seconds)}`);
   }
   return { seconds, date: typeof date === 'string' ? date : formatRfc2822(seconds) };
 }

@@ -4,7 +4,7 @@
 // clock of its own; a value it cannot use is that task's error, never an exception.
 import { Cron } from 'croner';
 import { durationText, elapsedText, racketDate } from './duration.js';
-import type { Heartbeat } from './heartbeat.js';
+import { jsonValueText, type Heartbeat } from './heartbeat.js';
 import { runStateProblem, type FailureRecord, type RunState } from './runs.js';
 import { isUnixTime as isTime, problemsText, taskSettings, type ConfigProblem, type TaskSettings } from './schema.js';
 
@@ -202,7 +202,7 @@ function evaluate(
   }
   // Any whole number of seconds is a time the original could have written (long ago: late; far ahead: future).
   if (beat !== null && !Number.isSafeInteger(beat.seconds)) {
-    return { ...base, ok: false, state: 'malformed', reason: `malformed heartbeat "${name}-beat.json": "seconds" is not an integer: ${JSON.stringify(beat.seconds)}` };
+    return { ...base, ok: false, state: 'malformed', reason: `malformed heartbeat "${name}-beat.json": "seconds" is not an integer: ${jsonValueText(beat.seconds)}` };
   }
   const runRead = evidence.run ?? null;
   if (isError(runRead) && runRead.malformed) return { ...base, ok: false, state: 'malformed', reason: runRead.error };

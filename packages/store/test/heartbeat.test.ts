@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
-import { formatHeartbeat, formatRfc2822, heartbeatKey } from '../src/index.js';
+import { formatHeartbeat, formatRfc2822, heartbeatKey, parseHeartbeat } from '../src/index.js';
 import { fixtureBeats } from './_fixtures.js';
 
 describe('heartbeat format', () => {
@@ -16,6 +16,12 @@ describe('heartbeat format', () => {
 
   test('an invalid date is refused', () => {
     expect(() => formatHeartbeat(new Date('nope'))).toThrow(RangeError);
+  });
+
+  test('a "seconds" JSON cannot hold as a number is said as it parsed (1e400: Infinity), never as null', () => {
+    expect(() => parseHeartbeat('{"seconds":1e400}', 'x-beat.json', 'here')).toThrow('"seconds" is not an integer: Infinity');
+    expect(() => parseHeartbeat('{"seconds":1.5}', 'x-beat.json', 'here')).toThrow('"seconds" is not an integer: 1.5');
+    expect(() => parseHeartbeat('{"seconds":"1"}', 'x-beat.json', 'here')).toThrow('"seconds" is not an integer: "1"');
   });
 
   test('heartbeatKey appends -beat.json', () => {
