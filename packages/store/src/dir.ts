@@ -460,14 +460,17 @@ class DirStore implements Store {
   async #rootExists(key: string): Promise<void> {
     const { stat } = await fsPromises();
     let isFolder: boolean;
+    let exists = true;
     try {
       isFolder = (await stat(this.location)).isDirectory();
     } catch (e) {
       if (errno(e) !== 'ENOENT' && errno(e) !== 'ENOTDIR') throw this.#fail(e, key, 'finding the folder for');
       isFolder = false;
+      exists = false;
     }
     if (!isFolder) {
-      throw new StoreError('E_NO_BUCKET', `cannot write ${JSON.stringify(key)}: there is no folder ${this.location}, and a directory store does not create its own folder`, {
+      const what = exists ? `${this.location} is a file, not a folder` : `there is no folder ${this.location}, and a directory store does not create its own folder`;
+      throw new StoreError('E_NO_BUCKET', `cannot write ${JSON.stringify(key)}: ${what}`, {
         key,
         location: this.location,
         kind: 'dir',

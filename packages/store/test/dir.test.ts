@@ -67,7 +67,10 @@ describe('directory store', () => {
         expect((e as Error).message).toBe(`cannot write "${key}": there is no folder ${typo}, and a directory store does not create its own folder`);
       }
       await writeFile(join(dir, 'a-file'), 'x');
-      await expect(dirStore(join(dir, 'a-file')).put('k', 'x', { contentType: 'text/plain' })).rejects.toMatchObject({ code: 'E_NO_BUCKET' });
+      await expect(dirStore(join(dir, 'a-file')).put('k', 'x', { contentType: 'text/plain' })).rejects.toMatchObject({
+        code: 'E_NO_BUCKET',
+        message: `cannot write "k": ${join(dir, 'a-file')} is a file, not a folder`,
+      });
       await expect(dirStore(join(dir, 'a-file', 'under')).put('k', 'x', { contentType: 'text/plain' })).rejects.toMatchObject({ code: 'E_NO_BUCKET' });
       expect((await readdir(dir)).sort()).toEqual(['a-file']);
       await writeHeartbeat(dirStore(dir), 'team/deep/t', { now: new Date(1795488696000) });
