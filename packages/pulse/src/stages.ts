@@ -61,6 +61,11 @@ export interface ReadPulseConfigOptions {
   bucket?: string;
 }
 
+async function isFolder(path: string): Promise<boolean> {
+  const { stat } = await import('node:fs/promises');
+  return stat(path).then((st) => st.isDirectory(), () => false);
+}
+
 /** Stage 1: open the store and read its config.rktd. Never throws: a failure says why in one line. */
 export async function readPulseConfig(where: Where, options: ReadPulseConfigOptions = {}): Promise<PulseConfigRead> {
   const { bucket: bucketName } = options;
@@ -75,7 +80,11 @@ export async function readPulseConfig(where: Where, options: ReadPulseConfigOpti
   }
   try {
     const read = await readConfig(store);
-    if (read === null) return fail('E_CONFIG_UNREADABLE', `no config.rktd in ${store.location}`);
+    if (read === null) {
+      // A mistyped folder is the likelier mistake than a missing file: said when it is that.
+      const noFolder = store.kind === 'dir' && !(await isFolder(store.location));
+      return fail('E_CONFIG_UNREADABLE', `no config.rktd in ${store.location}${noFolder ? ': there is no such folder' : ''}`);
+    }
     return { ok: true, store, config: read.config, bucket };
   } catch (e) {
     if (isStoreError(e) && e.code === 'E_BAD_CONFIG') return fail('E_CONFIG_UNREADABLE', e.message, e);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -202,6 +202,15 @@ describe('takePulse when it cannot do its job', () => {
     expect(stdout).toContain(result.error);
     expect(pulseExitCode(result)).toBe(2);
     expect(smtp.messages).toHaveLength(0);
+  });
+
+  it('a folder that does not exist: says so, exit 2, nothing created', async () => {
+    const { store } = tempStore();
+    const missing = dirStore(join(store.location, 'nodir'));
+    const { result } = await run(missing, { emailMode: 'none' });
+    expect(result.error).toBe(`no config.rktd in ${missing.location}: there is no such folder`);
+    expect(pulseExitCode(result)).toBe(2);
+    expect(existsSync(missing.location)).toBe(false);
   });
 
   it('malformed config.rktd: names the file and position, exit 2', async () => {
