@@ -286,6 +286,20 @@ process.on('exit', () => writeFileSync(process.env.SVCMON_SEEN, seen.join('\\n')
     expect(bad.code).toBe(2);
   });
 
+  it('a directory <where> that does not exist: exit 2 in the words of svcmon beat, the command not started', async () => {
+    const dir = await tempDir();
+    const where = join(dir, 'no such folder');
+    const marker = join(dir, 'ran');
+    const r = await svcmon(['run', where, 'job', '--', 'touch', marker], { env: cleanEnv() });
+    expect(r).toMatchObject({ code: 2, stdout: '' });
+    const why = `cannot write "job-beat.json": there is no folder ${where}, and a directory store does not create its own folder (check the path, or create the folder first: mkdir -p '${where}')`;
+    expect(r.stderr).toBe(`svcmon: error: run: ${why}\n`);
+    expect(await readdir(dir)).toEqual([]);
+    // The same check and words as a heartbeat's (there exit 1: nothing else was to happen).
+    const beat = await svcmon(['beat', where, 'job'], { env: cleanEnv() });
+    expect(beat).toMatchObject({ code: 1, stderr: `svcmon: error: ${why}\n` });
+  });
+
   it('--timeout-store beyond what a timer can wait: exit 2 naming the largest value, the command not run', async () => {
     // 2147478 s × 1000 = 3 tries of 715826000 ms + 5 s to connect: within Node's longest timer, 2147483647 ms.
     const dir = await tempDir();

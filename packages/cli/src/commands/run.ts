@@ -5,6 +5,7 @@
 // most --timeout-store seconds after the job ended and one line on stderr.
 // Parsed without commander (the argv after `--` belongs to the job, and cold start matters).
 import type { Io } from '../_io.js';
+import { classifyError } from '../errors.js';
 
 export const RUN_USAGE = `usage: svcmon run [options] <where> <task> -- <command> [args…]
 
@@ -227,7 +228,7 @@ function deadline<T>(p: Promise<T>, ms: number): Promise<{ ok: true; value: T } 
 
 export async function runCommand(io: Io, argv: readonly string[]): Promise<number> {
   // The store first: its limits bound the options. A <where> that can never work is a usage error before the job runs.
-  const { abridged, maxTimeoutMs, openStore, taskNameProblem } = await import('@svcmon/store');
+  const { abridged, heartbeatKey, maxTimeoutMs, openStore, requireFolder, taskNameProblem } = await import('@svcmon/store');
   let flags: RunFlags | 'help';
   try {
     flags = parseRunArgs(argv, maxStoreTimeoutS(maxTimeoutMs));
@@ -265,6 +266,16 @@ export async function runCommand(io: Io, argv: readonly string[]): Promise<numbe
     });
   } catch (e) {
     io.err(`${io.errColor.red('svcmon: error:')} run: ${(e as Error).message}`);
+    return 2;
+  }
+  try {
+    // A directory store's folder is never created: a missing one would lose this run's record.
+    await requireFolder(store, heartbeatKey(flags.task));
+  } catch (e) {
+    // The words (and hint) `svcmon beat` has for it; here a usage error, as the job has not run.
+    const { known, message, hint } = classifyError(e, 'run');
+    if (!known) throw e;
+    io.err(`${io.errColor.red('svcmon: error:')} run: ${message}${hint ? ` ${io.errColor.dim(`(${hint})`)}` : ''}`);
     return 2;
   }
   const signals = import('@svcmon/beat');
