@@ -7,7 +7,7 @@ export { openStore } from './where.js';
 export type { Where } from './where.js';
 export { dirStore, requireFolder } from './dir.js';
 export type { DirStoreOptions } from './dir.js';
-export { maxTimeoutMs, s3Store, regionFromLocationConstraint } from './s3.js';
+export { MAX_TIMER_MS, maxTimeoutMs, s3Store, regionFromLocationConstraint } from './s3.js';
 export type { S3StoreOptions } from './s3.js';
 export {
   HEARTBEAT_CACHE_CONTROL,

@@ -124,7 +124,7 @@ const DEFAULT_ATTEMPTS = 3;
 const RETRY_BASE_MS = 100;
 const RETRY_CAP_MS = 20_000;
 /** The longest delay a Node timer takes (setTimeout's maximum, about 24.8 days); a longer one fires at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** How long one operation may take in all, its deadline: every try, and connecting. */
 const operationMs = (timeoutMs: number, attempts: number): number => timeoutMs * attempts + CONNECT_TIMEOUT_MS;
