@@ -1,6 +1,6 @@
 // svcmon run with real processes, on a directory and on S3 (s3rver behind the testkit proxy).
 import { spawn } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { start } from '@svcmon/beat';
 import { takePulse } from '@svcmon/pulse';
@@ -284,5 +284,38 @@ process.on('exit', () => writeFileSync(process.env.SVCMON_SEEN, seen.join('\\n')
     expect(help.stdout).toContain('usage: svcmon run');
     const bad = await svcmon(['run', dir, 'job', '--output-bytes', 'x', '--', 'true'], {});
     expect(bad.code).toBe(2);
+  });
+
+  it('a directory <where> that does not exist: exit 2 in the words of svcmon beat, the command not started', async () => {
+    const dir = await tempDir();
+    const where = join(dir, 'no such folder');
+    const marker = join(dir, 'ran');
+    const r = await svcmon(['run', where, 'job', '--', 'touch', marker], { env: cleanEnv() });
+    expect(r).toMatchObject({ code: 2, stdout: '' });
+    const why = `cannot write "job-beat.json": there is no folder ${where}, and a directory store does not create its own folder (check the path, or create the folder first: mkdir -p '${where}')`;
+    expect(r.stderr).toBe(`svcmon: error: run: ${why}\n`);
+    expect(await readdir(dir)).toEqual([]);
+    // The same check and words as a heartbeat's (there exit 1: nothing else was to happen).
+    const beat = await svcmon(['beat', where, 'job'], { env: cleanEnv() });
+    expect(beat).toMatchObject({ code: 1, stderr: `svcmon: error: ${why}\n` });
+  });
+
+  it('--timeout-store beyond what a timer can wait: exit 2 naming the largest value, the command not run', async () => {
+    // 2147478 s × 1000 = 3 tries of 715826000 ms + 5 s to connect: within Node's longest timer, 2147483647 ms.
+    const dir = await tempDir();
+    const marker = join(dir, 'ran');
+    for (const value of ['2147479', '99999999999', '99999999999999999999999']) {
+      const r = await svcmon(['run', dir, 'job', '--timeout-store', value, '--', 'touch', marker], { env: cleanEnv() });
+      expect(r).toMatchObject({ code: 2, stdout: '' });
+      expect(r.stderr).toBe(
+        `svcmon: error: run: --timeout-store must be at most 2147478 (seconds, about 24 days: the longest a timer can wait), got ${value} (see 'svcmon run --help')\n`,
+      );
+      expect(await readdir(dir)).toEqual([]);
+    }
+    // The largest is taken as it is: no overflow warning, the heartbeat recorded and not said to be lost.
+    const r = await svcmon(['run', dir, 'job', '--timeout-store', '2147478', '--', 'true'], { env: cleanEnv() });
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    const beat = await readFile(join(dir, heartbeatKey('job')), 'utf8');
+    expect(beat).toBe(formatHeartbeat(new Date((JSON.parse(beat) as { seconds: number }).seconds * 1000)));
   });
 });

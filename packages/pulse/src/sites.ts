@@ -2,7 +2,7 @@ import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type In
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { DEFAULT_SITE_CONCURRENCY, limiter } from './_limit.js';
 import type { OnPulseEvent } from './events.js';
-import { hideCredentials, problemsText, secondsText, siteSettings } from '@svcmon/store';
+import { MAX_TIMER_MS, hideCredentials, problemsText, secondsText, siteSettings } from '@svcmon/store';
 import type { SiteVerdict } from './types.js';
 import { peerCertificateExpiry, readBodyUpTo, ruleFailure, siteRules, statusIsUp, type SiteRules } from './_site-rules.js';
 
@@ -80,7 +80,6 @@ function describeFailure(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-const MAX_TIMER_MS = 2 ** 31 - 1;
 const HEADERS = { 'user-agent': 'svcmon-pulse', accept: '*/*' };
 const ignore = (): void => undefined;
 const CERT_UNSEEN = 'no certificate to check for cert-days: the TLS session was resumed (a request for the pulse needs an https agent with maxCachedSessions: 0)';

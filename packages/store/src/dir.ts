@@ -457,7 +457,7 @@ class DirStore implements Store {
    * The store's folder must be there before a write: it is never created (a mistyped path would
    * silently become a new, unwatched store), only the folders under it that keys need are.
    */
-  async #rootExists(key: string): Promise<void> {
+  async rootExists(key: string): Promise<void> {
     const { stat } = await fsPromises();
     let isFolder: boolean;
     let exists = true;
@@ -482,7 +482,7 @@ class DirStore implements Store {
     const file = this.#path(key);
     const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
     const fs = await fsPromises();
-    await this.#rootExists(key);
+    await this.rootExists(key);
     try {
       await fs.mkdirp(dirname(file));
     } catch (e) {
@@ -570,4 +570,14 @@ class DirStore implements Store {
  */
 export function dirStore(path: string, options?: DirStoreOptions): Store {
   return new DirStore(path, options);
+}
+
+/**
+ * Resolves when `store` can find the folder a write of `key` goes to: for a directory store whose
+ * folder is missing (or is a file), throws the StoreError E_NO_BUCKET its first write would, so a
+ * caller can refuse before it does anything else. Other stores are not asked (an S3 bucket is
+ * found by its first request).
+ */
+export async function requireFolder(store: Store, key: string): Promise<void> {
+  if (store instanceof DirStore) await store.rootExists(key);
 }

@@ -5,9 +5,9 @@ export { MAX_KEY_BYTES, MAX_SEGMENT_BYTES, abridged, compareKeys } from './_keys
 export type { StoreErrorCode, StoreErrorDetails } from './errors.js';
 export { openStore } from './where.js';
 export type { Where } from './where.js';
-export { dirStore } from './dir.js';
+export { dirStore, requireFolder } from './dir.js';
 export type { DirStoreOptions } from './dir.js';
-export { s3Store, regionFromLocationConstraint } from './s3.js';
+export { MAX_TIMER_MS, maxTimeoutMs, s3Store, regionFromLocationConstraint } from './s3.js';
 export type { S3StoreOptions } from './s3.js';
 export {
   HEARTBEAT_CACHE_CONTROL,

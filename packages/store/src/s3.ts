@@ -123,6 +123,19 @@ const DEFAULT_TIMEOUT_MS = 15_000;
 const DEFAULT_ATTEMPTS = 3;
 const RETRY_BASE_MS = 100;
 const RETRY_CAP_MS = 20_000;
+/** The longest delay a Node timer takes (setTimeout's maximum, about 24.8 days); a longer one fires at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** How long one operation may take in all, its deadline: every try, and connecting. */
+const operationMs = (timeoutMs: number, attempts: number): number => timeoutMs * attempts + CONNECT_TIMEOUT_MS;
+
+/**
+ * The largest `timeoutMs` a store can keep with `maxAttempts` tries: an operation's deadline
+ * (`timeoutMs` × tries + 5 s to connect) is one timer, and must be a delay Node can set.
+ */
+export function maxTimeoutMs(maxAttempts: number = DEFAULT_ATTEMPTS): number {
+  return Math.floor((MAX_TIMER_MS - CONNECT_TIMEOUT_MS) / Math.max(1, Math.floor(maxAttempts)));
+}
 
 /** Worth another try: throttling, 5xx, a try that timed out, a dropped connection. */
 function retryable(e: unknown): boolean {
@@ -433,7 +446,7 @@ class S3Store implements Store {
     operation: (transport: Transport, signal: AbortSignal) => Promise<T>,
     connect: () => Promise<Connection> = () => this.#connect(),
   ): Promise<T> {
-    const ms = this.#timeoutMs * this.#attempts + CONNECT_TIMEOUT_MS;
+    const ms = operationMs(this.#timeoutMs, this.#attempts);
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new DOMException(`no answer within ${ms} ms`, 'TimeoutError')), ms);
     timer.unref();

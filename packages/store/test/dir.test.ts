@@ -5,7 +5,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
-import { dirStore, heartbeatKey, readHeartbeat, updateObject, writeHeartbeat, type ListedObject } from '../src/index.js';
+import { dirStore, heartbeatKey, readHeartbeat, requireFolder, s3Store, updateObject, writeHeartbeat, type ListedObject } from '../src/index.js';
 import { oneLevel, rolledUp, storeSuite } from './store-suite.js';
 
 storeSuite('directory', async () => {
@@ -75,6 +75,25 @@ describe('directory store', () => {
       expect((await readdir(dir)).sort()).toEqual(['a-file']);
       await writeHeartbeat(dirStore(dir), 'team/deep/t', { now: new Date(1795488696000) });
       expect(await readdir(join(dir, 'team', 'deep'))).toEqual(['t-beat.json']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('requireFolder: the error a first write would give, before any write; an S3 store is not asked', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'svcmon-dir-'));
+    try {
+      const typo = join(dir, 'bukcet');
+      const e = await requireFolder(dirStore(typo), 't-beat.json').catch((err: unknown) => err);
+      expect(e).toMatchObject({ name: 'StoreError', code: 'E_NO_BUCKET', kind: 'dir', key: 't-beat.json', location: typo });
+      const put = await dirStore(typo).put('t-beat.json', '{}', { contentType: 'application/json' }).catch((err: unknown) => err);
+      expect((e as Error).message).toBe((put as Error).message);
+      await writeFile(join(dir, 'a-file'), 'x');
+      await expect(requireFolder(dirStore(join(dir, 'a-file')), 'k')).rejects.toMatchObject({ code: 'E_NO_BUCKET' });
+      await expect(requireFolder(dirStore(dir), 'k')).resolves.toBeUndefined();
+      expect(await readdir(dir)).toEqual(['a-file']);
+      // No request: an endpoint where nothing listens would fail one.
+      await expect(requireFolder(s3Store({ bucket: 'b', endpoint: 'http://127.0.0.1:9', region: 'us-east-1', maxAttempts: 1 }), 'k')).resolves.toBeUndefined();
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

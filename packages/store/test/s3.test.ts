@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   CONFIG_KEY,
   heartbeatKey,
+  maxTimeoutMs,
   openStore,
   readHeartbeat,
   s3Store,
@@ -316,6 +317,17 @@ describe(`s3 store via ${via}`, () => {
     s3.injectFault({ match: (r) => r.key === 'slow', delayMs: 1500, times: 1 });
     const impatient = openStore('plain', { ...opts, region: 'us-east-1', timeoutMs: 300, maxAttempts: 1 });
     await expect(impatient.get('slow')).rejects.toMatchObject({ code: 'E_TIMEOUT' });
+  });
+
+  test('the largest timeoutMs (maxTimeoutMs) still times each operation: a Node timer, not one that fires at once', async () => {
+    // An operation's deadline is tries × timeoutMs + 5 s to connect, one setTimeout of at most 2147483647 ms.
+    expect(maxTimeoutMs(3) * 3 + 5000).toBeLessThanOrEqual(2 ** 31 - 1);
+    expect((maxTimeoutMs(3) + 1) * 3 + 5000).toBeGreaterThan(2 ** 31 - 1);
+    expect(maxTimeoutMs()).toBe(maxTimeoutMs(3));
+    expect(maxTimeoutMs(1)).toBe(2 ** 31 - 1 - 5000);
+    const patient = openStore('plain', { ...opts, region: 'us-east-1', timeoutMs: maxTimeoutMs(3), maxAttempts: 3 });
+    await writeHeartbeat(patient, 'patient');
+    expect(await readHeartbeat(patient, 'patient')).not.toBeNull();
   });
 
   test(`requests go through the ${via}`, async () => {

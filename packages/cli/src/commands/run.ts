@@ -5,6 +5,7 @@
 // most --timeout-store seconds after the job ended and one line on stderr.
 // Parsed without commander (the argv after `--` belongs to the job, and cold start matters).
 import type { Io } from '../_io.js';
+import { classifyError } from '../errors.js';
 
 export const RUN_USAGE = `usage: svcmon run [options] <where> <task> -- <command> [args…]
 
@@ -29,6 +30,15 @@ export const DEFAULT_OUTPUT_BYTES = 10240;
 export const DEFAULT_STORE_TIMEOUT_S = 10;
 /** A run that ends sooner records no start (only its end). */
 export const START_DELAY_MS = 1000;
+/** Tries of each store request within the --timeout-store budget. */
+const STORE_ATTEMPTS = 3;
+
+/** Each try's bound for a budget: a third of it, at least a second. */
+const tryTimeoutMs = (budgetMs: number): number => Math.max(1000, Math.floor(budgetMs / STORE_ATTEMPTS));
+
+/** The largest --timeout-store whose tries the store can still time (its deadline is one Node timer). */
+const maxStoreTimeoutS = (maxTimeoutMs: (attempts: number) => number): number =>
+  Math.floor((maxTimeoutMs(STORE_ATTEMPTS) * STORE_ATTEMPTS) / 1000);
 
 interface RunFlags {
   where: string;
@@ -45,15 +55,16 @@ interface RunFlags {
 
 class UsageError extends Error {}
 
-function parseRunArgs(argv: readonly string[]): RunFlags | 'help' {
+function parseRunArgs(argv: readonly string[], maxStoreTimeout: number): RunFlags | 'help' {
   const dash = argv.indexOf('--');
   const front = dash < 0 ? argv : argv.slice(0, dash);
   const job = dash < 0 ? [] : argv.slice(dash + 1);
   const positionals: string[] = [];
   const flags: Partial<RunFlags> & { output: boolean; acl: boolean } = { output: true, acl: true };
-  const number = (name: string, v: string | undefined, min: number): number => {
+  const number = (name: string, v: string | undefined, min: number, max?: { value: number; why: string }): number => {
     // Plain digits, as every number option (no " 2", 1e6, 0x10); _parsers.ts would load commander.
     const n = v !== undefined && /^\d+$/.test(v) ? Number(v) : Number.NaN;
+    if (max !== undefined && n > max.value) throw new UsageError(`${name} must be at most ${max.value} (${max.why}), got ${v}`);
     if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`${name} must be an integer of at least ${min}, got ${v ?? 'nothing'}`);
     return n;
   };
@@ -65,7 +76,9 @@ function parseRunArgs(argv: readonly string[]): RunFlags | 'help' {
     else if (arg === '--no-output') flags.output = false;
     else if (arg === '--no-acl') flags.acl = false;
     else if (m?.[1] === '--output-bytes') flags.outputBytes = number('--output-bytes', value(), 0);
-    else if (m?.[1] === '--timeout-store') flags.storeTimeoutS = number('--timeout-store', value(), 1);
+    else if (m?.[1] === '--timeout-store') {
+      flags.storeTimeoutS = number('--timeout-store', value(), 1, { value: maxStoreTimeout, why: 'seconds, about 24 days: the longest a timer can wait' });
+    }
     else if (m?.[1] === '--region') flags.region = value() ?? '';
     else if (m?.[1] === '--endpoint') flags.endpoint = value() ?? '';
     else if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option ${arg}`);
@@ -214,9 +227,11 @@ function deadline<T>(p: Promise<T>, ms: number): Promise<{ ok: true; value: T } 
 }
 
 export async function runCommand(io: Io, argv: readonly string[]): Promise<number> {
+  // The store first: its limits bound the options. A <where> that can never work is a usage error before the job runs.
+  const { abridged, heartbeatKey, maxTimeoutMs, openStore, requireFolder, taskNameProblem } = await import('@svcmon/store');
   let flags: RunFlags | 'help';
   try {
-    flags = parseRunArgs(argv);
+    flags = parseRunArgs(argv, maxStoreTimeoutS(maxTimeoutMs));
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     // One line, as every other command's usage error.
@@ -231,8 +246,6 @@ export async function runCommand(io: Io, argv: readonly string[]): Promise<numbe
   const runId = crypto.randomUUID();
   const budgetMs = flags.storeTimeoutS * 1000;
 
-  // The store: opened first, so that a <where> that can never work is a usage error before the job runs.
-  const { abridged, openStore, taskNameProblem } = await import('@svcmon/store');
   // A name no heartbeat can have: refused before the job runs, not after.
   const nameProblem = taskNameProblem(flags.task);
   if (nameProblem !== undefined) {
@@ -247,12 +260,22 @@ export async function runCommand(io: Io, argv: readonly string[]): Promise<numbe
       ...(flags.endpoint !== undefined ? { endpoint: flags.endpoint } : {}),
       ...(flags.acl ? {} : { publicRead: false }),
       // Each try bounded, retried within the budget; the whole budget is enforced below.
-      timeoutMs: Math.max(1000, Math.floor(budgetMs / 3)),
-      maxAttempts: 3,
+      timeoutMs: tryTimeoutMs(budgetMs),
+      maxAttempts: STORE_ATTEMPTS,
       onWarning: (m) => void warnings.push(m),
     });
   } catch (e) {
     io.err(`${io.errColor.red('svcmon: error:')} run: ${(e as Error).message}`);
+    return 2;
+  }
+  try {
+    // A directory store's folder is never created: a missing one would lose this run's record.
+    await requireFolder(store, heartbeatKey(flags.task));
+  } catch (e) {
+    // The words (and hint) `svcmon beat` has for it; here a usage error, as the job has not run.
+    const { known, message, hint } = classifyError(e, 'run');
+    if (!known) throw e;
+    io.err(`${io.errColor.red('svcmon: error:')} run: ${message}${hint ? ` ${io.errColor.dim(`(${hint})`)}` : ''}`);
     return 2;
   }
   const signals = import('@svcmon/beat');
