@@ -174,8 +174,9 @@ export async function metricsTarget(file: string): Promise<{ target: string } | 
 
 /**
  * Write metrics for the node exporter's textfile collector: a temporary file in the same
- * directory (a dot name the collector skips), mode 0644, flushed, then renamed over `file` (see metricsTarget), so
- * the collector never reads half a file. Throws PulseError `E_METRICS` naming the file.
+ * directory (a dot name the collector skips), mode 0644, flushed, then renamed over `file` (or
+ * what its link names: see metricsTarget), so the collector never reads half a file. Throws
+ * PulseError `E_METRICS` naming the file.
  */
 export async function writeMetricsFile(file: string, text: string): Promise<void> {
   const where = await metricsTarget(file);
