@@ -2,7 +2,6 @@
 // verdicts and the previous pulse's state to the verdicts people see, the
 // next state, and whether to tell anyone.
 import { MAX_UNIX_SECONDS, racketDate, siteSettings } from '@svcmon/store';
-import { isAhead } from './ledger.js';
 import { HISTORY_LENGTH, type CheckState, type PulseState } from './state.js';
 import type { SiteVerdict, TaskVerdict } from './types.js';
 
@@ -74,20 +73,17 @@ const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isSa
 /**
  * A check's previous state when every value in it can be used; else none (the check starts
  * afresh): the state object is free JSON in the store, and one bad value must not stop the pulse.
- * A time in this monitor's future (a clock that ran ahead) is such a value: a reminder would say
- * "down since" a date still to come.
  */
-function usable(prev: CheckState | undefined, nowSeconds: number): CheckState | undefined {
+function usable(prev: CheckState | undefined): CheckState | undefined {
   if (prev === undefined || typeof prev !== 'object' || prev === null) return undefined;
   const ok =
     typeof prev.down === 'boolean' &&
     Number.isSafeInteger(prev.failures) &&
     prev.failures >= 0 &&
     isTime(prev.since) &&
-    !isAhead(prev.since, nowSeconds) &&
     typeof prev.history === 'string' &&
     /^[01]*$/.test(prev.history) &&
-    (prev.lastFailure === undefined || (isTime(prev.lastFailure) && !isAhead(prev.lastFailure, nowSeconds))) &&
+    (prev.lastFailure === undefined || isTime(prev.lastFailure)) &&
     (prev.reason === undefined || typeof prev.reason === 'string');
   return ok ? prev : undefined;
 }
@@ -95,10 +91,13 @@ function usable(prev: CheckState | undefined, nowSeconds: number): CheckState | 
 function nextCheck(prev: CheckState | undefined, rawOk: boolean, down: boolean, now: number, reason: string | undefined): CheckState {
   const failures = rawOk ? 0 : (prev?.failures ?? 0) + 1;
   const history = ((prev?.history ?? '') + (rawOk ? '1' : '0')).slice(-HISTORY_LENGTH);
-  const since = prev !== undefined && prev.down === down ? prev.since : now;
+  // Never later than now: a pulse that started earlier may write after one that started later
+  // (overlapping pulses of one monitor), and a clock that ran ahead may have written the state;
+  // a reminder must not say "down since" a time still to come.
+  const since = prev !== undefined && prev.down === down ? Math.min(prev.since, now) : now;
   const c: CheckState = { down, failures, since, history };
   if (!rawOk && reason !== undefined) c.reason = reason;
-  const lastFailure = rawOk ? prev?.lastFailure : now;
+  const lastFailure = rawOk ? (prev?.lastFailure === undefined ? undefined : Math.min(prev.lastFailure, now)) : now;
   if (lastFailure !== undefined) c.lastFailure = lastFailure;
   return c;
 }
@@ -133,7 +132,7 @@ export function evaluate(
   const monitors = 1 + (peers?.monitors.length ?? 0);
   const outSites = sites.map((raw, i): SiteVerdict => {
     const id = checkId('site', raw.url);
-    const prev = usable(Object.hasOwn(previous?.checks ?? {}, id) ? previous!.checks[id] : undefined, nowSeconds);
+    const prev = usable(Object.hasOwn(previous?.checks ?? {}, id) ? previous!.checks[id] : undefined);
     const { failures: threshold, confirm } = rulesOf(siteEntries[i] ?? {});
     const count = raw.ok ? 0 : (prev?.failures ?? 0) + 1;
     const ownDown = !raw.ok && count >= threshold;
@@ -155,7 +154,7 @@ export function evaluate(
   });
   for (const task of tasks) {
     const id = checkId('task', task.name);
-    const prev = usable(Object.hasOwn(previous?.checks ?? {}, id) ? previous!.checks[id] : undefined, nowSeconds);
+    const prev = usable(Object.hasOwn(previous?.checks ?? {}, id) ? previous!.checks[id] : undefined);
     const reason = task.ok ? undefined : (task.reason ?? task.state);
     checks[id] = nextCheck(prev, task.ok, !task.ok, nowSeconds, reason);
     if (!task.ok) {

@@ -201,7 +201,7 @@ describe('change mode', () => {
     expect(reminder.parsed.text).toContain(`Still down (reminder):\n  ${siteBase}/flip (HTTP 503), down since Tuesday, November 24th, 2026 3:00:00am\n`);
   });
 
-  it('a check dated in this monitor\'s future (a clock that ran ahead) starts afresh: no reminder says "down since" a date to come', async () => {
+  it('a check dated in this monitor\'s future (a clock that ran ahead) counts from now: no reminder says "down since" a date to come', async () => {
     const store = await bucket({ sites: [{ url: `${siteBase}/flip` }], emails: [{ to: 'ops@example.com' }] });
     flipStatus = 503;
     const first = await takePulse(store, options({ now: at(0), remind: '6h', webhooks: [] }));
@@ -235,6 +235,15 @@ describe('change mode', () => {
     expect(a.checks[`site:${siteBase}/flip`].history).toBe('00');
     expect(b.checks[`site:${siteBase}/flip`].history).toBe('0');
     expect([a.monitor, b.monitor]).toEqual(['monitor-a', 'monitor-b']);
+  });
+
+  it('a pulse that started earlier but writes after a later one keeps counting (overlapping pulses of one monitor)', async () => {
+    const store = await bucket({ sites: [{ url: `${siteBase}/flip` }] });
+    flipStatus = 503;
+    await takePulse(store, { emailMode: 'none', now: at(2) });
+    await takePulse(store, { emailMode: 'none', now: at(0) });
+    const state = JSON.parse((await store.get(pulseStateKey()))!.body.toString());
+    expect(state.checks[`site:${siteBase}/flip`]).toMatchObject({ failures: 2, since: T0 / 1000 });
   });
 
   it('a lost conditional write is retried against the state the other pulse left', async () => {
