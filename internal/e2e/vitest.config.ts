@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['@svcmon/testkit/private-tmp'],
     testTimeout: 600_000,
     hookTimeout: 600_000,
   },
