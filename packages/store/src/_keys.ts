@@ -18,18 +18,23 @@ export const MAX_SEGMENT_BYTES = 255 - 30;
 
 const utf8 = new TextEncoder();
 
+/** How many bytes `text` takes in UTF-8, the unit every key limit is in. */
+export function utf8Bytes(text: string): number {
+  return utf8.encode(text).length;
+}
+
 /**
  * Why `key` (behind the store's `prefix`) is longer than some store can hold, or undefined: the
  * whole key over MAX_KEY_BYTES, or one of its parts over MAX_SEGMENT_BYTES (UTF-8 bytes). The
  * answer is a clause to follow "the key": `takes 1030 bytes …`.
  */
 export function keyLengthProblem(key: string, prefix = ''): string | undefined {
-  const bytes = utf8.encode(prefix + key).length;
+  const bytes = utf8Bytes(prefix + key);
   if (bytes > MAX_KEY_BYTES) {
     return `takes ${bytes} bytes (UTF-8${prefix === '' ? '' : ', with the prefix'}), more than the ${MAX_KEY_BYTES} an S3 key may take`;
   }
   for (const part of key.split('/')) {
-    const n = utf8.encode(part).length;
+    const n = utf8Bytes(part);
     if (n > MAX_SEGMENT_BYTES) {
       return `has a part of ${n} bytes (UTF-8) between "/", more than the ${MAX_SEGMENT_BYTES} a directory store can hold (a file name's 255, less what its lock file adds)`;
     }

@@ -5,7 +5,7 @@
 import { Flonum, Rational } from '@svcmon/rktd';
 import { Cron } from 'croner';
 import { StoreError } from './errors.js';
-import { MAX_KEY_BYTES, MAX_SEGMENT_BYTES, abridged, keyLengthProblem } from './_keys.js';
+import { MAX_KEY_BYTES, MAX_SEGMENT_BYTES, abridged, keyLengthProblem, utf8Bytes } from './_keys.js';
 
 /** What a key's value must be, and how it reads. */
 export interface ValueType<T = unknown> {
@@ -256,11 +256,10 @@ export function taskNameProblem(name: unknown, prefix = ''): string | undefined 
   const long = nameKeyProblem('task name', [[`${name}${LONGEST_SUFFIX}`, `<name>${LONGEST_SUFFIX}`]], prefix);
   if (long === undefined) return undefined;
   // What that leaves the name itself: the figure the README gives, said where it is needed.
-  const bytes = (t: string) => new TextEncoder().encode(t).length;
-  const wholeKey = bytes(prefix + name + LONGEST_SUFFIX) > MAX_KEY_BYTES;
-  const last = `${MAX_SEGMENT_BYTES - bytes(LONGEST_SUFFIX)} bytes`;
+  const wholeKey = utf8Bytes(prefix + name + LONGEST_SUFFIX) > MAX_KEY_BYTES;
+  const last = `${MAX_SEGMENT_BYTES - utf8Bytes(LONGEST_SUFFIX)} bytes`;
   const room = wholeKey
-    ? `${MAX_KEY_BYTES - bytes(prefix + LONGEST_SUFFIX)} bytes in all`
+    ? `${MAX_KEY_BYTES - utf8Bytes(prefix + LONGEST_SUFFIX)} bytes in all`
     : name.includes('/')
       ? `${last} after its last "/", ${MAX_SEGMENT_BYTES} in each part before it`
       : last;
