@@ -7,6 +7,8 @@
 // Sites: tasks / 20, of which a fifth hang (10,000 tasks: 500 sites, 100 hang); site timeout 2 s.
 // Warm: 1 task in 12 beat since the previous pulse. The heartbeats are written straight into
 // s3rver's files (the testkit's writeObjects: 100,000 PUTs would take minutes).
+// Each pulse child limits V8's young generation as `svcmon pulse` does (limitYoungGeneration),
+// and one more warm pulse runs with V8's default heap, for the comparison.
 // BENCH_CPU_PROF=<dir>: the warm pulse writes a CPU profile there (node --cpu-prof).
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -19,7 +21,8 @@ const storeOptions = (endpoint) => ({ endpoint, region: 'us-east-1', forcePathSt
 const TIMEOUT_MS = 2000;
 
 if (process.argv[2] === '--child') {
-  const { takePulse } = await import('@svcmon/pulse');
+  const { takePulse, limitYoungGeneration } = await import('@svcmon/pulse');
+  if (process.argv[5] !== 'default-heap') limitYoungGeneration();
   const { openStore } = await import('@svcmon/store');
   const [, , , endpoint, bucket] = process.argv;
   const started = performance.now();
@@ -75,10 +78,11 @@ async function beat(bucket, indexes, now) {
 
 const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
 
-async function pulse(bucket, profile) {
+async function pulse(bucket, { profile = false, heap = 'limited' } = {}) {
   s3.resetCounts();
   const flags = profile && process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const { stdout } = await promisify(execFile)(process.execPath, [...flags, fileURLToPath(import.meta.url), '--child', s3.endpoint, bucket], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const args = [...flags, fileURLToPath(import.meta.url), '--child', s3.endpoint, bucket, heap === 'default' ? 'default-heap' : 'limited-heap'];
+  const { stdout } = await promisify(execFile)(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
   const child = JSON.parse(stdout.trim().split('\n').at(-1));
   if (child.error) throw new Error(child.error);
   return { ...child, counts: { ...s3.counts } };
@@ -113,9 +117,14 @@ try {
 
     const cold = await pulse(bucket);
     console.log(`  cold (first ever):  ${fmt(cold)}`);
-    await beat(bucket, Array.from({ length: Math.ceil(n / 12) }, (_, i) => i * 12), new Date(Date.now() + 1000));
-    const warm = await pulse(bucket, true);
+    const warmBeats = Array.from({ length: Math.ceil(n / 12) }, (_, i) => i * 12);
+    await beat(bucket, warmBeats, new Date(Date.now() + 1000));
+    const warmDefault = await pulse(bucket, { heap: 'default' });
+    console.log(`  warm, V8's default heap: ${fmt(warmDefault)}`);
+    await beat(bucket, warmBeats, new Date(Date.now() + 2000));
+    const warm = await pulse(bucket, { profile: true });
     console.log(`  warm (1 in 12 beat): ${fmt(warm)}`);
+    console.log(`  limited young generation against the default: peak RSS ${(warm.maxRssKiB / warmDefault.maxRssKiB).toFixed(2)}×, wall ${(warm.ms / warmDefault.ms).toFixed(2)}×`);
     // The test server's floor for that pulse: its listing and as many GETs (32 at a time) from
     // here, one after the other, and at once (the pulse overlaps them).
     const keys = Array.from({ length: warm.counts.GET }, (_, i) => `${name((i * 12) % n)}-beat.json`);

@@ -1,4 +1,5 @@
 export { takePulse, type PulseOptions } from './pulse.js';
+export { limitYoungGeneration } from './heap.js';
 export {
   readPulseConfig,
   checkPulse,

@@ -39,7 +39,9 @@ export async function pulseCommand(io: Io, where: string, flags: Flags, invocati
     const problem = flags.beat === '' ? 'it needs a task name' : monitorNameProblem(flags.beat);
     if (problem !== undefined) throw new CliError(`--beat ${JSON.stringify(abridged(flags.beat))}: ${problem}`, { code: 'E_USAGE' });
   }
-  const { takePulse, readEmailConfig, pulseExitCode, renderMetrics, writeMetricsFile, DEFAULT_MONITOR } = await import('@svcmon/pulse');
+  const { takePulse, readEmailConfig, pulseExitCode, renderMetrics, writeMetricsFile, DEFAULT_MONITOR, limitYoungGeneration } = await import('@svcmon/pulse');
+  // This process is the pulse's own: its garbage need not grow V8's young generation.
+  limitYoungGeneration();
   if (flags.remind !== undefined && (flags.email === false || flags.failEmail)) {
     throw new CliError('--remind works with --change-email (it repeats change messages while something stays down)', { code: 'E_USAGE' });
   }
