@@ -79,7 +79,32 @@ function tooLargeObject(store: Store, key: string, cause?: unknown): StoreError 
  * will not tell such credentials whether a key exists, and the documented policy grants
  * s3:GetObject on every heartbeat and run state, so the 403 can only mean there is none.
  */
-const DENIED_MEANS_ABSENT = 'S3 answered 403 AccessDenied, which is how it says "no such object" to credentials without s3:ListBucket';
+export const DENIED_MEANS_ABSENT = 'S3 answered 403 AccessDenied, which is how it says "no such object" to credentials without s3:ListBucket';
+
+/** The store's refusal that, once it has refused to list, means there is no such object (DENIED_MEANS_ABSENT). */
+const deniedMeansAbsent = (e: unknown): boolean => isStoreError(e) && e.code === 'E_ACCESS_DENIED';
+
+/**
+ * `store` as a pulse reads it once the store has refused to list: a 403 AccessDenied on a GET is
+ * no such object, for every object the pulse reads (run states, failure records, its state, the
+ * ledger, what it remembered), as for heartbeats (`fullReads`): the documented policy grants
+ * s3:GetObject on all of them. Writes are the store's own; a state or ledger that exists but
+ * could not be read is found by its conditional write (the object is created only where there is none).
+ */
+export function absentWhenDenied(store: Store): Store {
+  return {
+    kind: store.kind,
+    location: store.location,
+    get: (key, options) =>
+      store.get(key, options).catch((e: unknown) => {
+        if (deniedMeansAbsent(e)) return null;
+        throw e;
+      }),
+    list: (prefix, options) => store.list(prefix, options),
+    put: (key, body, options) => store.put(key, body, options),
+    delete: (key) => store.delete(key),
+  };
+}
 
 /** One object, at most MAX_OBJECT_BYTES of it: a bigger one is malformed (the task fails with that reason). */
 async function readSmall(store: Store, key: string): Promise<{ text: string; etag: string } | null> {
@@ -108,7 +133,7 @@ export function fullReads(store: Store, options: FullReadsOptions = {}): TaskRea
     try {
       obj = await readSmall(store, key);
     } catch (e) {
-      if (options.listingRefused === true && isStoreError(e) && e.code === 'E_ACCESS_DENIED') return denied;
+      if (options.listingRefused === true && deniedMeansAbsent(e)) return denied;
       throw e;
     }
     return obj === null ? null : parse(obj.text, key, store.location);

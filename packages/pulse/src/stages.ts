@@ -6,7 +6,7 @@ import type { EmailConfig } from './email-config.js';
 import { keepCause, type PulseErrorCode } from './errors.js';
 import { oneLine } from './_text.js';
 import type { OnPulseEvent, PulseEvent, PulseWarning } from './events.js';
-import { fullReads, listedReads, type TaskReads } from './_reads.js';
+import { absentWhenDenied, DENIED_MEANS_ABSENT, fullReads, listedReads, type TaskReads } from './_reads.js';
 import {
   aheadOfClock,
   channelId,
@@ -88,6 +88,8 @@ export async function readPulseConfig(where: Where, options: ReadPulseConfigOpti
     return { ok: true, store, config: read.config, bucket };
   } catch (e) {
     if (isStoreError(e) && e.code === 'E_BAD_CONFIG') return fail('E_CONFIG_UNREADABLE', e.message, e);
+    // Without s3:ListBucket a missing config.rktd is a 403 too: which one it is, S3 will not say.
+    if (isStoreError(e) && e.code === 'E_ACCESS_DENIED') return fail('E_STORE', `${oneLine(e)}: these credentials may not read it, or there is none (${DENIED_MEANS_ABSENT})`, e);
     return fail('E_STORE', oneLine(e), e);
   }
 }
@@ -119,7 +121,15 @@ export interface PulseChecks {
   tasks: TaskVerdict[];
   /** What the pulse worked around (the `warning` events' data). */
   warnings?: PulseWarning[];
+  /**
+   * The store refused to list (S3 without s3:ListBucket): a 403 AccessDenied on an object the
+   * pulse reads means there is none, in this stage and the ones after it (`pulseStore`).
+   */
+  listingRefused?: true;
 }
+
+/** The store as the stages after the checks read it: see `PulseChecks.listingRefused`. */
+const pulseStore = (store: Store, checks: Pick<PulseChecks, 'listingRefused'>): Store => (checks.listingRefused ? absentWhenDenied(store) : store);
 
 type Warning = Extract<PulseEvent, { type: 'warning' }>;
 
@@ -132,7 +142,7 @@ async function taskReads(
   config: Config,
   options: Pick<CheckPulseOptions, 'selfName' | 'listing'>,
   warn: (w: Warning) => void,
-): Promise<{ reads: TaskReads; save?: () => Promise<void> }> {
+): Promise<{ reads: TaskReads; save?: () => Promise<void>; refused?: true }> {
   if (options.listing === false) return { reads: fullReads(store) };
   try {
     const names = new Set((config.tasks ?? []).map((t) => t.name));
@@ -151,7 +161,7 @@ async function taskReads(
             store.kind === 's3' ? 'if it lasts, check that the endpoint answers ListObjectsV2' : 'if it lasts, check that every folder in it can be read'
           })`,
     });
-    return { reads: fullReads(store, { listingRefused: refused }) };
+    return { reads: fullReads(store, { listingRefused: refused }), ...(refused ? { refused } : {}) };
   }
 }
 
@@ -172,18 +182,28 @@ export async function checkPulse(input: Pick<PulseInput, 'store' | 'config'>, op
     warnings.push({ code: w.code, message: w.message });
     onEvent?.(w);
   };
+  let listingRefused = false;
   const [siteVerdicts, taskVerdicts] = await Promise.all([
     checkSites(sites, { config, now, request: options.siteRequest, concurrency: options.siteConcurrency, onEvent }),
     (async () => {
-      const { reads, save } = await taskReads(store, config, options, warn);
-      const verdicts = await checkTasks(store, tasks, { config, now, selfName, concurrency: options.concurrency, onEvent, reads });
+      const { reads, save, refused } = await taskReads(store, config, options, warn);
+      listingRefused = refused === true;
+      // The failure records of failed runs are read through the same rule as the run states.
+      const verdicts = await checkTasks(pulseStore(store, { ...(refused ? { listingRefused: refused } : {}) }), tasks, {
+        config,
+        now,
+        selfName,
+        concurrency: options.concurrency,
+        onEvent,
+        reads,
+      });
       await save?.().catch((e: unknown) => {
         warn({ type: 'warning', code: 'reads-not-saved', message: `cannot remember what this pulse read: ${oneLine(e)}` });
       });
       return verdicts;
     })(),
   ]);
-  return { sites: siteVerdicts, tasks: taskVerdicts, ...(warnings.length > 0 ? { warnings } : {}) };
+  return { sites: siteVerdicts, tasks: taskVerdicts, ...(warnings.length > 0 ? { warnings } : {}), ...(listingRefused ? { listingRefused: true as const } : {}) };
 }
 
 // ── 3. evaluate ───────────────────────────────────────────────────────────────
@@ -293,6 +313,7 @@ interface Decided {
  */
 async function decideWithLedger(
   input: PulseInput,
+  store: Store,
   checks: PulseChecks,
   previous: PulseState | null,
   options: { monitor: string; emailMode: EmailMode; nowSeconds: number; remindSeconds: number | undefined },
@@ -301,7 +322,7 @@ async function decideWithLedger(
   const id = claimId();
   const own = freshSeconds(checks);
   let decided: Decided & { ledger: PulseLedgerRead; warnings: PulseWarning[] } | undefined;
-  const { etag } = await updateLedger(input.store, (current, damage) => {
+  const { etag } = await updateLedger(store, (current, damage) => {
     const warnings: PulseWarning[] = [];
     if (damage.length > 0) {
       warnings.push({
@@ -385,7 +406,8 @@ function reportEvent(input: ReportInput, onEvent: OnPulseEvent | undefined): str
  * throws RangeError for an unreadable `remind`.
  */
 export async function evaluatePulse(input: PulseInput, checks: PulseChecks, options: EvaluatePulseOptions): Promise<PulseVerdict> {
-  const { config, store, bucket } = input;
+  const { config, bucket } = input;
+  const store = pulseStore(input.store, checks);
   const { now, selfName, emailMode = 'always', remind, state = true, onEvent } = options;
   const remindSeconds = remind === undefined ? undefined : typeof remind === 'number' ? remind : parseDuration(remind);
   const nowSeconds = Math.floor(now.getTime() / 1000);
@@ -408,7 +430,7 @@ export async function evaluatePulse(input: PulseInput, checks: PulseChecks, opti
   const warnings = [...(checks.warnings ?? [])];
   if (memory && memory.error === undefined) {
     try {
-      const withLedger = await decideWithLedger(input, checks, previous, { monitor, emailMode, nowSeconds, remindSeconds });
+      const withLedger = await decideWithLedger(input, store, checks, previous, { monitor, emailMode, nowSeconds, remindSeconds });
       decided = withLedger;
       for (const w of withLedger.warnings) {
         warnings.push(w);
@@ -632,7 +654,7 @@ export async function persistPulse(
     if (error === undefined) {
       try {
         checkStates = await updatePulseState(
-          input.store,
+          pulseStore(input.store, checks),
           selfName,
           (latest) => {
             // Another pulse of this monitor wrote since we read: count from what it left.
@@ -657,7 +679,7 @@ export async function persistPulse(
     const claim = ledger.claim;
     try {
       const { etag } = await updateLedger(
-        input.store,
+        pulseStore(input.store, checks),
         (current) => {
           // Lapsed and taken over by another monitor: the ledger is that one's to say.
           if (current?.claim?.id !== claim.id) return { ledger: null, value: undefined };

@@ -2,14 +2,15 @@
 // exactly the full read's: a property over random histories of beats, runs, deletions and
 // rewrites, with an injected clock, on a directory store and on s3rver.
 import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
 import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { dirStore, formatHeartbeat, heartbeatKey, parseConfig, runStateKey, s3Store, type Config, type Store } from '@svcmon/store';
-import { propertySeed, startS3, type S3TestServer } from '@svcmon/testkit';
+import { listen, propertySeed, startS3, type S3TestServer } from '@svcmon/testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { checkPulse, MAX_OBJECT_BYTES, pulseReadsKey, type PulseEvent, type TaskVerdict } from '../src/index.js';
+import { checkPulse, MAX_OBJECT_BYTES, PULSE_LEDGER_KEY, pulseExitCode, pulseReadsKey, pulseStateKey, takePulse, type PulseEvent, type PulseResult, type TaskVerdict } from '../src/index.js';
 import { fixture } from './_fixtures.js';
 
 const NAMES = ['plain', 'a b', 'ü?#%"', 'dir/nested', 'runner'];
@@ -278,6 +279,63 @@ describe('a pulse from a listing gives the full read’s verdicts', () => {
       // A missing heartbeat says why a 403 was read as "not found".
       else expect(t.reason).toBe(`${f.reason!.slice(0, -1)}: S3 answered 403 AccessDenied, which is how it says "no such object" to credentials without s3:ListBucket)`);
     }
+  });
+
+  test('a bucket that refuses listing: the state, the ledger and the failure records not written yet (403s, not 404s) count as none, and pulses go on as where listing works', async () => {
+    const site = createServer((_req, res) => {
+      res.writeHead(503);
+      res.end();
+    });
+    const siteUrl = `${await listen(site)}/down`;
+    const config = `#hash((tasks . (#hash((name . "job") (period . 600)) #hash((name . "mon") (period . 600)))) (sites . (#hash((url . ${JSON.stringify(siteUrl)}) (failures . 2)))))\n`;
+    /** Three pulses of monitor "mon" in change mode, a minute apart, on a fresh bucket. */
+    const pulses = async (bucket: string, denyList: boolean): Promise<PulseResult[]> => {
+      await s3.createBucket(bucket, { denyList });
+      const store = s3Of(bucket);
+      await store.put('config.rktd', config, { contentType: 'text/plain' });
+      await store.put(heartbeatKey('job'), formatHeartbeat(new Date(T0 * 1000)), json);
+      // A failed run whose failure record (job-failure.json) was never written.
+      await store.put(runStateKey('job'), JSON.stringify({ running: [], failed: { id: 'r1', at: T0 + 1, exit: 3 } }), json);
+      const results: PulseResult[] = [];
+      for (let i = 0; i < 3; i++) {
+        results.push(await takePulse(store, { emailMode: 'change', selfName: 'mon', beat: true, publish: false, now: () => new Date((T0 + 10 + 60 * i) * 1000) }));
+      }
+      // What the pulses left: the monitor's state and the ledger exist.
+      expect(await store.get(pulseStateKey('mon'))).not.toBeNull();
+      expect(await store.get(PULSE_LEDGER_KEY)).not.toBeNull();
+      return results;
+    };
+    try {
+      const refused = await pulses('refused-state', true);
+      const listed = await pulses('listed-state', false);
+      const shown = (r: PulseResult) => ({
+        code: pulseExitCode(r),
+        error: r.error,
+        state: r.state?.written,
+        ledger: r.ledger?.written,
+        beat: r.beat?.written,
+        sites: r.sites.map((v) => [v.ok, v.reason, v.pending]),
+        tasks: r.tasks.map((v) => [v.state, v.reason]),
+      });
+      // The site fails once (1 of 2: the pulse stays healthy), then counts as down.
+      expect(refused.map((r) => [r.sites[0]?.ok, r.sites[0]?.pending])).toEqual([[true, { count: 1, of: 2 }], [false, undefined], [false, undefined]]);
+      expect(refused.map(pulseExitCode)).toEqual([1, 1, 1]); // the failed run of "job"
+      expect(refused.map((r) => r.tasks[0]?.reason)).toEqual(Array(3).fill(expect.not.stringContaining('failure details')));
+      expect(refused.map((r) => r.warnings?.map((w) => w.code))).toEqual(Array(3).fill(['listing-refused']));
+      expect(refused.map(shown)).toEqual(listed.map(shown));
+    } finally {
+      site.closeAllConnections();
+      site.close();
+    }
+  });
+
+  test('a bucket that refuses listing and has no config.rktd: the error says the 403 may mean there is none', async () => {
+    await s3.createBucket('refused-empty', { denyList: true });
+    const result = await takePulse(s3Of('refused-empty'), { emailMode: 'none', publish: false });
+    expect(pulseExitCode(result)).toBe(3);
+    expect(result.error).toBe(
+      'reading s3://refused-empty/config.rktd failed: access denied (AccessDenied: Access Denied): these credentials may not read it, or there is none (S3 answered 403 AccessDenied, which is how it says "no such object" to credentials without s3:ListBucket)',
+    );
   });
 
   test('bad objects are remembered by etag like good ones; one the listing shows too large is never read; an unchanged memo is not written again', async () => {
