@@ -107,6 +107,16 @@ describe('values the schema refuses', () => {
     expect(result.report).toContain('"c\\u{202e}ko :yltghin": ERROR');
     expect(result.report).toContain('"good\\u{200b}": ERROR');
   });
+
+  it('a name with a Unicode line separator or a C1 control (NEL) is printed escaped: JSON leaves them raw', async () => {
+    await put('config.rktd', '#hash((tasks . (#hash((name . "ls\u2028fake: ok")) #hash((name . "nel\u0085x")) #hash((name . "good")))))');
+    await writeHeartbeat(store, 'good', { now: NOW });
+    const result = await pulse();
+    expect(result.tasks.map((t) => t.state)).toEqual(['invalid', 'invalid', 'ok']);
+    expect(result.report).not.toMatch(/[\u2028\u0085]/);
+    expect(result.report).toContain('"ls\\u{2028}fake: ok": ERROR');
+    expect(result.report).toContain('"nel\\u{85}x": ERROR');
+  });
 });
 
 describe('a scheduled task', () => {
