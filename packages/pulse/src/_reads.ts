@@ -75,9 +75,9 @@ function tooLargeObject(store: Store, key: string, cause?: unknown): StoreError 
 }
 
 /**
- * Why a 403 on a heartbeat is read as "no such object" once the store has refused to list: S3
- * will not tell such credentials whether a key exists, and the documented policy grants
- * s3:GetObject on every heartbeat and run state, so the 403 can only mean there is none.
+ * Why a 403 is read as "no such object" once the store has refused to list: S3 will not tell
+ * such credentials whether a key exists, and the documented policy grants s3:GetObject on every
+ * object the pulse reads, so the 403 can only mean there is none.
  */
 export const DENIED_MEANS_ABSENT = 'S3 answered 403 AccessDenied, which is how it says "no such object" to credentials without s3:ListBucket';
 
@@ -86,10 +86,10 @@ const deniedMeansAbsent = (e: unknown): boolean => isStoreError(e) && e.code ===
 
 /**
  * `store` as a pulse reads it once the store has refused to list: a 403 AccessDenied on a GET is
- * no such object, for every object the pulse reads (run states, failure records, its state, the
- * ledger, what it remembered), as for heartbeats (`fullReads`): the documented policy grants
- * s3:GetObject on all of them. Writes are the store's own; a state or ledger that exists but
- * could not be read is found by its conditional write (the object is created only where there is none).
+ * no such object (DENIED_MEANS_ABSENT), for the run states, failure records, the monitor's state
+ * and the ledger, as for heartbeats (`fullReads`, which also says why a task is missing). Writes
+ * are the store's own: a state or ledger that exists but could not be read is never overwritten,
+ * since one read as none is only created (If-None-Match), and that write fails.
  */
 export function absentWhenDenied(store: Store): Store {
   return {

@@ -128,8 +128,8 @@ export interface PulseChecks {
   listingRefused?: true;
 }
 
-/** The store as the stages after the checks read it: see `PulseChecks.listingRefused`. */
-const pulseStore = (store: Store, checks: Pick<PulseChecks, 'listingRefused'>): Store => (checks.listingRefused ? absentWhenDenied(store) : store);
+/** The store as the pulse reads it once listing was refused or not: see `PulseChecks.listingRefused`. */
+const pulseStore = (store: Store, listingRefused: boolean | undefined): Store => (listingRefused === true ? absentWhenDenied(store) : store);
 
 type Warning = Extract<PulseEvent, { type: 'warning' }>;
 
@@ -189,14 +189,7 @@ export async function checkPulse(input: Pick<PulseInput, 'store' | 'config'>, op
       const { reads, save, refused } = await taskReads(store, config, options, warn);
       listingRefused = refused === true;
       // The failure records of failed runs are read through the same rule as the run states.
-      const verdicts = await checkTasks(pulseStore(store, { ...(refused ? { listingRefused: refused } : {}) }), tasks, {
-        config,
-        now,
-        selfName,
-        concurrency: options.concurrency,
-        onEvent,
-        reads,
-      });
+      const verdicts = await checkTasks(pulseStore(store, refused), tasks, { config, now, selfName, concurrency: options.concurrency, onEvent, reads });
       await save?.().catch((e: unknown) => {
         warn({ type: 'warning', code: 'reads-not-saved', message: `cannot remember what this pulse read: ${oneLine(e)}` });
       });
@@ -407,7 +400,7 @@ function reportEvent(input: ReportInput, onEvent: OnPulseEvent | undefined): str
  */
 export async function evaluatePulse(input: PulseInput, checks: PulseChecks, options: EvaluatePulseOptions): Promise<PulseVerdict> {
   const { config, bucket } = input;
-  const store = pulseStore(input.store, checks);
+  const store = pulseStore(input.store, checks.listingRefused);
   const { now, selfName, emailMode = 'always', remind, state = true, onEvent } = options;
   const remindSeconds = remind === undefined ? undefined : typeof remind === 'number' ? remind : parseDuration(remind);
   const nowSeconds = Math.floor(now.getTime() / 1000);
@@ -654,7 +647,7 @@ export async function persistPulse(
     if (error === undefined) {
       try {
         checkStates = await updatePulseState(
-          pulseStore(input.store, checks),
+          pulseStore(input.store, checks.listingRefused),
           selfName,
           (latest) => {
             // Another pulse of this monitor wrote since we read: count from what it left.
@@ -679,7 +672,7 @@ export async function persistPulse(
     const claim = ledger.claim;
     try {
       const { etag } = await updateLedger(
-        pulseStore(input.store, checks),
+        pulseStore(input.store, checks.listingRefused),
         (current) => {
           // Lapsed and taken over by another monitor: the ledger is that one's to say.
           if (current?.claim?.id !== claim.id) return { ledger: null, value: undefined };
