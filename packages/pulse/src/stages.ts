@@ -182,21 +182,19 @@ export async function checkPulse(input: Pick<PulseInput, 'store' | 'config'>, op
     warnings.push({ code: w.code, message: w.message });
     onEvent?.(w);
   };
-  let listingRefused = false;
-  const [siteVerdicts, taskVerdicts] = await Promise.all([
+  const [siteVerdicts, { verdicts: taskVerdicts, refused }] = await Promise.all([
     checkSites(sites, { config, now, request: options.siteRequest, concurrency: options.siteConcurrency, onEvent }),
     (async () => {
       const { reads, save, refused } = await taskReads(store, config, options, warn);
-      listingRefused = refused === true;
       // The failure records of failed runs are read through the same rule as the run states.
       const verdicts = await checkTasks(pulseStore(store, refused), tasks, { config, now, selfName, concurrency: options.concurrency, onEvent, reads });
       await save?.().catch((e: unknown) => {
         warn({ type: 'warning', code: 'reads-not-saved', message: `cannot remember what this pulse read: ${oneLine(e)}` });
       });
-      return verdicts;
+      return { verdicts, refused };
     })(),
   ]);
-  return { sites: siteVerdicts, tasks: taskVerdicts, ...(warnings.length > 0 ? { warnings } : {}), ...(listingRefused ? { listingRefused: true as const } : {}) };
+  return { sites: siteVerdicts, tasks: taskVerdicts, ...(warnings.length > 0 ? { warnings } : {}), ...(refused ? { listingRefused: refused } : {}) };
 }
 
 // ── 3. evaluate ───────────────────────────────────────────────────────────────

@@ -216,8 +216,11 @@ export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
  * invisible marks. A task name is read by people in a report: it holds none of them.
  */
 export const INVISIBLE_CHARACTERS = /[\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8]|\u{e0001}|[\u{e0020}-\u{e007f}]|[\u{e0100}-\u{e01ef}]/u;
-/** What JSON's escapes leave raw: the invisible characters, DEL, the C1 controls (NEL) and the Unicode line separators. */
-const UNESCAPED_GLOBAL = new RegExp(`${INVISIBLE_CHARACTERS.source}|[\\u007f-\\u009f\\u2028\\u2029]`, 'gu');
+/**
+ * Every control and invisible character: applied after JSON's escapes (which cover C0), it finds
+ * what they leave raw (DEL, the C1 controls such as NEL, U+2028/2029, the invisible characters).
+ */
+const UNESCAPED_GLOBAL = new RegExp(`${CONTROL_CHARACTERS.source}|${INVISIBLE_CHARACTERS.source}`, 'gu');
 
 /**
  * Text quoted for a message or a report line: JSON's quotes and escapes, and every character they
